@@ -1,0 +1,74 @@
+// Site settings and components, as written in probes/site.yaml and probes/components.yaml.
+// The check union is composed from the probe kinds in src/probes/registry.ts.
+import { z } from 'zod/v4';
+import { durationSchema, idSchema } from '../probes/types.ts';
+
+const timeZoneSchema = z.string().refine(isTimeZone, {
+  error: 'must be an IANA time zone, e.g. UTC, Europe/Paris or America/Los_Angeles',
+});
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false; // RangeError: Intl does not know the zone, which is exactly the question
+  }
+}
+
+const storeSchema = z.discriminatedUnion('engine', [
+  z.strictObject({
+    engine: z.literal('sqlite'),
+    /** Relative to the project root. */
+    path: z.string().min(1).default('data/statuspost.db'),
+  }),
+  z.strictObject({
+    engine: z.literal('postgres'),
+    /** A connection string; write it as ${DATABASE_URL} so it stays out of the file. */
+    url: z.string().min(1),
+    schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('statuspost'),
+  }),
+]);
+
+export const siteSchema = z.strictObject({
+  title: z.string().min(1),
+  description: z.string().default(''),
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. https://status.example.org' }),
+  /** The zone pages show times in, beside UTC. */
+  timezone: timeZoneSchema.default('UTC'),
+  /** Names this probe location; results from several locations can share one PostgreSQL store. */
+  location: idSchema.default('local'),
+  store: storeSchema.default({ engine: 'sqlite', path: 'data/statuspost.db' }),
+  /** How long raw results are kept; daily roll-ups are kept for good. */
+  retention: durationSchema.default(30 * 86_400_000),
+  /** How many checks may run at once, across all of them. */
+  concurrency: z.number().int().min(1).max(1_000).default(16),
+});
+
+export const componentsFileSchema = z.strictObject({
+  groups: z
+    .array(
+      z.strictObject({
+        id: idSchema,
+        name: z.string().min(1),
+        description: z.string().default(''),
+      }),
+    )
+    .default([]),
+  components: z
+    .array(
+      z.strictObject({
+        id: idSchema,
+        name: z.string().min(1),
+        group: idSchema.optional(),
+        description: z.string().default(''),
+      }),
+    )
+    .min(1, { error: 'list at least one component' }),
+});
+
+export type Site = z.output<typeof siteSchema>;
+export type StoreConfig = Site['store'];
+export type ComponentsFile = z.output<typeof componentsFileSchema>;
+export type Component = ComponentsFile['components'][number];
+export type Group = ComponentsFile['groups'][number];

@@ -1,0 +1,144 @@
+// The one interface every probe kind plugs into, and the result it always resolves to.
+import { z } from 'zod/v4';
+import { parseDuration } from '../config/duration.ts';
+import { toSchedule, type Schedule } from '../config/schedule.ts';
+
+export type ProbeStatus = 'up' | 'degraded' | 'down';
+
+export type DetailValue = string | number | boolean | null;
+
+export interface CheckResult {
+  checkId: string;
+  kind: string;
+  status: ProbeStatus;
+  /** Epoch ms when the attempt started. */
+  startedAt: number;
+  /** Null when nothing answered. */
+  latencyMs: number | null;
+  /** One line, safe to publish: never an address, a URL, a path or a secret. */
+  message: string;
+  /** For operators (stored, logged, `probe --json`); may hold private values, never published. */
+  details: Record<string, DetailValue>;
+}
+
+/** The check as the runner sees it: durations in ms, schedule resolved. */
+export interface CheckBase {
+  id: string;
+  kind: string;
+  name: string | undefined;
+  component: string;
+  schedule: Schedule;
+  timeoutMs: number;
+  retries: number;
+  retryDelayMs: number;
+  confirm: { down: number; up: number };
+  public: boolean;
+}
+
+export interface Probe<C extends CheckBase = CheckBase> {
+  kind: C['kind'];
+  /** The check as written in probes/checks/*.yaml, `kind` included, normalised to C. */
+  schema: z.ZodType<C, unknown>;
+  /** Resolves, never rejects; ends by check.timeoutMs or when `signal` aborts. */
+  run(check: C, signal: AbortSignal): Promise<CheckResult>;
+  /** Every value of the check that names a target (host, URL, path): private unless `public: true`. */
+  targets(check: C): string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema pieces shared by every kind.
+
+export const idSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be lowercase letters, digits and dashes, e.g. chat-node-1' });
+
+export const durationSchema = z.string({ error: 'must be a duration with a unit, e.g. 10s or 250ms' }).transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write it with a unit, e.g. 10s, 250ms or 5m` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const portSchema = z.number({ error: 'must be a port number, 1 to 65535' }).int().min(1).max(65_535);
+
+const scheduleSchema = z.string().transform((text, ctx) => {
+  const schedule = toSchedule(text);
+  if ('problem' in schedule) {
+    ctx.addIssue({ code: 'custom', message: schedule.problem });
+    return z.NEVER;
+  }
+  return schedule;
+});
+
+/** Keys every check has; each kind spreads this into its own strict object. */
+export const checkBaseShape = {
+  id: idSchema,
+  name: z.string().min(1).optional(),
+  component: idSchema,
+  schedule: scheduleSchema.default(toSchedule('60s') as Schedule),
+  timeout: durationSchema.default(10_000),
+  retries: z.number().int().min(0).max(5).default(0),
+  retryDelay: durationSchema.default(1_000),
+  confirm: z
+    .strictObject({
+      down: z.number().int().min(1).max(20).default(2),
+      up: z.number().int().min(1).max(20).default(1),
+    })
+    .default({ down: 2, up: 1 }),
+  public: z.boolean().default(false),
+};
+
+interface WrittenBase {
+  id: string;
+  kind: string;
+  name?: string | undefined;
+  component: string;
+  schedule: Schedule;
+  timeout: number;
+  retries: number;
+  retryDelay: number;
+  confirm: { down: number; up: number };
+  public: boolean;
+}
+
+/** Written shape → runtime shape: unit-carrying names for the durations. */
+export function normalizeBase<W extends WrittenBase>({ timeout, retryDelay, name, ...rest }: W) {
+  return { ...rest, name, timeoutMs: timeout, retryDelayMs: retryDelay };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Result builders: every probe reports through these, so results always have the same shape.
+
+interface ResultFields {
+  startedAt: number;
+  latencyMs?: number | null;
+  message: string;
+  details?: Record<string, DetailValue>;
+}
+
+export function resultOf(check: Pick<CheckBase, 'id' | 'kind'>, status: ProbeStatus, fields: ResultFields): CheckResult {
+  return {
+    checkId: check.id,
+    kind: check.kind,
+    status,
+    startedAt: fields.startedAt,
+    latencyMs: fields.latencyMs === undefined || fields.latencyMs === null ? null : roundMs(fields.latencyMs),
+    message: fields.message,
+    details: fields.details ?? {},
+  };
+}
+
+export const up = (check: Pick<CheckBase, 'id' | 'kind'>, fields: ResultFields) => resultOf(check, 'up', fields);
+export const degraded = (check: Pick<CheckBase, 'id' | 'kind'>, fields: ResultFields) => resultOf(check, 'degraded', fields);
+export const down = (check: Pick<CheckBase, 'id' | 'kind'>, fields: ResultFields) => resultOf(check, 'down', fields);
+
+export function roundMs(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/** Milliseconds since `t0` (a performance.now() reading). */
+export function since(t0: number): number {
+  return roundMs(performance.now() - t0);
+}

@@ -31,7 +31,7 @@ export const tcpProbe: Probe<TcpCheck> = {
         socket.destroy();
         resolve(result);
       };
-      deadline.signal.addEventListener('abort', () =>
+      deadline.onExpire(() =>
         finish(down(check, { startedAt, message: timeoutMessage(deadline, check.timeoutMs, 'no connection') })),
       );
       socket.once('connect', () => finish(up(check, { startedAt, latencyMs: since(t0), message: 'port open' })));

@@ -61,7 +61,11 @@ export const durationSchema = z.string({ error: 'must be a duration with a unit,
   return ms;
 });
 
-export const portSchema = z.number({ error: 'must be a port number, 1 to 65535' }).int().min(1).max(65_535);
+// A port may come from the environment (port: ${REDIS_PORT}), where every value is a string.
+export const portSchema = z.preprocess(
+  (value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
+  z.number({ error: 'must be a port number, 1 to 65535' }).int().min(1, { error: 'must be a port number, 1 to 65535' }).max(65_535, { error: 'must be a port number, 1 to 65535' }),
+);
 
 const scheduleSchema = z.string().transform((text, ctx) => {
   const schedule = toSchedule(text);

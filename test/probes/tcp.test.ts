@@ -32,4 +32,14 @@ describe('tcp probe', () => {
     controller.abort();
     await expect(pending).resolves.toMatchObject({ status: 'down', message: 'stopped before an answer' });
   });
+
+  it('settles at once when the caller had already stopped', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const { port } = await serveTcp(() => undefined);
+    await expect(tcpProbe.run(check(port), controller.signal)).resolves.toMatchObject({
+      status: 'down',
+      message: 'stopped before an answer',
+    });
+  });
 });

@@ -4,6 +4,8 @@ export interface Deadline {
   signal: AbortSignal;
   /** Why the signal fired: our timeout or the caller stopping. */
   reason(): 'timeout' | 'stopped';
+  /** Runs `callback` once when the deadline passes or the caller stops, at once if that already happened. */
+  onExpire(callback: () => void): void;
   dispose(): void;
 }
 
@@ -20,6 +22,10 @@ export function deadlineFor(timeoutMs: number, stop: AbortSignal): Deadline {
   return {
     signal: controller.signal,
     reason: () => why,
+    onExpire(callback) {
+      if (controller.signal.aborted) queueMicrotask(callback);
+      else controller.signal.addEventListener('abort', callback, { once: true });
+    },
     dispose() {
       clearTimeout(timer);
       stop.removeEventListener('abort', onStop);

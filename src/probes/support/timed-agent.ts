@@ -1,0 +1,97 @@
+// undici reports no phase timings, so the agent opens its own connections: a timed dns.lookup,
+// then undici's own connector aimed at the resolved address, timing the TCP connect and the TLS
+// handshake (TOOLCHAIN.md §4). One agent per run, destroyed at the end: no socket outlives a run.
+import { lookup } from 'node:dns';
+import { isIP, type Socket } from 'node:net';
+import { Agent, buildConnector } from 'undici';
+import { roundMs, since } from '../types.ts';
+
+export interface ConnectionTimings {
+  dnsMs: number;
+  /** Absent when the TCP connect did not complete. */
+  connectMs?: number;
+  /** Only for https. */
+  tlsMs?: number;
+}
+
+/** How the server's certificate is checked: Node's defaults unless a private CA or no check at all. */
+export interface TlsTrust {
+  ca?: string;
+  rejectUnauthorized?: boolean;
+}
+
+export interface TimedAgent {
+  agent: Agent;
+  /** Connections opened so far: a request that leaves this unchanged reused a kept-alive socket. */
+  opened(): number;
+  /** Phases of the most recently attempted connection. */
+  lastTimings(): ConnectionTimings | undefined;
+  /** The signal fired while a connection was still being looked up or opened. */
+  stoppedWhileConnecting(): boolean;
+  destroy(): Promise<void>;
+}
+
+export function timedAgent(tls: TlsTrust, remainingMs: () => number, signal: AbortSignal): TimedAgent {
+  let opened = 0;
+  let last: ConnectionTimings | undefined;
+  let stoppedWhileConnecting = false;
+
+  const connect: buildConnector.connector = (options, callback) => {
+    let socket: Socket | undefined;
+    // undici only notices an abort once the connection is up, and neither dns.lookup nor our
+    // connect timeout (undici's coarse timers) is exact: the deadline has to end this phase itself.
+    const onAbort = () => {
+      stoppedWhileConnecting = true;
+      socket?.destroy();
+      finish(signal.reason instanceof Error ? signal.reason : new Error('aborted'), null);
+    };
+    const finish: buildConnector.Callback = (...args) => {
+      signal.removeEventListener('abort', onAbort);
+      const cb = callback;
+      callback = () => undefined; // a late lookup or socket event must not answer twice
+      cb(...args);
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    const t0 = performance.now();
+    lookup(options.hostname, (lookupError, address) => {
+      if (signal.aborted) return;
+      const dnsMs = since(t0);
+      last = { dnsMs };
+      if (lookupError) return finish(lookupError, null);
+      const https = options.protocol === 'https:';
+      const target: buildConnector.Options = { ...options, hostname: address };
+      // Certificates are checked against the name in the URL, not the address we resolved it to.
+      if (https && !isIP(options.hostname)) target.servername = options.hostname;
+      const t1 = performance.now();
+      let connectMs: number | undefined;
+      try {
+        const connector = buildConnector({ ...tls, timeout: Math.max(1, Math.ceil(remainingMs())) });
+        // Typed as returning void, but it returns the socket it opens (TOOLCHAIN.md §4).
+        socket = connector(target, (error, connected) => {
+          if (error) return finish(error, null);
+          const tcpMs = connectMs ?? since(t1);
+          last = https ? { dnsMs, connectMs: tcpMs, tlsMs: roundMs(since(t1) - tcpMs) } : { dnsMs, connectMs: tcpMs };
+          opened++;
+          finish(null, connected!);
+        }) as unknown as Socket;
+      } catch (error) {
+        return finish(error as Error, null); // thrown here it would escape as an uncaught exception
+      }
+      socket.once('connect', () => {
+        connectMs = since(t1);
+        last = { dnsMs, connectMs };
+      });
+    });
+  };
+
+  const agent = new Agent({ connect, connections: 1, pipelining: 1 });
+  return {
+    agent,
+    opened: () => opened,
+    lastTimings: () => last,
+    stoppedWhileConnecting: () => stoppedWhileConnecting,
+    destroy: () => agent.destroy().catch(() => undefined), // already destroyed or closing: nothing left open
+  };
+}

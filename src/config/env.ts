@@ -1,0 +1,69 @@
+// ${VAR} references are expanded after parsing, on string values only (never over raw YAML text, which
+// would let a value inject YAML and would lose line numbers). Every expanded value is remembered so
+// the build can prove no secret reached the published site.
+import { isPair, isScalar, visit } from 'yaml';
+import { StatuspostError } from '../errors.ts';
+import { positionOfNode, type YamlSource } from './yaml-source.ts';
+
+const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Keys whose values are secrets: they must come from the environment, never be written in the file. */
+const SECRET_KEYS = new Set(['password', 'token', 'secret', 'apikey', 'api_key', 'authorization']);
+
+export interface Expansion {
+  problems: StatuspostError[];
+  /** The values substituted from the environment (they may be secrets). */
+  secrets: string[];
+  /** Values that could not be expanded: schema complaints about them would only repeat the cause. */
+  unexpanded: Set<unknown>;
+}
+
+export function expandEnv(source: YamlSource, env: NodeJS.ProcessEnv): Expansion {
+  const problems: StatuspostError[] = [];
+  const secrets: string[] = [];
+  const unexpanded = new Set<unknown>();
+  visit(source.doc, {
+    Pair(_, pair) {
+      if (!isPair(pair) || !isScalar(pair.key) || !isScalar(pair.value)) return;
+      const key = String(pair.key.value).toLowerCase();
+      const value = pair.value.value;
+      if (SECRET_KEYS.has(key) && typeof value === 'string' && value !== '' && !value.includes('${')) {
+        problems.push(
+          new StatuspostError('SP_CONFIG_INVALID', `${String(pair.key.value)}: a secret written in the file`, {
+            at: positionOfNode(source, pair.value),
+            hint: `write it as an environment reference, e.g. ${String(pair.key.value)}: \${REDIS_PASSWORD}; secrets never go in probes/*.yaml`,
+          }),
+        );
+      }
+    },
+    Scalar(_, node) {
+      if (typeof node.value !== 'string' || !node.value.includes('$')) return;
+      node.value = node.value.replace(REFERENCE, (match, name: string | undefined) => {
+        if (match === '$${') return '${';
+        if (name === undefined || !NAME.test(name)) {
+          problems.push(
+            new StatuspostError('SP_CONFIG_INVALID', `"${match}" is not a valid environment reference`, {
+              at: positionOfNode(source, node),
+              hint: 'names are letters, digits and underscores, e.g. ${REDIS_PASSWORD}; write $${ for a literal "${"',
+            }),
+          );
+          return match;
+        }
+        const found = env[name];
+        if (found === undefined) {
+          unexpanded.add(node);
+          problems.push(
+            new StatuspostError('SP_ENV_MISSING', `environment variable ${name} is not set`, {
+              at: positionOfNode(source, node),
+              hint: `set ${name} in the environment of statuspost; values never go in probes/*.yaml`,
+            }),
+          );
+          return '';
+        }
+        if (found.length > 0) secrets.push(found);
+        return found;
+      });
+    },
+  });
+  return { problems, secrets, unexpanded };
+}

@@ -1,0 +1,218 @@
+// Reads probes/: site.yaml, components.yaml and checks/*.yaml. Every problem in every file is
+// collected and returned together; a config is returned only when there is none.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod/v4';
+import { StatuspostError, type SourcePosition } from '../errors.ts';
+import { probeForKind, probeKinds, type Check } from '../probes/registry.ts';
+import { expandEnv } from './env.ts';
+import { issuesToProblems } from './issues.ts';
+import { checkConfigRules } from './rules.ts';
+import { componentsFileSchema, siteSchema, type Component, type Group, type Site } from './schema.ts';
+import type { Node } from 'yaml';
+import { parseYaml, positionOf, positionOfNode, type YamlSource } from './yaml-source.ts';
+
+export interface Config {
+  root: string;
+  site: Site;
+  groups: Group[];
+  components: Component[];
+  checks: Check[];
+  /** Where each check, component and group was written: keys "check:<id>", "component:<id>", "group:<id>". */
+  positions: Map<string, SourcePosition>;
+  /** Values that must never be published: expanded secrets and the targets of checks not marked public. */
+  privateValues: string[];
+}
+
+export interface ConfigLoad {
+  config: Config | undefined;
+  problems: StatuspostError[];
+  files: string[];
+}
+
+const CONFIG_DIR = 'probes';
+
+export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.env): Promise<ConfigLoad> {
+  const problems: StatuspostError[] = [];
+  const secrets: string[] = [];
+  const files: string[] = [];
+  const positions = new Map<string, SourcePosition>();
+  const at = {
+    groups: [] as SourcePosition[],
+    components: [] as SourcePosition[],
+    componentGroups: [] as SourcePosition[],
+    checks: [] as SourcePosition[],
+    checkComponents: [] as SourcePosition[],
+  };
+
+  const remember = (key: string, position: SourcePosition) => {
+    if (!positions.has(key)) positions.set(key, position);
+  };
+
+  // Positions ("file:line:col") of values whose ${VAR} was missing: the env problem is the one to report.
+  const unexpandedAt = new Set<string>();
+  const keyOf = (at: SourcePosition | undefined) => (at ? `${at.file}:${at.line}:${at.column}` : '');
+  const report = (found: readonly StatuspostError[]) => {
+    for (const problem of found) if (!unexpandedAt.has(keyOf(problem.at))) problems.push(problem);
+  };
+
+  const read = async (file: string, required: boolean): Promise<{ source: YamlSource; value: unknown } | undefined> => {
+    let text: string;
+    try {
+      text = await readFile(join(root, file), 'utf8');
+    } catch (error) {
+      if (required || (error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        problems.push(
+          new StatuspostError('SP_CONFIG_MISSING', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+            at: { file },
+            hint: 'run `statuspost init` in an empty folder to create a starting configuration, or pass --root',
+          }),
+        );
+      }
+      return undefined;
+    }
+    files.push(file);
+    const { source, problems: syntax } = parseYaml(file, text);
+    problems.push(...syntax);
+    if (syntax.length > 0) return undefined;
+    const expansion = expandEnv(source, env);
+    problems.push(...expansion.problems);
+    secrets.push(...expansion.secrets);
+    for (const node of expansion.unexpanded) unexpandedAt.add(keyOf(positionOfNode(source, node as Node)));
+    return { source, value: source.doc.toJS() ?? {} };
+  };
+
+  const parse = <S extends z.ZodType>(schema: S, file: { source: YamlSource; value: unknown }, path: PropertyKey[] = []) => {
+    const result = schema.safeParse(path.length === 0 ? file.value : valueAt(file.value, path));
+    if (result.success) return result.data as z.output<S>;
+    report(issuesToProblems(file.source, path, schema, result.data ?? valueAt(file.value, path), result.error));
+    return undefined;
+  };
+
+  const siteFile = await read(`${CONFIG_DIR}/site.yaml`, true);
+  const site = siteFile && parse(siteSchema, siteFile);
+
+  const componentsFile = await read(`${CONFIG_DIR}/components.yaml`, true);
+  const componentsData = componentsFile && parse(componentsFileSchema, componentsFile);
+  if (componentsFile && componentsData) {
+    at.groups = componentsData.groups.map((_, i) => positionOf(componentsFile.source, ['groups', i, 'id']));
+    at.components = componentsData.components.map((_, i) => positionOf(componentsFile.source, ['components', i, 'id']));
+    at.componentGroups = componentsData.components.map((_, i) => positionOf(componentsFile.source, ['components', i, 'group']));
+    componentsData.groups.forEach((group, i) => remember(`group:${group.id}`, at.groups[i]!));
+    componentsData.components.forEach((component, i) => remember(`component:${component.id}`, at.components[i]!));
+  }
+
+  const checks: Check[] = [];
+  for (const file of await checkFiles(root)) {
+    const loaded = await read(file, false);
+    if (!loaded) continue;
+    const top = parse(checksFileSchema, loaded);
+    if (!top) continue;
+    top.checks.forEach((written, i) => {
+      const check = parseCheck(loaded, ['checks', i], written);
+      if (!check) return;
+      checks.push(check);
+      at.checks.push(positionOf(loaded.source, ['checks', i, 'id']));
+      at.checkComponents.push(positionOf(loaded.source, ['checks', i, 'component']));
+      remember(`check:${check.id}`, at.checks[at.checks.length - 1]!);
+    });
+  }
+
+  if (site && componentsData) {
+    problems.push(...checkConfigRules({ components: componentsData, checks, at }));
+  }
+  if (problems.length > 0 || !site || !componentsData) return { config: undefined, problems, files };
+
+  const config: Config = {
+    root,
+    site,
+    groups: componentsData.groups,
+    components: componentsData.components,
+    checks,
+    positions,
+    privateValues: privateValuesOf(site, checks, secrets),
+  };
+  return { config, problems, files };
+
+  function parseCheck(file: { source: YamlSource; value: unknown }, path: PropertyKey[], written: unknown): Check | undefined {
+    const kind = (written as { kind?: unknown } | null)?.kind;
+    const probe = typeof kind === 'string' ? probeForKind(kind) : undefined;
+    if (!probe) {
+      problems.push(
+        new StatuspostError(
+          'SP_CONFIG_INVALID',
+          `${path.join('.')}.kind: ${kind === undefined ? 'is required' : `unknown probe kind ${JSON.stringify(kind)}`}`,
+          {
+            at: positionOf(file.source, kind === undefined ? path : [...path, 'kind']),
+            hint: `kind must be one of ${probeKinds.join(', ')}`,
+          },
+        ),
+      );
+      return undefined;
+    }
+    const result = probe.schema.safeParse(written);
+    if (result.success) return result.data as Check;
+    const issues = issuesToProblems(file.source, path, probe.schema, written, result.error);
+    // Issue fields are relative to the check; prefix them so the message names the whole path.
+    for (const issue of issues) {
+      report([
+        new StatuspostError(issue.code, `${path.join('.')}.${issue.message}`, {
+          ...(issue.at ? { at: issue.at } : {}),
+          ...(issue.hint ? { hint: issue.hint } : {}),
+        }),
+      ]);
+    }
+    return undefined;
+  }
+}
+
+const checksFileSchema = z.strictObject({
+  checks: z.array(z.unknown()).default([]),
+});
+
+async function checkFiles(root: string): Promise<string[]> {
+  try {
+    const names = await readdir(join(root, CONFIG_DIR, 'checks'));
+    return names
+      .filter((name) => /\.ya?ml$/.test(name))
+      .sort()
+      .map((name) => `${CONFIG_DIR}/checks/${name}`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // a page driven by posts alone has no checks
+    throw error;
+  }
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const segment of path) current = (current as Record<PropertyKey, unknown> | undefined)?.[segment];
+  return current;
+}
+
+function privateValuesOf(site: Site, checks: readonly Check[], secrets: readonly string[]): string[] {
+  const values = new Set<string>();
+  // Very short values (a port, "on") would match everywhere and prove nothing.
+  const add = (value: string) => {
+    if (value.trim().length >= 4) values.add(value);
+  };
+  secrets.forEach(add);
+  if (site.store.engine === 'postgres') add(site.store.url);
+  for (const check of checks) {
+    if (check.public) continue;
+    for (const target of probeForKind(check.kind)?.targets(check as never) ?? []) {
+      add(target);
+      const host = hostOf(target);
+      if (host && host !== 'localhost') add(host);
+    }
+  }
+  return [...values].sort();
+}
+
+function hostOf(value: string): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return undefined;
+  try {
+    return new URL(value).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return undefined; // not a URL after all: the value itself is already listed
+  }
+}

@@ -1,0 +1,22 @@
+// Runs a set of checks once under the shared concurrency limit (`statuspost probe --once`).
+import { probeFor, type Check } from '../probes/registry.ts';
+import type { CheckResult } from '../probes/types.ts';
+import { createLimiter } from './limiter.ts';
+import { runCheck, type RunCheckOptions } from './run-check.ts';
+
+export async function runChecksOnce(
+  checks: readonly Check[],
+  concurrency: number,
+  options: RunCheckOptions & { onResult?: (result: CheckResult) => void },
+): Promise<CheckResult[]> {
+  const limiter = createLimiter(concurrency);
+  return Promise.all(
+    checks.map((check) =>
+      limiter.run(async () => {
+        const result = await runCheck(check, probeFor(check), options);
+        options.onResult?.(result);
+        return result;
+      }),
+    ),
+  );
+}

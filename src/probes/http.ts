@@ -26,7 +26,7 @@
 import { readFile } from 'node:fs/promises';
 import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import { X509Certificate } from 'node:crypto';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod/v4';
 import { readBounded, type BoundedBody } from './support/bounded-body.ts';
 import { deadlineFor, timeoutMessage, type Deadline } from './support/deadline.ts';
@@ -122,10 +122,13 @@ export const httpProbe: Probe<HttpCheck> = {
     const endsAt = performance.now() + check.timeoutMs;
     const deadline = deadlineFor(check.timeoutMs, stop);
     const run: Run = { check, deadline, remainingMs: () => endsAt - performance.now(), phase: 'headers' };
+    let complete = false;
     try {
       const tls = await tlsOptions(check.tls);
       run.agent = timedAgent(tls, run.remainingMs, deadline.signal);
-      return await judge(run, startedAt);
+      const result = await judge(run, startedAt);
+      complete = true;
+      return result;
     } catch (error) {
       const failure = error instanceof Failure ? error : undefined;
       return down(check, {
@@ -136,7 +139,7 @@ export const httpProbe: Probe<HttpCheck> = {
       });
     } finally {
       deadline.dispose();
-      await run.agent?.destroy();
+      await run.agent?.shutdown(complete && !deadline.signal.aborted);
     }
   },
 };
@@ -309,8 +312,9 @@ async function fetchFollowing(run: Run, affinityCookie?: string): Promise<Answer
     const openedBefore = run.agent!.opened();
     const hopStart = performance.now();
     run.phase = 'headers';
-    const response = await request(url, {
-      dispatcher: run.agent!.agent,
+    // Straight to the origin's client: undici's top-level request() would parse the URL again.
+    const response = await run.agent!.dispatcherFor(url).request({
+      path: `${url.pathname}${url.search}`,
       method,
       headers,
       ...(body === undefined ? {} : { body }),

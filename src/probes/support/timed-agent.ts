@@ -1,9 +1,11 @@
 // undici reports no phase timings, so the agent opens its own connections: a timed dns.lookup,
 // then undici's own connector aimed at the resolved address, timing the TCP connect and the TLS
 // handshake (TOOLCHAIN.md §4). One agent per run, destroyed at the end: no socket outlives a run.
+// It hands out a bare undici Client per origin rather than an Agent: a probe talks to one origin
+// at a time, and an Agent's pool layer cost about a fifth of a loopback check (bench/probe-overhead).
 import { lookup } from 'node:dns';
 import { isIP, type Socket } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import { Client, buildConnector, type Dispatcher } from 'undici';
 import { roundMs, since } from '../types.ts';
 
 export interface ConnectionTimings {
@@ -21,14 +23,19 @@ export interface TlsTrust {
 }
 
 export interface TimedAgent {
-  agent: Agent;
+  /** One connection per origin (a redirect may lead elsewhere), all opened through the timed connector. */
+  dispatcherFor(url: URL): Dispatcher;
   /** Connections opened so far: a request that leaves this unchanged reused a kept-alive socket. */
   opened(): number;
   /** Phases of the most recently attempted connection. */
   lastTimings(): ConnectionTimings | undefined;
   /** The signal fired while a connection was still being looked up or opened. */
   stoppedWhileConnecting(): boolean;
-  destroy(): Promise<void>;
+  /**
+   * Closes every connection: gracefully after a complete exchange, by force otherwise. Forcing
+   * builds an error per client in undici, which cost a tenth of a healthy loopback check.
+   */
+  shutdown(graceful: boolean): Promise<void>;
 }
 
 export function timedAgent(tls: TlsTrust, remainingMs: () => number, signal: AbortSignal): TimedAgent {
@@ -36,6 +43,7 @@ export function timedAgent(tls: TlsTrust, remainingMs: () => number, signal: Abo
   let last: ConnectionTimings | undefined;
   let stoppedWhileConnecting = false;
 
+  let connector: buildConnector.connector | undefined;
   const connect: buildConnector.connector = (options, callback) => {
     let socket: Socket | undefined;
     // undici only notices an abort once the connection is up, and neither dns.lookup nor our
@@ -55,7 +63,10 @@ export function timedAgent(tls: TlsTrust, remainingMs: () => number, signal: Abo
     signal.addEventListener('abort', onAbort, { once: true });
 
     const t0 = performance.now();
-    lookup(options.hostname, (lookupError, address) => {
+    // An address needs no lookup (dns.lookup would only echo it a tick later).
+    const resolve = (hostname: string, done: (error: Error | null, address: string) => void) =>
+      isIP(hostname.replace(/^\[|\]$/g, '')) ? done(null, hostname) : lookup(hostname, done);
+    resolve(options.hostname, (lookupError, address) => {
       if (signal.aborted) return;
       const dnsMs = since(t0);
       last = { dnsMs };
@@ -67,7 +78,7 @@ export function timedAgent(tls: TlsTrust, remainingMs: () => number, signal: Abo
       const t1 = performance.now();
       let connectMs: number | undefined;
       try {
-        const connector = buildConnector({ ...tls, timeout: Math.max(1, Math.ceil(remainingMs())) });
+        connector ??= buildConnector({ ...tls, timeout: Math.max(1, Math.ceil(remainingMs())) });
         // Typed as returning void, but it returns the socket it opens (TOOLCHAIN.md §4).
         socket = connector(target, (error, connected) => {
           if (error) return finish(error, null);
@@ -86,12 +97,24 @@ export function timedAgent(tls: TlsTrust, remainingMs: () => number, signal: Abo
     });
   };
 
-  const agent = new Agent({ connect, connections: 1, pipelining: 1 });
+  const clients = new Map<string, Client>();
   return {
-    agent,
+    dispatcherFor(url) {
+      let client = clients.get(url.origin);
+      if (!client) {
+        client = new Client(url.origin, { connect, pipelining: 1 });
+        clients.set(url.origin, client);
+      }
+      return client;
+    },
     opened: () => opened,
     lastTimings: () => last,
     stoppedWhileConnecting: () => stoppedWhileConnecting,
-    destroy: () => agent.destroy().catch(() => undefined), // already destroyed or closing: nothing left open
+    // Already destroyed or closing: nothing is left open either way.
+    shutdown: async (graceful) => {
+      await Promise.all(
+        [...clients.values()].map((client) => (graceful ? client.close() : client.destroy()).catch(() => undefined)),
+      );
+    },
   };
 }

@@ -1,4 +1,4 @@
-// ${VAR} references are expanded after parsing, on string values only (never over raw YAML text, which
+// ${VAR} (or ${VAR:-default}) references are expanded after parsing, on string values only (never over raw YAML text, which
 // would let a value inject YAML and would lose line numbers). Every expanded value is remembered so
 // the build can prove no secret reached the published site.
 import { isPair, isScalar, visit } from 'yaml';
@@ -40,22 +40,25 @@ export function expandEnv(source: YamlSource, env: NodeJS.ProcessEnv): Expansion
       if (typeof node.value !== 'string' || !node.value.includes('$')) return;
       node.value = node.value.replace(REFERENCE, (match, name: string | undefined) => {
         if (match === '$${') return '${';
-        if (name === undefined || !NAME.test(name)) {
+        const [, variable, fallback] = /^([^:]*)(?::-(.*))?$/s.exec(name ?? '') ?? [];
+        if (variable === undefined || !NAME.test(variable)) {
           problems.push(
             new StatuspostError('SP_CONFIG_INVALID', `"${match}" is not a valid environment reference`, {
               at: positionOfNode(source, node),
-              hint: 'names are letters, digits and underscores, e.g. ${REDIS_PASSWORD}; write $${ for a literal "${"',
+              hint: 'names are letters, digits and underscores, e.g. ${REDIS_PASSWORD} or ${REDIS_PORT:-6379}; write $${ for a literal "${"',
             }),
           );
           return match;
         }
-        const found = env[name];
+        const found = env[variable];
         if (found === undefined) {
+          // A default is written in the file, so it is no secret.
+          if (fallback !== undefined) return fallback;
           unexpanded.add(node);
           problems.push(
-            new StatuspostError('SP_ENV_MISSING', `environment variable ${name} is not set`, {
+            new StatuspostError('SP_ENV_MISSING', `environment variable ${variable} is not set`, {
               at: positionOfNode(source, node),
-              hint: `set ${name} in the environment of statuspost; values never go in probes/*.yaml`,
+              hint: `set ${variable} in the environment of statuspost, or give a default: \${${variable}:-value}; secrets never go in probes/*.yaml`,
             }),
           );
           return '';

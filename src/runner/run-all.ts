@@ -1,4 +1,5 @@
 // Runs a set of checks once under the shared concurrency limit (`statuspost probe --once`).
+import { setMaxListeners } from 'node:events';
 import { probeFor, type Check } from '../probes/registry.ts';
 import type { CheckResult } from '../probes/types.ts';
 import { createLimiter } from './limiter.ts';
@@ -10,6 +11,8 @@ export async function runChecksOnce(
   options: RunCheckOptions & { onResult?: (result: CheckResult) => void },
 ): Promise<CheckResult[]> {
   const limiter = createLimiter(concurrency);
+  // Every running probe listens on the one stop signal; that many listeners is by design.
+  setMaxListeners(Math.max(10, concurrency * 4), options.stop);
   return Promise.all(
     checks.map((check) =>
       limiter.run(async () => {

@@ -163,8 +163,18 @@ describe('loadConfig', () => {
     it('names the missing variable and its line', async () => {
       const problems = await problemsOf({ 'probes/checks/a.yaml': redisCheck('${CACHE_HOST}') });
       expect(problems).toEqual([
-        'probes/checks/a.yaml:5:11  environment variable CACHE_HOST is not set [SP_ENV_MISSING]\n  hint: set CACHE_HOST in the environment of statuspost; values never go in probes/*.yaml',
+        'probes/checks/a.yaml:5:11  environment variable CACHE_HOST is not set [SP_ENV_MISSING]\n  hint: set CACHE_HOST in the environment of statuspost, or give a default: ${CACHE_HOST:-value}; secrets never go in probes/*.yaml',
       ]);
+    });
+
+    it('uses the default of ${VAR:-default} when the variable is unset, and does not treat it as a secret', async () => {
+      const root = await tempProject({ 'probes/site.yaml': site, 'probes/components.yaml': components, 'probes/checks/a.yaml': redisCheck('${CACHE_HOST:-cache.example.test}').replace('port: 6379', 'port: ${CACHE_PORT:-6380}') });
+      const unset = await loadConfig(root, {});
+      expect(unset.problems).toEqual([]);
+      expect(unset.config?.checks[0]).toMatchObject({ host: 'cache.example.test', port: 6380 });
+      const set = await loadConfig(root, { CACHE_PORT: '7000' });
+      expect(set.config?.checks[0]).toMatchObject({ port: 7000 });
+      expect(set.config?.privateValues).toContain('7000');
     });
 
     it('keeps $${ as a literal', async () => {

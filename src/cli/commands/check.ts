@@ -1,0 +1,44 @@
+// `statuspost check`: validate probes/ (and, once posts exist, content/) and list every problem.
+import { loadConfig } from '../../config/load.ts';
+import { errorToJson } from '../../errors.ts';
+import { parseCommandArgs } from '../args.ts';
+import { ExitCode } from '../exit-codes.ts';
+import type { Command } from '../main.ts';
+import { createOutput, plural, printProblems } from '../output.ts';
+
+export const checkCommand: Command = {
+  summary: 'validate the configuration in probes/ and report every problem',
+  usage: `Usage: statuspost check [--root DIR] [--json]
+
+Reads probes/site.yaml, probes/components.yaml and probes/checks/*.yaml, and prints every problem
+as "file:line:column  field: what is wrong [CODE]" with a hint. Nothing is published or changed.
+
+  --root DIR   the project folder (default: the current folder)
+  --json       print one JSON document: { ok, files, problems: [{ code, message, file, line, column, hint }] }
+
+Exit codes: 0 no problem, 1 problems found, 2 bad usage.`,
+  async run(argv) {
+    const args = parseCommandArgs('check', argv, {});
+    const output = createOutput(args.json);
+    const { config, problems, files } = await loadConfig(args.root);
+    if (args.json) {
+      output.data({
+        ok: problems.length === 0,
+        files,
+        components: config?.components.length ?? null,
+        checks: config?.checks.length ?? null,
+        problems: problems.map(errorToJson),
+      });
+      return problems.length === 0 ? ExitCode.ok : ExitCode.problemsFound;
+    }
+    if (problems.length > 0) {
+      printProblems(output, problems);
+      output.error(`${plural(problems.length, 'problem')} in ${plural(files.length, 'file')}. Nothing was published or changed.`);
+      return ExitCode.problemsFound;
+    }
+    output.line(
+      `ok: ${plural(files.length, 'file')}, ${plural(config!.components.length, 'component')}, ${plural(config!.checks.length, 'check')}, no problems`,
+    );
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,75 @@
+// `statuspost demo`: start the simulated chat cluster on loopback, probe every part of it once, print.
+import { join } from 'node:path';
+import { loadConfig } from '../../config/load.ts';
+import { ProblemsError } from '../../errors.ts';
+import { runChecksOnce } from '../../runner/run-all.ts';
+import { startDemoCluster } from '../../demo/cluster.ts';
+import { parseCommandArgs } from '../args.ts';
+import { ExitCode } from '../exit-codes.ts';
+import type { Command } from '../main.ts';
+import { createOutput, plural, table } from '../output.ts';
+
+export const demoCommand: Command = {
+  summary: 'start a simulated chat cluster on loopback and probe every part of it',
+  usage: `Usage: statuspost demo [--keep] [--stop-node N] [--root DIR] [--json]
+
+Starts a simulated chat cluster on loopback (a TLS balancer with cookie affinity over three chat
+nodes, a DNS server, an NTP server, a canary folder standing in for the NFS share), then runs every
+check in probes/ against it and the machine's own PostgreSQL and Redis, and prints the results.
+
+  --keep         keep the cluster running (Ctrl-C stops it) and print the environment to probe it
+                 from another shell with \`statuspost probe --once\`
+  --stop-node N  stop chat node N (1-3) before probing, to see an outage
+  --root DIR     the project holding probes/ (default: the current folder); data goes in DIR/data/demo
+  --json         print results as JSON lines
+
+Exit code: 0 when the demo ran (whatever the checks found), 1 when the configuration has problems.`,
+  async run(argv) {
+    const args = parseCommandArgs('demo', argv, {
+      keep: { type: 'boolean', default: false },
+      'stop-node': { type: 'string' },
+    });
+    const output = createOutput(args.json);
+    const cluster = await startDemoCluster(join(args.root, 'data', 'demo'));
+    try {
+      const stopNode = Number(args.values['stop-node'] ?? 0);
+      if (stopNode >= 1 && stopNode <= 3) await cluster.stopNode(stopNode - 1);
+      for (const note of cluster.notes) output.error(`note: ${note}`);
+      if (!args.json) output.line(`Simulated chat cluster up: balancer ${cluster.env.DEMO_LB_URL}, 3 chat nodes, DNS, NTP.`);
+
+      const { config, problems } = await loadConfig(args.root, { ...process.env, ...cluster.env });
+      if (!config) throw new ProblemsError(problems);
+      const results = await runChecksOnce(config.checks, config.site.concurrency, { stop: new AbortController().signal });
+      if (args.json) {
+        for (const result of results) output.data(result);
+      } else {
+        const rows = [['COMPONENT', 'CHECK', 'KIND', 'STATUS', 'LATENCY', 'MESSAGE']];
+        results.forEach((result, i) =>
+          rows.push([
+            config.checks[i]!.component,
+            result.checkId,
+            result.kind,
+            result.status.toUpperCase(),
+            result.latencyMs === null ? '-' : `${Math.round(result.latencyMs)} ms`,
+            result.message,
+          ]),
+        );
+        output.line(table(rows));
+        const kinds = new Set(results.map((r) => r.kind));
+        output.line(`\n${plural(results.length, 'check')} of ${plural(kinds.size, 'kind')}: ${['up', 'degraded', 'down'].map((s) => `${results.filter((r) => r.status === s).length} ${s}`).join(', ')}`);
+      }
+      if (args.values.keep) {
+        output.line('\nThe cluster keeps running; to probe it from another shell:');
+        for (const [name, value] of Object.entries(cluster.env)) output.line(`  export ${name}=${value}`);
+        output.line('  statuspost probe --once\nPress Ctrl-C to stop.');
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+      }
+      return ExitCode.ok;
+    } finally {
+      await cluster.close();
+    }
+  },
+};

@@ -1,0 +1,67 @@
+// The bin entry: dispatch to a command, and the only place errors become exit codes.
+import { readFileSync } from 'node:fs';
+import { ProblemsError, StatuspostError, formatError } from '../errors.ts';
+import { ExitCode } from './exit-codes.ts';
+
+export interface Command {
+  summary: string;
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+// Each command is imported only when it runs, so `statuspost check` never loads database drivers.
+const commands: Record<string, () => Promise<Command>> = {
+  check: async () => (await import('./commands/check.ts')).checkCommand,
+  probe: async () => (await import('./commands/probe.ts')).probeCommand,
+  demo: async () => (await import('./commands/demo.ts')).demoCommand,
+};
+
+async function overview(): Promise<string> {
+  const lines = ['statuspost: status pages and postmortems from probes and Markdown', '', 'Usage: statuspost <command> [flags]', '', 'Commands:'];
+  for (const [name, load] of Object.entries(commands)) lines.push(`  ${name.padEnd(8)} ${(await load()).summary}`);
+  lines.push('', 'Shared flags: --root DIR (project folder, default: current folder), --json, --help', 'Run `statuspost <command> --help` for a command\'s flags.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${await overview()}\n`);
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return ExitCode.ok;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`unknown command "${name}" [SP_USAGE]\n  hint: commands are ${Object.keys(commands).join(', ')}\n`);
+    return ExitCode.usage;
+  }
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return ExitCode.ok;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof ProblemsError) {
+      for (const problem of error.problems) process.stderr.write(`${formatError(problem)}\n`);
+      return ExitCode.problemsFound;
+    }
+    if (error instanceof StatuspostError) {
+      process.stderr.write(`${formatError(error)}\n`);
+      if (error.code === 'SP_USAGE') return ExitCode.usage;
+      if (error.code === 'SP_STORE_UNAVAILABLE' || error.code === 'SP_BUILD_FAILED') return ExitCode.unavailable;
+      return ExitCode.problemsFound;
+    }
+    process.stderr.write(
+      `statuspost hit an internal error; nothing was published. Please report it with this trace:\n${(error as Error)?.stack ?? String(error)}\n`,
+    );
+    return ExitCode.internal;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -14,9 +14,18 @@ import { open, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod/v4';
 import { bytesOrRatioSchema, formatBytes, type BytesOrRatio } from '../config/bytes.ts';
-import { deadlineFor, timeoutMessage } from './support/deadline.ts';
+import { deadlineFor, timeoutMessage, untilAborted } from './support/deadline.ts';
 import { describeNetError } from './support/net-errors.ts';
-import { checkBaseShape, degraded, down, normalizeBase, roundMs, up, type Probe } from './types.ts';
+import {
+  checkBaseShape,
+  degraded,
+  down,
+  formatLatency,
+  normalizeBase,
+  roundMs,
+  up,
+  type Probe,
+} from './types.ts';
 
 export const filesystemCheckSchema = z
   .strictObject({
@@ -53,7 +62,7 @@ export const filesystemProbe: Probe<FilesystemCheck> = {
       if (shortage) return degraded(check, { ...base, message: shortage });
       return up(check, {
         ...base,
-        message: `canary written, synced, read back and removed in ${formatMs(outcome.canaryMs)}, ${formatBytes(outcome.freeBytes)} free`,
+        message: `canary written, synced, read back and removed in ${formatLatency(outcome.canaryMs)}, ${formatBytes(outcome.freeBytes)} free`,
       });
     } catch (error) {
       const details = { step: progress.step };
@@ -146,17 +155,3 @@ function describeShortage(freeBytes: number, totalBytes: number, minFree: BytesO
   return `free space ${formatBytes(freeBytes)} (${percent}%), below the floor of ${Number((minFree.ratio * 100).toFixed(2))}%`;
 }
 
-function formatMs(ms: number): string {
-  return ms < 1 ? 'under 1 ms' : `${Math.round(ms)} ms`;
-}
-
-/** Ends the wait at the deadline; the work itself carries on until its current call returns. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  work.catch(() => undefined); // once aborted nobody awaits it; its late failure is expected
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}

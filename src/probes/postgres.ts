@@ -1,12 +1,13 @@
 // postgres: can a new session start and run a query, and how close is the server to max_connections.
 import type { Client, ClientConfig } from 'pg';
 import { z } from 'zod/v4';
-import { deadlineFor, timeoutMessage } from './support/deadline.ts';
+import { deadlineFor, timeoutMessage, untilAborted } from './support/deadline.ts';
 import { describeNetError } from './support/net-errors.ts';
 import {
   checkBaseShape,
   degraded,
   down,
+  formatLatency,
   normalizeBase,
   portSchema,
   since,
@@ -154,27 +155,12 @@ async function inspect(check: PostgresCheck, client: Client, at: { startedAt: nu
   if (problems.length > 0) return degraded(check, { ...base, message: problems.join('; ') });
   return up(check, {
     ...base,
-    message: `SELECT 1 in ${formatMs(latencyMs)}, ${stats.connections} of ${stats.max_connections} connections`,
+    message: `SELECT 1 in ${formatLatency(latencyMs)}, ${stats.connections} of ${stats.max_connections} connections`,
   });
 }
 
 /** "UTF-8", "utf8" and "UTF8" name the same encoding. */
 const encodingKey = (name: string) => name.toUpperCase().replace(/[-_]/g, '');
-
-function formatMs(ms: number): string {
-  return ms < 1 ? 'under 1 ms' : `${Math.round(ms)} ms`;
-}
-
-/** pg's Client takes no signal: the race ends the wait, close() ends the socket. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  work.catch(() => undefined); // once aborted nobody awaits it; its late failure is expected
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 /** A clean Terminate when the server is there (no "unexpected EOF" in its log); the socket destroyed when not. */
 async function close(client: Client, signal: AbortSignal): Promise<void> {

@@ -15,6 +15,7 @@ import {
   checkBaseShape,
   degraded,
   down,
+  formatLatency,
   normalizeBase,
   portSchema,
   since,
@@ -124,7 +125,7 @@ async function inspect(check: RedisCheck, connection: Connection, at: { startedA
   const base = { startedAt: at.startedAt, latencyMs, details };
   if (problems.length > 0) return degraded(check, { ...base, message: problems.join('; ') });
   const counts = maxClients === undefined ? `${clients} clients (maxclients unknown)` : `${clients} of ${maxClients} clients`;
-  return up(check, { ...base, message: `PONG in ${formatMs(latencyMs)}, ${counts}` });
+  return up(check, { ...base, message: `PONG in ${formatLatency(latencyMs)}, ${counts}` });
 }
 
 async function maxClientsFromConfig(connection: Connection): Promise<number | undefined> {
@@ -174,10 +175,6 @@ function integerField(fields: Map<string, string>, name: string): number | undef
 /** Status words go into published messages: keep them to plain lowercase words. */
 function safeWord(value: string): string {
   return /^[a-z_]{1,20}$/.test(value) ? value : 'unknown';
-}
-
-function formatMs(ms: number): string {
-  return ms < 1 ? 'under 1 ms' : `${Math.round(ms)} ms`;
 }
 
 // ---------------------------------------------------------------------------------------------

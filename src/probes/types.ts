@@ -146,3 +146,8 @@ export function roundMs(ms: number): number {
 export function since(t0: number): number {
   return roundMs(performance.now() - t0);
 }
+
+/** Latency as published: "under 1 ms" or whole milliseconds. */
+export function formatLatency(ms: number): string {
+  return ms < 1 ? 'under 1 ms' : `${Math.round(ms)} ms`;
+}

@@ -2,6 +2,9 @@ import { createServer as createHttpServer, type RequestListener, type Server } f
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { onTestFinished } from 'vitest';
 
+/** A loopback UDP port with nothing bound to it (the demo uses the same helper to place dnsmasq). */
+export { freeUdpPort } from '../../src/demo/ports.ts';
+
 /** A free TCP port on loopback (for programs that cannot listen on port 0 and report it). */
 export async function freePort(): Promise<number> {
   const server = createTcpServer();

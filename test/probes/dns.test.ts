@@ -1,22 +1,12 @@
-import { createSocket } from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { dnsProbe } from '../../src/probes/dns.ts';
 import { startDnsmasq, startDnsResponder, ZONE } from '../helpers/dns-server.ts';
-import { neverAborted } from '../helpers/net.ts';
+import { freeUdpPort, neverAborted } from '../helpers/net.ts';
 import { requireProgram } from '../helpers/services.ts';
 
 const check = (port: number, options: Record<string, unknown>) =>
   dnsProbe.schema.parse({ id: 'chat-dns', component: 'chat', kind: 'dns', server: '127.0.0.1', port, timeout: '2s', ...options });
 
-/** A loopback UDP port with nothing bound to it. */
-async function closedUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address() as AddressInfo;
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 const dnsmasq = await requireProgram('dnsmasq');
 
@@ -97,7 +87,7 @@ describe('dns probe', () => {
   });
 
   it('reports down with "connection refused" when nothing listens on the port', async () => {
-    const port = await closedUdpPort();
+    const port = await freeUdpPort();
     const result = await dnsProbe.run(check(port, { query: `chat.${ZONE}` }), neverAborted());
     expect(result).toMatchObject({ status: 'down', message: 'connection refused', latencyMs: null });
     expect(JSON.stringify(result)).not.toContain('127.0.0.1');

@@ -1,5 +1,3 @@
-import { createSocket } from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { formatMs, ntpProbe } from '../../src/probes/ntp.ts';
 import {
@@ -11,20 +9,12 @@ import {
   replyProblem,
   unixMsToNtp,
 } from '../../src/probes/support/sntp.ts';
-import { neverAborted } from '../helpers/net.ts';
+import { freeUdpPort, neverAborted } from '../helpers/net.ts';
 import { startSntpServer } from '../helpers/sntp-server.ts';
 
 const check = (port: number, options: Record<string, unknown> = {}) =>
   ntpProbe.schema.parse({ id: 'clock', component: 'chat', kind: 'ntp', server: '127.0.0.1', port, timeout: '2s', ...options });
 
-/** A loopback UDP port with nothing bound to it. */
-async function closedUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address() as AddressInfo;
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 describe('ntp probe', () => {
   it('reports up with the offset and stratum when the clocks agree', async () => {
@@ -107,7 +97,7 @@ describe('ntp probe', () => {
   });
 
   it('reports down with "connection refused" when nothing listens on the port', async () => {
-    const port = await closedUdpPort();
+    const port = await freeUdpPort();
     const result = await ntpProbe.run(check(port), neverAborted());
     expect(result).toMatchObject({ status: 'down', message: 'connection refused', latencyMs: null });
     expect(JSON.stringify(result)).not.toContain('127.0.0.1');

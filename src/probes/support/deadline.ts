@@ -36,3 +36,18 @@ export function deadlineFor(timeoutMs: number, stop: AbortSignal): Deadline {
 export function timeoutMessage(deadline: Deadline, timeoutMs: number, what = 'no answer'): string {
   return deadline.reason() === 'stopped' ? 'stopped before an answer' : `${what} within ${timeoutMs} ms`;
 }
+
+/**
+ * Ends the wait for `work` when `signal` aborts, for APIs that take no signal (pg's Client, fs calls
+ * on a hung mount). The work itself carries on until its current call returns; its late failure is
+ * expected and ignored, since nobody awaits it any more.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -1,7 +1,7 @@
 // The one interface every probe kind plugs into, and the result it always resolves to.
 import { z } from 'zod/v4';
 import { parseDuration } from '../config/duration.ts';
-import { toSchedule, type Schedule } from '../config/schedule.ts';
+import { staggerSchedule, toSchedule, type Schedule } from '../config/schedule.ts';
 
 export type ProbeStatus = 'up' | 'degraded' | 'down';
 
@@ -108,8 +108,8 @@ interface WrittenBase {
 }
 
 /** Written shape → runtime shape: unit-carrying names for the durations. */
-export function normalizeBase<W extends WrittenBase>({ timeout, retryDelay, name, ...rest }: W) {
-  return { ...rest, name, timeoutMs: timeout, retryDelayMs: retryDelay };
+export function normalizeBase<W extends WrittenBase>({ timeout, retryDelay, name, schedule, ...rest }: W) {
+  return { ...rest, name, schedule: staggerSchedule(schedule, rest.id), timeoutMs: timeout, retryDelayMs: retryDelay };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ describe('loadConfig', () => {
         kind: 'tcp',
         timeoutMs: 2_000,
         retryDelayMs: 1_000,
-        schedule: { cron: '*/30 * * * * *', intervalMs: 30_000 },
+        schedule: { cron: expect.stringMatching(/^([0-9]|[12][0-9])-59\/30 \* \* \* \* \*$/), intervalMs: 30_000, interval: true },
         confirm: { down: 2, up: 1 },
         public: false,
       }),
@@ -124,8 +124,9 @@ describe('loadConfig', () => {
     const bad = await problemsOf({
       'probes/checks/a.yaml': ['checks:', '  - id: one', '    component: cache', '    kind: tcp', '    host: h.example', '    port: 6379', '    schedule: "61 * * * * *"', ''].join('\n'),
     });
-    expect(bad).toHaveLength(1);
-    expect(bad[0]).toMatch(/^probes\/checks\/a\.yaml:7:15 {2}checks\.0\.schedule: "61 \* \* \* \* \*" is neither an interval \(e\.g\. 30s\) nor a valid cron expression/);
+    expect(bad).toEqual([
+      'probes/checks/a.yaml:7:15  checks.0.schedule: "61 * * * * *" is neither an interval (e.g. 30s) nor a valid cron expression (61 is a invalid expression for second) [SP_CONFIG_INVALID]',
+    ]);
   });
 
   it('reports a YAML syntax error with its line', async () => {

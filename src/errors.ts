@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'SP_ENV_MISSING'
   | 'SP_USAGE'
   | 'SP_STORE_UNAVAILABLE'
+  | 'SP_STORE_TOO_NEW'
+  | 'SP_STORE_LOCKED'
   | 'SP_BUILD_FAILED';
 
 export interface SourcePosition {

@@ -1,0 +1,71 @@
+// PostgreSQL migrations, embedded so the compiled CLI (dist/) carries them. Applied in order, each
+// in the migrating transaction, with search_path set to the store's schema (so the SQL names no
+// schema). Never edit a released migration: add the next number.
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const postgresMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+-- One row per (check, location): results and roll-ups refer to it by a 4-byte id.
+-- COLLATE "C": byte order, the same order SQLite gives, and no locale surprises with '-'.
+CREATE TABLE series (
+  id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  check_id text COLLATE "C" NOT NULL,
+  location text COLLATE "C" NOT NULL,
+  UNIQUE (check_id, location)
+);
+
+-- Messages repeat ("200 OK in 12 ms"): each text is kept once. Unique by md5, so a long message
+-- never meets the btree's row-size limit; readers still compare the text itself.
+CREATE TABLE messages (
+  id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  text text COLLATE "C" NOT NULL
+);
+CREATE UNIQUE INDEX messages_text_md5 ON messages (md5(text));
+
+-- Raw results. status: 0 up, 1 degraded, 2 down. latency: hundredths of a millisecond.
+-- details: JSON text, for degraded and down results only. No foreign keys: ids come from the
+-- interning above, whose rows are never deleted, and an RI trigger per row would halve the write rate.
+CREATE TABLE results (
+  started_at bigint NOT NULL,
+  series_id integer NOT NULL,
+  message_id integer NOT NULL,
+  latency integer,
+  status smallint NOT NULL CHECK (status BETWEEN 0 AND 2),
+  details text,
+  PRIMARY KEY (series_id, started_at)
+);
+-- Exports and cross-series queries walk time in order (keyset pagination).
+CREATE INDEX results_started_at ON results (started_at);
+
+-- Daily roll-ups, kept for good. day: whole UTC days since 1970-01-01. Latencies in hundredths
+-- of a millisecond; all five NULL when no result of the day measured one.
+CREATE TABLE rollups (
+  series_id integer NOT NULL REFERENCES series (id),
+  day integer NOT NULL,
+  up_ms integer NOT NULL,
+  degraded_ms integer NOT NULL,
+  down_ms integer NOT NULL,
+  no_data_ms integer NOT NULL,
+  up_count integer NOT NULL,
+  degraded_count integer NOT NULL,
+  down_count integer NOT NULL,
+  latency_min integer,
+  latency_p50 integer,
+  latency_p95 integer,
+  latency_p99 integer,
+  latency_max integer,
+  final boolean NOT NULL,
+  PRIMARY KEY (series_id, day)
+);
+`,
+  },
+];
+
+export const latestPostgresVersion = postgresMigrations.at(-1)!.version;

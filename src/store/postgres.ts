@@ -1,0 +1,535 @@
+// PostgreSQL store: one history shared by probes in several locations. Every statement names the
+// store's schema; migrations run under an advisory lock, so daemons starting together take turns.
+// A dead server never crashes the caller: every method rejects with SP_STORE_UNAVAILABLE, and the
+// pool's idle clients have error listeners (a killed backend would otherwise kill the process).
+import pg from 'pg';
+import { StatuspostError } from '../errors.ts';
+import type { CheckResult, ProbeStatus } from '../probes/types.ts';
+import { latestPostgresVersion, postgresMigrations } from './migrations/postgres.ts';
+import type { DailyRollup, EpochDay, ResultQuery, Series, Store, StoredResult } from './types.ts';
+
+export interface PostgresStoreOptions {
+  /** A connection string; never printed. */
+  url: string;
+  /** Created by migrate() if missing. */
+  schema: string;
+}
+
+const STATUS_CODE: Readonly<Record<ProbeStatus, number>> = { up: 0, degraded: 1, down: 2 };
+const STATUS_NAME: readonly ProbeStatus[] = ['up', 'degraded', 'down'];
+/** Rows per page of streamResults (keyset pagination). */
+const PAGE_ROWS = 1_000;
+/** Interned message ids kept in memory; the map is cleared when it grows past this. */
+const MESSAGE_CACHE_MAX = 10_000;
+const POOL_MAX = 4;
+/** First key of the advisory lock that serialises migrations ("SP"); the second is the schema's hash. */
+const LOCK_SPACE = 0x5350;
+const INT4_MAX = 2_147_483_647;
+
+const UNAVAILABLE_HINT = 'check that PostgreSQL is running and reachable, and that store.url and its credentials are right';
+
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const { url, schema } = options;
+  if (schema.length === 0 || schema.length > 63) {
+    throw new StatuspostError('SP_CONFIG_INVALID', 'the PostgreSQL store schema must be 1 to 63 characters long');
+  }
+  const s = `"${schema.replaceAll('"', '""')}"`;
+  const secrets = secretsOf(url);
+
+  // Connecting is lazy: a server that is down now makes each call reject, never the open.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: POOL_MAX,
+    application_name: 'statuspost',
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    // Notices a server that vanished without closing the socket (after the OS's probe count).
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
+  // An idle client whose backend died (server restart, pg_terminate_backend): the pool has already
+  // dropped it, and the next call opens a fresh connection. Nothing to do but not crash.
+  pool.on('error', () => undefined);
+  // A client checked out between two statements has no pool listener; the failure reaches the
+  // statement that uses it, so this listener only keeps the 'error' event from being fatal.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+
+  let closed = false;
+  /** Clients that have been handed out before: if one fails, it may have died while idle. */
+  const used = new WeakSet<pg.PoolClient>();
+  // Interned ids never change and are never deleted, so every process may cache them. They
+  // enter the caches only once the transaction that created or read them has committed.
+  const seriesIds = new Map<string, number>();
+  const messageIds = new Map<string, number>();
+
+  const unavailable = (error: unknown) =>
+    new StatuspostError('SP_STORE_UNAVAILABLE', `the PostgreSQL store is unavailable: ${redact(describe(error), secrets)}`, {
+      cause: error,
+      hint: UNAVAILABLE_HINT,
+    });
+  /** A lost connection or a server refusing work becomes SP_STORE_UNAVAILABLE; anything else stays as it is. */
+  const toStoreError = (error: unknown): unknown => (isUnavailable(error) ? unavailable(error) : error);
+
+  /**
+   * One pooled client for `work`. A failure on a client that sat idle in the pool (its backend
+   * may have been killed meanwhile) is retried on another one: every write here is idempotent
+   * (results ignore duplicates, roll-ups are upserts, migrations check their version).
+   */
+  async function withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (closed) throw new StatuspostError('SP_STORE_UNAVAILABLE', 'the PostgreSQL store is closed');
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        // Whatever stops a connection (refused, timed out, TLS, credentials, no such database),
+        // the store cannot be used now.
+        throw unavailable(error);
+      }
+      const reused = used.has(client);
+      used.add(client);
+      try {
+        const value = await work(client);
+        client.release();
+        return value;
+      } catch (error) {
+        const broken = isUnavailable(error);
+        client.release(broken ? (error as Error) : undefined);
+        if (broken && reused && attempt < POOL_MAX) continue;
+        throw toStoreError(error);
+      }
+    }
+  }
+
+  function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return withClient(async (client) => {
+      await client.query('BEGIN');
+      try {
+        const value = await work(client);
+        await client.query('COMMIT');
+        return value;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {
+          // The connection is gone, and the server rolled the transaction back with it; the
+          // client is not queryable any more, so the pool discards it on release.
+        });
+        throw error;
+      }
+    });
+  }
+
+  const query = <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
+    withClient((client) => client.query<R>(text, values));
+
+  /** Ids for (check, location) pairs, created if missing; race-free across processes. */
+  async function internSeries(client: pg.PoolClient, pairs: readonly Series[]): Promise<Map<string, number>> {
+    const sorted = [...pairs].sort((a, b) => compareText(seriesKey(a), seriesKey(b))); // one lock order for all writers
+    const checks = sorted.map((p) => p.checkId);
+    const locations = sorted.map((p) => p.location);
+    await client.query(`INSERT INTO ${s}.series (check_id, location) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`, [checks, locations]);
+    // A new statement, a new snapshot: rows another writer committed meanwhile are seen here.
+    const { rows } = await client.query<{ id: number; check_id: string; location: string }>(
+      `SELECT id, check_id, location FROM ${s}.series WHERE (check_id, location) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [checks, locations],
+    );
+    const ids = new Map(rows.map((row) => [seriesKey({ checkId: row.check_id, location: row.location }), row.id]));
+    if (ids.size !== new Set(sorted.map(seriesKey)).size) throw new Error('series interning returned fewer ids than asked for');
+    return ids;
+  }
+
+  async function internMessages(client: pg.PoolClient, texts: readonly string[]): Promise<Map<string, number>> {
+    const sorted = [...texts].sort(compareText);
+    await client.query(`INSERT INTO ${s}.messages (text) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [sorted]);
+    const { rows } = await client.query<{ id: number; text: string }>(
+      `SELECT id, text FROM ${s}.messages WHERE md5(text) IN (SELECT md5(t) FROM unnest($1::text[]) AS t)`,
+      [sorted],
+    );
+    const ids = new Map(rows.map((row) => [row.text, row.id]));
+    for (const text of sorted) {
+      // Only an md5 collision between two different messages can get here.
+      if (!ids.has(text)) throw new Error('message interning found no id for a message (md5 collision)');
+    }
+    return ids;
+  }
+
+  const seriesIdSql = `(SELECT id FROM ${s}.series WHERE check_id = $1 AND location = $2)`;
+  const resultColumns = `s.check_id, s.location, r.status, r.started_at, r.latency, m.text AS message, r.details
+    FROM ${s}.results r JOIN ${s}.series s ON s.id = r.series_id JOIN ${s}.messages m ON m.id = r.message_id`;
+
+  /** One page of results in (started_at, check_id, location) order, after the key `after`. */
+  function resultsSql(q: ResultQuery, after: StoredResult | undefined, limit: number | undefined): [string, unknown[]] {
+    const values: unknown[] = [q.since];
+    const where = ['r.started_at >= $1'];
+    const param = (value: unknown) => `$${values.push(value)}`;
+    if (q.until !== undefined) where.push(`r.started_at < ${param(q.until)}`);
+    if (q.checkId !== undefined) where.push(`s.check_id = ${param(q.checkId)}`);
+    if (q.location !== undefined) where.push(`s.location = ${param(q.location)}`);
+    if (after) {
+      const at = param(after.startedAt);
+      // The plain bound lets the planner start the index scan at the right place.
+      where.push(`r.started_at >= ${at}`, `(r.started_at, s.check_id, s.location) > (${at}, ${param(after.checkId)}, ${param(after.location)})`);
+    }
+    const tail = limit === undefined ? '' : ` LIMIT ${param(limit)}`;
+    return [`SELECT ${resultColumns} WHERE ${where.join(' AND ')} ORDER BY r.started_at, s.check_id, s.location${tail}`, values];
+  }
+
+  const rollupColumns = `s.check_id, s.location, ru.day, ru.up_ms, ru.degraded_ms, ru.down_ms, ru.no_data_ms, ru.up_count,
+    ru.degraded_count, ru.down_count, ru.latency_min, ru.latency_p50, ru.latency_p95, ru.latency_p99, ru.latency_max, ru.final`;
+
+  return {
+    engine: 'postgres',
+
+    async migrate() {
+      await transaction(async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE, schema]);
+        // Checked first: CREATE SCHEMA IF NOT EXISTS still needs the right to create one.
+        const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+        if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${s}`);
+        await client.query(`SET LOCAL search_path TO ${s}`);
+        await client.query(`CREATE TABLE IF NOT EXISTS statuspost_schema (
+          version integer PRIMARY KEY,
+          name text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now()
+        )`);
+        const { rows } = await client.query<{ version: number }>('SELECT coalesce(max(version), 0)::integer AS version FROM statuspost_schema');
+        const current = rows[0]!.version;
+        if (current > latestPostgresVersion) {
+          throw new StatuspostError(
+            'SP_STORE_TOO_NEW',
+            `the PostgreSQL store (schema ${schema}) is at version ${current}, newer than this statuspost knows (${latestPostgresVersion})`,
+            { hint: 'upgrade statuspost, or point store.schema at another schema' },
+          );
+        }
+        for (const migration of postgresMigrations) {
+          if (migration.version <= current) continue;
+          await client.query(migration.sql);
+          await client.query('INSERT INTO statuspost_schema (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+        }
+      });
+    },
+
+    async record(results: readonly CheckResult[], location: string) {
+      if (results.length === 0) return;
+      for (const result of results) {
+        if (!Object.hasOwn(STATUS_CODE, result.status)) {
+          throw new Error(`cannot record check ${result.checkId}: unknown status "${String(result.status)}"`);
+        }
+      }
+      const messages = results.map((r) => (r.message.includes('\0') ? r.message.replaceAll('\0', '\uFFFD') : r.message));
+      // Ids known now are copied out of the caches before the first await, so a concurrent call
+      // clearing the message cache cannot take them away mid-write.
+      const knownSeries = new Map<string, number>();
+      const newSeries = new Map<string, Series>();
+      for (const { checkId } of results) {
+        const key = seriesKey({ checkId, location });
+        const id = seriesIds.get(key);
+        if (id !== undefined) knownSeries.set(key, id);
+        else newSeries.set(key, { checkId, location });
+      }
+      const knownMessages = new Map<string, number>();
+      const newMessages = new Set<string>();
+      for (const message of messages) {
+        const id = messageIds.get(message);
+        if (id !== undefined) knownMessages.set(message, id);
+        else newMessages.add(message);
+      }
+
+      const interned = await transaction(async (client) => {
+        const series = newSeries.size > 0 ? await internSeries(client, [...newSeries.values()]) : new Map<string, number>();
+        const texts = newMessages.size > 0 ? await internMessages(client, [...newMessages]) : new Map<string, number>();
+        const n = results.length;
+        const seriesColumn = new Array<number>(n);
+        const startedColumn = new Array<number>(n);
+        const statusColumn = new Array<number>(n);
+        const latencyColumn = new Array<number | null>(n);
+        const messageColumn = new Array<number>(n);
+        const detailsColumn = new Array<string | null>(n);
+        for (let i = 0; i < n; i++) {
+          const r = results[i]!;
+          const key = seriesKey({ checkId: r.checkId, location });
+          seriesColumn[i] = knownSeries.get(key) ?? series.get(key)!;
+          startedColumn[i] = r.startedAt;
+          statusColumn[i] = STATUS_CODE[r.status];
+          latencyColumn[i] = toHundredths(r.latencyMs);
+          messageColumn[i] = knownMessages.get(messages[i]!) ?? texts.get(messages[i]!)!;
+          detailsColumn[i] = r.status === 'up' || isEmpty(r.details) ? null : JSON.stringify(r.details);
+        }
+        await client.query({
+          name: 'statuspost-record',
+          text: `INSERT INTO ${s}.results (series_id, started_at, status, latency, message_id, details)
+            SELECT * FROM unnest($1::integer[], $2::bigint[], $3::smallint[], $4::integer[], $5::integer[], $6::text[])
+            ON CONFLICT (series_id, started_at) DO NOTHING`,
+          values: [seriesColumn, startedColumn, statusColumn, latencyColumn, messageColumn, detailsColumn],
+        });
+        return { series, texts };
+      });
+      for (const [key, id] of interned.series) seriesIds.set(key, id);
+      if (messageIds.size + interned.texts.size > MESSAGE_CACHE_MAX) messageIds.clear();
+      for (const [text, id] of interned.texts) messageIds.set(text, id);
+    },
+
+    async results(q: ResultQuery) {
+      const [text, values] = resultsSql(q, undefined, undefined);
+      const { rows } = await query<ResultRow>(text, values);
+      return rows.map(toStoredResult);
+    },
+
+    async *streamResults(q: ResultQuery) {
+      let after: StoredResult | undefined;
+      for (;;) {
+        const [text, values] = resultsSql(q, after, PAGE_ROWS);
+        const { rows } = await query<ResultRow>(text, values);
+        for (const row of rows) {
+          after = toStoredResult(row);
+          yield after;
+        }
+        if (rows.length < PAGE_ROWS) return;
+      }
+    },
+
+    async lastResultBefore(series: Series, at: number) {
+      const { rows } = await query<ResultRow>(
+        `SELECT ${resultColumns} WHERE r.series_id = ${seriesIdSql} AND r.started_at < $3 ORDER BY r.started_at DESC LIMIT 1`,
+        [series.checkId, series.location, at],
+      );
+      return rows[0] && toStoredResult(rows[0]);
+    },
+
+    async firstResultAt(series: Series) {
+      const { rows } = await query<{ first: string | null }>(`SELECT min(started_at) AS first FROM ${s}.results WHERE series_id = ${seriesIdSql}`, [
+        series.checkId,
+        series.location,
+      ]);
+      return rows[0]?.first == null ? undefined : Number(rows[0].first);
+    },
+
+    async series() {
+      const { rows } = await query<{ check_id: string; location: string }>(
+        `SELECT check_id, location FROM ${s}.series s
+          WHERE EXISTS (SELECT 1 FROM ${s}.results r WHERE r.series_id = s.id) OR EXISTS (SELECT 1 FROM ${s}.rollups ru WHERE ru.series_id = s.id)
+          ORDER BY check_id, location`,
+      );
+      return rows.map((row) => ({ checkId: row.check_id, location: row.location }));
+    },
+
+    async saveRollups(rollups: readonly DailyRollup[]) {
+      if (rollups.length === 0) return;
+      // Last one wins for a repeated (series, day): one upsert statement may touch a row only once.
+      const unique = new Map(rollups.map((r) => [`${seriesKey(r)}\0${r.day}`, r]));
+      const pairs = new Map([...unique.values()].map((r) => [seriesKey(r), { checkId: r.checkId, location: r.location }]));
+      const known = new Map<string, number>();
+      const missing: Series[] = [];
+      for (const [key, pair] of pairs) {
+        const id = seriesIds.get(key);
+        if (id !== undefined) known.set(key, id);
+        else missing.push(pair);
+      }
+      const interned = await transaction(async (client) => {
+        const fresh = missing.length > 0 ? await internSeries(client, missing) : new Map<string, number>();
+        const rows = [...unique.values()];
+        const column = <T>(pick: (r: DailyRollup) => T) => rows.map(pick);
+        await client.query(
+          `INSERT INTO ${s}.rollups (series_id, day, up_ms, degraded_ms, down_ms, no_data_ms, up_count, degraded_count, down_count,
+              latency_min, latency_p50, latency_p95, latency_p99, latency_max, final)
+            SELECT * FROM unnest($1::integer[], $2::integer[], $3::integer[], $4::integer[], $5::integer[], $6::integer[], $7::integer[],
+              $8::integer[], $9::integer[], $10::integer[], $11::integer[], $12::integer[], $13::integer[], $14::integer[], $15::boolean[])
+            ON CONFLICT (series_id, day) DO UPDATE SET
+              up_ms = excluded.up_ms, degraded_ms = excluded.degraded_ms, down_ms = excluded.down_ms, no_data_ms = excluded.no_data_ms,
+              up_count = excluded.up_count, degraded_count = excluded.degraded_count, down_count = excluded.down_count,
+              latency_min = excluded.latency_min, latency_p50 = excluded.latency_p50, latency_p95 = excluded.latency_p95,
+              latency_p99 = excluded.latency_p99, latency_max = excluded.latency_max, final = excluded.final`,
+          [
+            column((r) => known.get(seriesKey(r)) ?? fresh.get(seriesKey(r))!),
+            column((r) => r.day),
+            column((r) => r.upMs),
+            column((r) => r.degradedMs),
+            column((r) => r.downMs),
+            column((r) => r.noDataMs),
+            column((r) => r.upCount),
+            column((r) => r.degradedCount),
+            column((r) => r.downCount),
+            column((r) => toHundredths(r.latency?.min ?? null)),
+            column((r) => toHundredths(r.latency?.p50 ?? null)),
+            column((r) => toHundredths(r.latency?.p95 ?? null)),
+            column((r) => toHundredths(r.latency?.p99 ?? null)),
+            column((r) => toHundredths(r.latency?.max ?? null)),
+            column((r) => r.final),
+          ],
+        );
+        return fresh;
+      });
+      for (const [key, id] of interned) seriesIds.set(key, id);
+    },
+
+    async rollups(q: { checkId?: string; location?: string; sinceDay: EpochDay; untilDay?: EpochDay }) {
+      const values: unknown[] = [q.sinceDay];
+      const where = ['ru.day >= $1'];
+      const param = (value: unknown) => `$${values.push(value)}`;
+      if (q.untilDay !== undefined) where.push(`ru.day <= ${param(q.untilDay)}`);
+      if (q.checkId !== undefined) where.push(`s.check_id = ${param(q.checkId)}`);
+      if (q.location !== undefined) where.push(`s.location = ${param(q.location)}`);
+      const { rows } = await query<RollupRow>(
+        `SELECT ${rollupColumns} FROM ${s}.rollups ru JOIN ${s}.series s ON s.id = ru.series_id
+          WHERE ${where.join(' AND ')} ORDER BY s.check_id, s.location, ru.day`,
+        values,
+      );
+      return rows.map(toDailyRollup);
+    },
+
+    async lastFinalDay(series: Series) {
+      const { rows } = await query<{ day: number | null }>(`SELECT max(day) AS day FROM ${s}.rollups WHERE series_id = ${seriesIdSql} AND final`, [
+        series.checkId,
+        series.location,
+      ]);
+      return rows[0]?.day ?? undefined;
+    },
+
+    async prune(before: number) {
+      // Day d covers [d * 86400000, (d + 1) * 86400000): the same days as toEpochDay().
+      const { rowCount } = await query(
+        `DELETE FROM ${s}.results r USING ${s}.rollups ru
+          WHERE ru.final AND ru.day::bigint * 86400000 < $1
+            AND r.series_id = ru.series_id
+            AND r.started_at >= ru.day::bigint * 86400000
+            AND r.started_at < least((ru.day::bigint + 1) * 86400000, $1)`,
+        [before],
+      );
+      return rowCount ?? 0;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  } satisfies Store;
+}
+
+interface ResultRow {
+  check_id: string;
+  location: string;
+  status: number;
+  started_at: string;
+  latency: number | null;
+  message: string;
+  details: string | null;
+}
+
+interface RollupRow {
+  check_id: string;
+  location: string;
+  day: number;
+  up_ms: number;
+  degraded_ms: number;
+  down_ms: number;
+  no_data_ms: number;
+  up_count: number;
+  degraded_count: number;
+  down_count: number;
+  latency_min: number | null;
+  latency_p50: number | null;
+  latency_p95: number | null;
+  latency_p99: number | null;
+  latency_max: number | null;
+  final: boolean;
+}
+
+function toStoredResult(row: ResultRow): StoredResult {
+  return {
+    checkId: row.check_id,
+    location: row.location,
+    status: STATUS_NAME[row.status]!,
+    startedAt: Number(row.started_at),
+    latencyMs: row.latency === null ? null : row.latency / 100,
+    message: row.message,
+    details: row.details === null ? {} : (JSON.parse(row.details) as StoredResult['details']),
+  };
+}
+
+function toDailyRollup(row: RollupRow): DailyRollup {
+  return {
+    checkId: row.check_id,
+    location: row.location,
+    day: row.day,
+    upMs: row.up_ms,
+    degradedMs: row.degraded_ms,
+    downMs: row.down_ms,
+    noDataMs: row.no_data_ms,
+    upCount: row.up_count,
+    degradedCount: row.degraded_count,
+    downCount: row.down_count,
+    latency:
+      row.latency_min === null
+        ? null
+        : { min: row.latency_min / 100, p50: row.latency_p50! / 100, p95: row.latency_p95! / 100, p99: row.latency_p99! / 100, max: row.latency_max! / 100 },
+    final: row.final,
+  };
+}
+
+const seriesKey = (series: Series) => `${series.location}\0${series.checkId}`;
+
+/** Code-unit order, the same in every process (localeCompare is not). */
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Milliseconds → integer hundredths; null (or a value that is not a number) stays null. */
+function toHundredths(ms: number | null): number | null {
+  if (ms === null || !Number.isFinite(ms)) return null;
+  return Math.max(-INT4_MAX, Math.min(INT4_MAX, Math.round(ms * 100)));
+}
+
+function isEmpty(details: Record<string, unknown>): boolean {
+  for (const _ in details) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors: which ones mean "the store cannot be used now", and how to say so without secrets.
+
+const UNAVAILABLE_SQLSTATE = /^(08|28|53|58|57P0[1-4]|3D000|25006)/;
+const UNAVAILABLE_SYSTEM = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ENOENT', 'EACCES']);
+const UNAVAILABLE_MESSAGE = /connection terminated|timeout exceeded when trying to connect|connection error|not queryable|does not support SSL|self[- ]signed|certificate/i;
+
+function isUnavailable(error: unknown): boolean {
+  if (error instanceof StatuspostError) return false;
+  if (error instanceof pg.DatabaseError) return UNAVAILABLE_SQLSTATE.test(error.code ?? '');
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && (UNAVAILABLE_SYSTEM.has(code) || code.startsWith('ERR_TLS') || code.includes('CERT'))) return true;
+  return UNAVAILABLE_MESSAGE.test(error.message);
+}
+
+const SYSTEM_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
+
+/** Short, and never an address: "connection refused (ECONNREFUSED)", "… (SQLSTATE 57P01)". */
+function describe(error: unknown): string {
+  if (error instanceof pg.DatabaseError) return `${error.message} (SQLSTATE ${error.code ?? '?'})`;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && !/^\d/.test(code)) return `${SYSTEM_WORDS[code] ?? 'cannot connect'} (${code})`;
+  return (error as Error).message || 'cannot connect';
+}
+
+/** The connection string and its password, in every spelling a message could carry them. */
+function secretsOf(url: string): string[] {
+  const secrets = [url];
+  try {
+    const password = new URL(url).password;
+    if (password) secrets.push(password, decodeURIComponent(password));
+  } catch {
+    // Not a URL (a libpq keyword string): the whole string is all there is to hide.
+  }
+  return secrets.filter((secret) => secret.length > 0);
+}
+
+function redact(text: string, secrets: readonly string[]): string {
+  let safe = text;
+  for (const secret of secrets) safe = safe.replaceAll(secret, '***');
+  return safe;
+}

@@ -1,0 +1,206 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { StatuspostError } from '../../src/errors.ts';
+import { openPostgresStore } from '../../src/store/postgres.ts';
+import type { Store } from '../../src/store/types.ts';
+import { cuttableProxy } from '../helpers/cuttable-proxy.ts';
+import { freePort } from '../helpers/net.ts';
+import { openTestClient, postgresReachable, testDatabase } from '../helpers/postgres.ts';
+import { dropTestStores, openTestPostgresStore, uniqueSchema } from '../helpers/postgres-store.ts';
+import { describeStoreContract, result } from './contract.ts';
+
+const reachable = await postgresReachable();
+const T0 = Date.UTC(2026, 10, 2);
+
+afterEach(dropTestStores);
+
+describeStoreContract(
+  'postgres',
+  async () => {
+    const schema = uniqueSchema();
+    return { store: await openTestPostgresStore(schema), reopen: () => openTestPostgresStore(schema) };
+  },
+  !reachable,
+);
+
+/** The error a promise rejects with (fails the test if it resolves). */
+async function rejection(promise: Promise<unknown>): Promise<StatuspostError> {
+  const error = await promise.then(
+    () => expect.unreachable('expected a rejection'),
+    (error: unknown) => error,
+  );
+  expect(error).toBeInstanceOf(StatuspostError);
+  return error as StatuspostError;
+}
+
+describe.skipIf(!reachable)('postgres store', () => {
+  it('lets two locations migrate and record into one schema at the same time', async () => {
+    const schema = uniqueSchema();
+    const stores = [await openTestPostgresStore(schema), await openTestPostgresStore(schema)];
+    // Both intern the same new messages in every round, so the ON CONFLICT paths really race.
+    const run = async (store: Store, location: string) => {
+      await store.migrate();
+      for (let round = 0; round < 20; round++) {
+        const at = T0 + round * 60_000;
+        await store.record(
+          [
+            result('api', at, 'up', { message: `200 OK in ${round} ms` }),
+            result('db', at, round % 3 === 0 ? 'down' : 'up', { message: `round ${round}` }),
+          ],
+          location,
+        );
+      }
+    };
+    await Promise.all([run(stores[0]!, 'dc1'), run(stores[1]!, 'dc2')]);
+
+    const [one] = stores;
+    expect(await one!.series()).toEqual([
+      { checkId: 'api', location: 'dc1' },
+      { checkId: 'api', location: 'dc2' },
+      { checkId: 'db', location: 'dc1' },
+      { checkId: 'db', location: 'dc2' },
+    ]);
+    const rows = await one!.results({ since: 0 });
+    expect(rows).toHaveLength(80);
+    expect(rows.filter((r) => r.location === 'dc2' && r.checkId === 'api').map((r) => r.message)).toEqual(
+      Array.from({ length: 20 }, (_, round) => `200 OK in ${round} ms`),
+    );
+    // Each shared message was kept once.
+    const client = await openTestClient();
+    const { rows: counted } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".messages`);
+    expect(Number(counted[0]!.n)).toBe(40);
+  });
+
+  it('refuses a schema newer than this code', async () => {
+    const schema = uniqueSchema();
+    const store = await openTestPostgresStore(schema);
+    await store.migrate();
+    await store.record([result('api', T0)], 'dc1');
+    const client = await openTestClient();
+    await client.query(`INSERT INTO "${schema}".statuspost_schema (version, name) VALUES (999, 'from the future')`);
+
+    const error = await rejection((await openTestPostgresStore(schema)).migrate());
+    expect(error.code).toBe('SP_STORE_TOO_NEW');
+    expect(error.message).toMatch(/version 999, newer than this statuspost knows \(1\)/);
+    expect(error.hint).toMatch(/upgrade statuspost/);
+    // Nothing was touched.
+    expect(await store.results({ since: 0 })).toHaveLength(1);
+  });
+
+  it('rejects with SP_STORE_UNAVAILABLE when the server cannot be reached, naming neither the URL nor the password', async () => {
+    const password = 'pa55-w0rd-never-shown';
+    const url = `postgres://statuspost:${password}@127.0.0.1:${await freePort()}/test`;
+    const store = await openPostgresStore({ url, schema: 'sp_nowhere' }); // opening is lazy: it cannot fail here
+    try {
+      for (const call of [() => store.migrate(), () => store.record([result('api', T0)], 'dc1'), () => store.results({ since: 0 })]) {
+        const error = await rejection(call());
+        expect(error.code).toBe('SP_STORE_UNAVAILABLE');
+        expect(error.message).toMatch(/unavailable: connection refused \(ECONNREFUSED\)/);
+        expect(error.cause).toBeDefined();
+        for (const text of [error.message, error.hint ?? '', String(error)]) {
+          expect(text).not.toContain(password);
+          expect(text).not.toContain(url);
+        }
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('survives its backends being terminated, and the next call works again', async () => {
+    const schema = uniqueSchema();
+    const store = await openTestPostgresStore(schema);
+    await store.migrate();
+    await store.record([result('api', T0)], 'dc1');
+    // Several connections in the pool, all idle afterwards.
+    await Promise.all(Array.from({ length: 4 }, () => store.results({ since: 0 })));
+
+    const admin = await openTestClient();
+    // Only this store's backends: their last statement named its schema.
+    const terminate = async () => {
+      const { rows } = await admin.query<{ killed: boolean }>(
+        `SELECT pg_terminate_backend(pid, 5000) AS killed FROM pg_stat_activity
+          WHERE application_name = 'statuspost' AND datname = $1 AND query LIKE $2`,
+        [testDatabase.database, `%${schema}%`],
+      );
+      return rows.filter((row) => row.killed).length;
+    };
+
+    // Straight after: the pool may not have noticed yet, so the call meets a dead client first.
+    expect(await terminate()).toBeGreaterThanOrEqual(2);
+    expect((await store.results({ since: 0 })).map((r) => r.startedAt)).toEqual([T0]);
+
+    // After a pause: the idle clients have emitted their errors (fatal without a listener).
+    await Promise.all(Array.from({ length: 4 }, () => store.results({ since: 0 })));
+    expect(await terminate()).toBeGreaterThanOrEqual(1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await store.record([result('api', T0 + 1_000, 'down')], 'dc1');
+    expect((await store.results({ since: 0 })).map((r) => r.status)).toEqual(['up', 'down']);
+  });
+
+  it('redoes a write whose backend was killed in the middle of it, on another connection', async () => {
+    const schema = uniqueSchema();
+    const store = await openTestPostgresStore(schema);
+    await store.migrate();
+    await store.record([result('api', T0)], 'dc1');
+
+    // Another session holds the row the store is about to write, so the store's INSERT waits.
+    const holder = await openTestClient();
+    await holder.query('BEGIN');
+    await holder.query(`INSERT INTO "${schema}".results (series_id, started_at, status, message_id) VALUES (1, $1, 0, 1)`, [T0 + 1_000]);
+    const pending = store.record([result('api', T0 + 1_000, 'down')], 'dc1');
+
+    const admin = await openTestClient();
+    let killed = 0;
+    for (let tries = 0; killed === 0 && tries < 100; tries++) {
+      const { rowCount } = await admin.query(
+        `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity
+          WHERE application_name = 'statuspost' AND wait_event_type = 'Lock' AND query LIKE $1`,
+        [`%${schema}%`],
+      );
+      killed = rowCount ?? 0;
+      if (killed === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(killed).toBe(1);
+    await holder.query('ROLLBACK');
+
+    await pending; // retried after the kill, and written once the holder let go
+    expect((await store.results({ since: 0 })).map((r) => [r.startedAt - T0, r.status])).toEqual([
+      [0, 'up'],
+      [1_000, 'down'],
+    ]);
+  });
+
+  it('rejects while the server is gone and works again once it is back', async () => {
+    const proxy = await cuttableProxy(testDatabase.port, testDatabase.host);
+    const url = `postgres://${testDatabase.user}@127.0.0.1:${proxy.port}/${testDatabase.database}`;
+    const store = await openTestPostgresStore(uniqueSchema(), url);
+    await store.migrate();
+    await store.record([result('api', T0)], 'dc1');
+
+    await proxy.cut();
+    const error = await rejection(store.record([result('api', T0 + 1_000)], 'dc1'));
+    expect(error.code).toBe('SP_STORE_UNAVAILABLE');
+    expect((await rejection(store.streamResults({ since: 0 })[Symbol.asyncIterator]().next())).code).toBe('SP_STORE_UNAVAILABLE');
+
+    await proxy.restore();
+    await store.record([result('api', T0 + 2_000)], 'dc1');
+    expect((await store.results({ since: 0 })).map((r) => r.startedAt - T0)).toEqual([0, 2_000]);
+  });
+
+  it('stores compact rows: interned series and messages, details only for failures', async () => {
+    const schema = uniqueSchema();
+    const store = await openTestPostgresStore(schema);
+    await store.migrate();
+    await store.record(
+      [result('api', T0, 'up'), result('api', T0 + 1, 'up'), result('api', T0 + 2, 'down', { details: { code: 'ECONNREFUSED' } })],
+      'dc1',
+    );
+    const client = await openTestClient();
+    const { rows } = await client.query(`SELECT series_id, started_at::float8 AS started_at, status, latency, message_id, details FROM "${schema}".results ORDER BY started_at`);
+    expect(rows).toEqual([
+      { series_id: 1, started_at: T0, status: 0, latency: 1250, message_id: 1, details: null },
+      { series_id: 1, started_at: T0 + 1, status: 0, latency: 1250, message_id: 1, details: null },
+      { series_id: 1, started_at: T0 + 2, status: 2, latency: null, message_id: 2, details: '{"code":"ECONNREFUSED"}' },
+    ]);
+  });
+});

@@ -1,0 +1,67 @@
+// SQLite migrations, embedded so the compiled CLI (dist/) carries them (tsc copies no .sql files).
+// Applied in order, each in the migrating transaction. Never edit a released migration: add the next
+// number.
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const sqliteMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+-- One row per (check, location): results and roll-ups refer to it by a small integer.
+CREATE TABLE series (
+  id INTEGER PRIMARY KEY,
+  check_id TEXT NOT NULL,
+  location TEXT NOT NULL,
+  UNIQUE (check_id, location)
+);
+
+-- Messages repeat ("200 OK in 12 ms"): each text is kept once.
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  text TEXT NOT NULL UNIQUE
+);
+
+-- Raw results, about 22 bytes each: clustered by series and time (WITHOUT ROWID, so the key is the
+-- table), status 0 up / 1 degraded / 2 down, latency in hundredths of a millisecond, details as
+-- JSON for degraded and down results only. A second result of a series in the same millisecond is
+-- a duplicate and is ignored.
+CREATE TABLE results (
+  series_id INTEGER NOT NULL REFERENCES series (id),
+  started_at INTEGER NOT NULL,
+  status INTEGER NOT NULL CHECK (status IN (0, 1, 2)),
+  latency INTEGER,
+  message_id INTEGER NOT NULL REFERENCES messages (id),
+  details TEXT,
+  PRIMARY KEY (series_id, started_at)
+) WITHOUT ROWID;
+
+-- Daily roll-ups, kept for good. Latencies in hundredths of a millisecond, as in results (every
+-- figure is a measured latency); no latency ⇒ all five latency columns NULL.
+CREATE TABLE rollups (
+  series_id INTEGER NOT NULL REFERENCES series (id),
+  day INTEGER NOT NULL,
+  up_ms INTEGER NOT NULL,
+  degraded_ms INTEGER NOT NULL,
+  down_ms INTEGER NOT NULL,
+  no_data_ms INTEGER NOT NULL,
+  up_count INTEGER NOT NULL,
+  degraded_count INTEGER NOT NULL,
+  down_count INTEGER NOT NULL,
+  latency_min INTEGER,
+  latency_p50 INTEGER,
+  latency_p95 INTEGER,
+  latency_p99 INTEGER,
+  latency_max INTEGER,
+  final INTEGER NOT NULL CHECK (final IN (0, 1)),
+  PRIMARY KEY (series_id, day)
+) WITHOUT ROWID;
+`,
+  },
+];
+
+export const latestSqliteVersion = sqliteMigrations.at(-1)!.version;

@@ -1,0 +1,553 @@
+// The embedded default store: one SQLite file (better-sqlite3, WAL), zero set-up.
+// better-sqlite3 is synchronous; every method is async only to honour the Store interface.
+// Rows are compact (see migrations/sqlite.ts): series and messages are interned, and the small
+// caches of their ids below are filled only from committed rows or cleared when a write rolls back.
+import { mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, relative } from 'node:path';
+import Database from 'better-sqlite3';
+import { StatuspostError } from '../errors.ts';
+import type { CheckResult, ProbeStatus } from '../probes/types.ts';
+import { latestSqliteVersion, sqliteMigrations } from './migrations/sqlite.ts';
+import type { DailyRollup, EpochDay, ResultQuery, Series, Store, StoredResult } from './types.ts';
+
+export interface SqliteStoreOptions {
+  /** The database file; its folder is created if missing. */
+  path: string;
+}
+
+const STATUSES: readonly ProbeStatus[] = ['up', 'degraded', 'down'];
+/** Rows per batch of streamResults. */
+const BATCH = 1_000;
+const NO_END = Number.MAX_SAFE_INTEGER;
+/** The message caches are cleared past this many texts; messages carry numbers, so they keep coming. */
+const MESSAGE_CACHE_LIMIT = 50_000;
+
+interface SeriesRow extends Series {
+  id: number;
+}
+
+type Details = CheckResult['details'];
+
+export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Store> {
+  const shown = showPath(path);
+  let db: Database.Database;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+  } catch (error) {
+    throw cannotOpen(shown, error);
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    // The first statement that reads the file: "file is not a database" surfaces here.
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new Error(`the file system does not allow WAL mode (journal mode stays ${String(mode)})`);
+    // In WAL mode, synchronous=NORMAL already keeps every commit through a crash of the process
+    // (the WAL is in the OS's cache once the commit returns); it can lose the last commits on a
+    // power cut or a kernel panic, which is exactly when a status history matters most. FULL adds
+    // one fsync of the WAL per commit, about 0.2 ms here, and the daemon commits in batches.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    applyMigrations(db, shown);
+  } catch (error) {
+    db.close();
+    throw error instanceof StatuspostError ? error : cannotOpen(shown, error);
+  }
+
+  const sql = prepareStatements(db);
+
+  // Interned ids. Series and messages are never deleted or changed, so a committed id stays right.
+  const seriesIds = new Map<string, Map<string, number>>(); // location → check id → series id
+  const messageIds = new Map<string, number>();
+  const messageTexts = new Map<number, string>();
+  const forgetIds = () => {
+    seriesIds.clear();
+    messageIds.clear();
+    messageTexts.clear();
+  };
+
+  const idsAt = (location: string) => {
+    let ids = seriesIds.get(location);
+    if (!ids) seriesIds.set(location, (ids = new Map()));
+    return ids;
+  };
+
+  function findSeriesId(checkId: string, location: string): number | undefined {
+    const ids = idsAt(location);
+    let id = ids.get(checkId);
+    if (id === undefined) {
+      id = (sql.seriesId.get(checkId, location) as number | undefined) ?? undefined;
+      if (id !== undefined) ids.set(checkId, id);
+    }
+    return id;
+  }
+
+  /** Inside a write transaction only: the id is cached before the commit, so a rollback must forgetIds(). */
+  function seriesIdFor(checkId: string, location: string): number {
+    const found = findSeriesId(checkId, location);
+    if (found !== undefined) return found;
+    const id = sql.insertSeries.get(checkId, location) as number;
+    idsAt(location).set(checkId, id);
+    return id;
+  }
+
+  /** Inside a write transaction only, as seriesIdFor. */
+  function messageIdFor(text: string): number {
+    let id = messageIds.get(text);
+    if (id !== undefined) return id;
+    id = (sql.messageId.get(text) as number | undefined) ?? (sql.insertMessage.get(text) as number);
+    if (messageIds.size >= MESSAGE_CACHE_LIMIT) messageIds.clear();
+    messageIds.set(text, id);
+    return id;
+  }
+
+  /** Makes sure every id is in messageTexts. */
+  function loadMessages(ids: readonly number[]) {
+    let missing = new Set(ids.filter((id) => !messageTexts.has(id)));
+    if (missing.size === 0) return;
+    if (messageTexts.size + missing.size > MESSAGE_CACHE_LIMIT) {
+      messageTexts.clear();
+      missing = new Set(ids);
+    }
+    for (const [id, text] of sql.messagesById.all(JSON.stringify([...missing])) as [number, string][]) messageTexts.set(id, text);
+  }
+
+  // Results travel as JSON arrays, one per column: better-sqlite3 costs about 0.4 µs per row it
+  // hands over, SQLite's JSON and V8's JSON.parse much less (a day of 30 series at a 30-second
+  // interval reads in half the time). Times come relative to `base` (fewer digits to write and
+  // parse), the status in the low two bits of the message id, and details, rare, as
+  // [started_at, details] pairs.
+  function toResults(columns: string[], series: Series, base: number): StoredResult[] {
+    const [times, codes, latencies, details] = columns.map((json) => JSON.parse(json) as unknown[]) as [
+      number[],
+      number[],
+      (number | null)[],
+      [number, Details][],
+    ];
+    const rows = new Array<StoredResult>(times.length);
+    let ordered = true;
+    let unknownMessage = false;
+    for (let i = 0; i < times.length; i++) {
+      const code = codes[i]!;
+      const latency = latencies[i]!;
+      const message = messageTexts.get(Math.floor(code / 4));
+      if (message === undefined) unknownMessage = true;
+      rows[i] = {
+        checkId: series.checkId,
+        location: series.location,
+        status: STATUSES[code % 4]!,
+        startedAt: base + times[i]!,
+        latencyMs: latency === null ? null : latency / 100,
+        message: message!, // filled in below when not cached yet
+        details: {},
+      };
+      if (i > 0 && times[i]! < times[i - 1]!) ordered = false;
+    }
+    if (unknownMessage) {
+      const messageIds = codes.map((code) => Math.floor(code / 4));
+      loadMessages(messageIds);
+      rows.forEach((row, i) => (row.message = messageTexts.get(messageIds[i]!)!));
+    }
+    // An aggregate's input order is SQLite's scan order (the primary key), which it does not promise.
+    if (!ordered) rows.sort((a, b) => a.startedAt - b.startedAt);
+    if (details.length > 0) {
+      const at = new Map(details);
+      for (const row of rows) row.details = at.get(row.startedAt) ?? row.details;
+    }
+    return rows;
+  }
+
+  function readSeries(series: SeriesRow, since: number, until: number, limit?: number): StoredResult[] {
+    const base = Number.isFinite(since) && since > 0 ? Math.floor(since) : 0;
+    const range = { id: series.id, base, since, until };
+    const row = limit === undefined ? sql.readSeries.get(range) : sql.readSeriesLimited.get({ ...range, limit });
+    return toResults(row as string[], series, base);
+  }
+
+  /** Several series, merged in time order, then check id and location (`matches` is in that order). */
+  function readMany(matches: readonly SeriesRow[], since: number, until: number): StoredResult[] {
+    if (matches.length === 1) return readSeries(matches[0]!, since, until);
+    return matches.flatMap((series) => readSeries(series, since, until)).sort((a, b) => a.startedAt - b.startedAt); // stable
+  }
+
+  function matching(query: { checkId?: string | undefined; location?: string | undefined }): SeriesRow[] {
+    const { checkId, location } = query;
+    if (checkId !== undefined && location !== undefined) {
+      const id = findSeriesId(checkId, location);
+      return id === undefined ? [] : [{ id, checkId, location }];
+    }
+    return (sql.matchingSeries.all({ checkId: checkId ?? null, location: location ?? null }) as [number, string, string][]).map(
+      ([id, checkId, location]) => ({ id, checkId, location }),
+    );
+  }
+
+  /** The first result time at or after `from` in any of the series. */
+  function nextTime(matches: readonly SeriesRow[], from: number): number | undefined {
+    let next: number | undefined;
+    for (const { id } of matches) {
+      const t = sql.firstFrom.get(id, from) as number | null;
+      if (t !== null && (next === undefined || t < next)) next = t;
+    }
+    return next;
+  }
+
+  const recordAll = db.transaction((results: readonly CheckResult[], location: string) => {
+    for (const result of results) {
+      const status = statusCode(result);
+      const latency = hundredths(result.latencyMs);
+      const details = status === 0 || Object.keys(result.details).length === 0 ? null : JSON.stringify(result.details);
+      sql.insertResult.run(seriesIdFor(result.checkId, location), result.startedAt, status, latency, messageIdFor(result.message), details);
+    }
+  });
+
+  const saveAll = db.transaction((rollups: readonly DailyRollup[]) => {
+    for (const r of rollups) {
+      const l = r.latency;
+      sql.saveRollup.run({
+        seriesId: seriesIdFor(r.checkId, r.location),
+        day: r.day,
+        upMs: r.upMs,
+        degradedMs: r.degradedMs,
+        downMs: r.downMs,
+        noDataMs: r.noDataMs,
+        upCount: r.upCount,
+        degradedCount: r.degradedCount,
+        downCount: r.downCount,
+        min: hundredths(l?.min),
+        p50: hundredths(l?.p50),
+        p95: hundredths(l?.p95),
+        p99: hundredths(l?.p99),
+        max: hundredths(l?.max),
+        final: r.final ? 1 : 0,
+      });
+    }
+  });
+
+  const pruneAll = db.transaction((before: number) => {
+    let deleted = 0;
+    for (const id of sql.allSeriesIds.all() as number[]) deleted += sql.prune.run({ seriesId: id, before }).changes;
+    return deleted;
+  });
+
+  /** Runs a piece of work on the open database; the database's own failures become SP_STORE_UNAVAILABLE. */
+  function use<T>(work: () => T): T {
+    if (!db.open) throw new StatuspostError('SP_STORE_UNAVAILABLE', `the SQLite store ${shown} is closed`);
+    try {
+      return work();
+    } catch (error) {
+      throw unavailable(shown, error);
+    }
+  }
+
+  /** As use(), for writes: a rolled-back transaction may have cached ids that no longer exist. */
+  function write<T>(work: () => T): T {
+    try {
+      return use(work);
+    } catch (error) {
+      forgetIds();
+      throw error;
+    }
+  }
+
+  return {
+    engine: 'sqlite',
+
+    async migrate() {
+      use(() => applyMigrations(db, shown));
+    },
+
+    async record(results: readonly CheckResult[], location: string) {
+      if (results.length === 0) return;
+      write(() => recordAll.immediate(results, location));
+    },
+
+    async results(query: ResultQuery): Promise<StoredResult[]> {
+      return use(() => readMany(matching(query), query.since, query.until ?? NO_END));
+    },
+
+    async *streamResults(query: ResultQuery): AsyncIterable<StoredResult> {
+      const matches = use(() => matching(query));
+      const until = query.until ?? NO_END;
+      if (matches.length === 0) return;
+      if (matches.length === 1) {
+        // Keyset pagination on the primary key: a series has at most one result per millisecond.
+        for (let from = query.since; ; ) {
+          const batch = use(() => readSeries(matches[0]!, from, until, BATCH));
+          for (const row of batch) yield row;
+          if (batch.length < BATCH) return;
+          from = batch.at(-1)!.startedAt + 1;
+        }
+      }
+      // Several series: windows of time, each read series by series and merged. The window grows
+      // or shrinks to hold about a batch; empty stretches are skipped.
+      let from = use(() => nextTime(matches, query.since));
+      let spanMs = 60_000;
+      while (from !== undefined && from < until) {
+        const to = Math.min(until, from + spanMs);
+        const batch = use(() => readMany(matches, from!, to));
+        for (const row of batch) yield row;
+        if (batch.length < BATCH / 2) spanMs *= 2;
+        else if (batch.length > 2 * BATCH) spanMs = Math.max(1, Math.floor(spanMs / 2));
+        from = batch.length > 0 ? to : use(() => nextTime(matches, to));
+      }
+    },
+
+    async lastResultBefore(series: Series, at: number) {
+      return use(() => {
+        const id = findSeriesId(series.checkId, series.location);
+        if (id === undefined) return undefined;
+        const row = sql.lastBefore.get(id, at) as [number, number, number | null, number, string | null] | undefined;
+        if (!row) return undefined;
+        const [startedAt, status, latency, messageId, details] = row;
+        loadMessages([messageId]);
+        return {
+          checkId: series.checkId,
+          location: series.location,
+          status: STATUSES[status]!,
+          startedAt,
+          latencyMs: latency === null ? null : latency / 100,
+          message: messageTexts.get(messageId)!,
+          details: details === null ? {} : (JSON.parse(details) as Details),
+        } satisfies StoredResult;
+      });
+    },
+
+    async firstResultAt(series: Series) {
+      return use(() => {
+        const id = findSeriesId(series.checkId, series.location);
+        return id === undefined ? undefined : ((sql.firstAt.get(id) as number | null) ?? undefined);
+      });
+    },
+
+    async series() {
+      return use(() => (sql.seriesWithData.all() as [string, string][]).map(([checkId, location]) => ({ checkId, location })));
+    },
+
+    async saveRollups(rollups: readonly DailyRollup[]) {
+      if (rollups.length === 0) return;
+      write(() => saveAll.immediate(rollups));
+    },
+
+    async rollups(query: { checkId?: string; location?: string; sinceDay: EpochDay; untilDay?: EpochDay }) {
+      const json = use(
+        () =>
+          sql.rollups.get({
+            checkId: query.checkId ?? null,
+            location: query.location ?? null,
+            sinceDay: query.sinceDay,
+            untilDay: query.untilDay ?? NO_END,
+          }) as string,
+      );
+      return (JSON.parse(json) as RollupRow[]).map(toRollup);
+    },
+
+    async lastFinalDay(series: Series) {
+      return use(() => {
+        const id = findSeriesId(series.checkId, series.location);
+        return id === undefined ? undefined : ((sql.lastFinalDay.get(id) as number | null) ?? undefined);
+      });
+    },
+
+    async prune(before: number) {
+      return write(() => pruneAll.immediate(before));
+    },
+
+    async close() {
+      if (db.open) db.close();
+    },
+  } satisfies Store;
+}
+
+/**
+ * PRAGMA integrity_check on a store file: 'ok', or SQLite's list of problems. For the daemon's crash
+ * test and for operators; opens its own connection (and so recovers the WAL, as a restart would).
+ */
+export async function sqliteIntegrity(path: string): Promise<string> {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { fileMustExist: true });
+  } catch (error) {
+    throw cannotOpen(showPath(path), error);
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    return (db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]).map((row) => row.integrity_check).join('\n');
+  } finally {
+    db.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function applyMigrations(db: Database.Database, shown: string) {
+  const versionOf = () =>
+    db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'statuspost_schema'").get() === undefined
+      ? 0
+      : (db.prepare('SELECT coalesce(max(version), 0) FROM statuspost_schema').pluck().get() as number);
+  const refuseNewer = (version: number) => {
+    if (version <= latestSqliteVersion) return;
+    throw new StatuspostError(
+      'SP_STORE_TOO_NEW',
+      `the SQLite store ${shown} is at version ${version}, newer than this statuspost knows (${latestSqliteVersion})`,
+      { hint: 'upgrade statuspost, or point store.path at another database file' },
+    );
+  };
+  // Read first, without the write lock: an up-to-date store (every open but the first) never waits.
+  const seen = versionOf();
+  refuseNewer(seen);
+  if (seen === latestSqliteVersion) return;
+  db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS statuspost_schema (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      applied_at INTEGER NOT NULL
+    )`);
+    const current = versionOf(); // again, under the lock: another process may have migrated meanwhile
+    refuseNewer(current);
+    const applied = db.prepare('INSERT INTO statuspost_schema (version, name, applied_at) VALUES (?, ?, ?)');
+    for (const migration of sqliteMigrations) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql);
+      applied.run(migration.version, migration.name, Date.now());
+    }
+  }).immediate();
+}
+
+function prepareStatements(db: Database.Database) {
+  // JSON arrays, one per column (see toResults); WHERE on the primary key (series_id, started_at).
+  // @base is bound as a double: cast, or the differences would come out as reals ("123.0").
+  const columns = `json_group_array(started_at - CAST(@base AS INTEGER)), json_group_array(message_id * 4 + status), json_group_array(latency),
+    json_group_array(json_array(started_at, json(details))) FILTER (WHERE details IS NOT NULL)`;
+  const inSeries = 'FROM results WHERE series_id = @id AND started_at >= @since AND started_at < @until';
+  return {
+    seriesId: db.prepare('SELECT id FROM series WHERE check_id = ? AND location = ?').pluck(),
+    insertSeries: db.prepare('INSERT INTO series (check_id, location) VALUES (?, ?) RETURNING id').pluck(),
+    matchingSeries: db
+      .prepare(
+        `SELECT id, check_id, location FROM series
+         WHERE (@checkId IS NULL OR check_id = @checkId) AND (@location IS NULL OR location = @location)
+         ORDER BY check_id, location`,
+      )
+      .raw(),
+    seriesWithData: db
+      .prepare(
+        `SELECT check_id, location FROM series s
+         WHERE EXISTS (SELECT 1 FROM results r WHERE r.series_id = s.id) OR EXISTS (SELECT 1 FROM rollups ru WHERE ru.series_id = s.id)
+         ORDER BY check_id, location`,
+      )
+      .raw(),
+    allSeriesIds: db.prepare('SELECT id FROM series').pluck(),
+    messageId: db.prepare('SELECT id FROM messages WHERE text = ?').pluck(),
+    insertMessage: db.prepare('INSERT INTO messages (text) VALUES (?) RETURNING id').pluck(),
+    messagesById: db.prepare('SELECT id, text FROM messages WHERE id IN (SELECT value FROM json_each(?))').raw(),
+    insertResult: db.prepare(
+      'INSERT INTO results (series_id, started_at, status, latency, message_id, details) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    readSeries: db.prepare(`SELECT ${columns} ${inSeries}`).raw(),
+    readSeriesLimited: db.prepare(`SELECT ${columns} FROM (SELECT * ${inSeries} ORDER BY started_at LIMIT @limit)`).raw(),
+    lastBefore: db
+      .prepare('SELECT started_at, status, latency, message_id, details FROM results WHERE series_id = ? AND started_at < ? ORDER BY started_at DESC LIMIT 1')
+      .raw(),
+    firstAt: db.prepare('SELECT min(started_at) FROM results WHERE series_id = ?').pluck(),
+    firstFrom: db.prepare('SELECT min(started_at) FROM results WHERE series_id = ? AND started_at >= ?').pluck(),
+    saveRollup: db.prepare(
+      `INSERT INTO rollups (series_id, day, up_ms, degraded_ms, down_ms, no_data_ms, up_count, degraded_count, down_count,
+         latency_min, latency_p50, latency_p95, latency_p99, latency_max, final)
+       VALUES (@seriesId, @day, @upMs, @degradedMs, @downMs, @noDataMs, @upCount, @degradedCount, @downCount, @min, @p50, @p95, @p99, @max, @final)
+       ON CONFLICT (series_id, day) DO UPDATE SET
+         up_ms = excluded.up_ms, degraded_ms = excluded.degraded_ms, down_ms = excluded.down_ms, no_data_ms = excluded.no_data_ms,
+         up_count = excluded.up_count, degraded_count = excluded.degraded_count, down_count = excluded.down_count,
+         latency_min = excluded.latency_min, latency_p50 = excluded.latency_p50, latency_p95 = excluded.latency_p95,
+         latency_p99 = excluded.latency_p99, latency_max = excluded.latency_max, final = excluded.final`,
+    ),
+    // One JSON array of rows: 90 days of 30 checks read in half the time of better-sqlite3's rows.
+    rollups: db
+      .prepare(
+        `SELECT json_group_array(
+           json_array(s.check_id, s.location, ru.day, ru.up_ms, ru.degraded_ms, ru.down_ms, ru.no_data_ms, ru.up_count, ru.degraded_count,
+             ru.down_count, ru.latency_min, ru.latency_p50, ru.latency_p95, ru.latency_p99, ru.latency_max, ru.final)
+           ORDER BY s.check_id, s.location, ru.day)
+         FROM series s JOIN rollups ru ON ru.series_id = s.id
+         WHERE (@checkId IS NULL OR s.check_id = @checkId) AND (@location IS NULL OR s.location = @location)
+           AND ru.day >= @sinceDay AND ru.day <= @untilDay`,
+      )
+      .pluck(),
+    lastFinalDay: db.prepare('SELECT max(day) FROM rollups WHERE series_id = ? AND final = 1').pluck(),
+    // Only days with a final roll-up lose their raw rows. Integer division: started_at is never negative.
+    prune: db.prepare(
+      `DELETE FROM results WHERE series_id = @seriesId AND started_at < @before
+         AND EXISTS (SELECT 1 FROM rollups ru WHERE ru.series_id = @seriesId AND ru.day = results.started_at / 86400000 AND ru.final = 1)`,
+    ),
+  };
+}
+
+/** check_id, location, day, up_ms, degraded_ms, down_ms, no_data_ms, up_count, degraded_count, down_count, latency min/p50/p95/p99/max, final */
+type RollupRow = [string, string, number, number, number, number, number, number, number, number, number | null, number, number, number, number, number];
+
+function toRollup([checkId, location, day, upMs, degradedMs, downMs, noDataMs, upCount, degradedCount, downCount, min, p50, p95, p99, max, final]: RollupRow): DailyRollup {
+  return {
+    checkId,
+    location,
+    day,
+    upMs,
+    degradedMs,
+    downMs,
+    noDataMs,
+    upCount,
+    degradedCount,
+    downCount,
+    latency: min === null ? null : { min: min / 100, p50: p50 / 100, p95: p95 / 100, p99: p99 / 100, max: max / 100 },
+    final: final === 1,
+  };
+}
+
+/** Latencies are kept in hundredths of a millisecond. */
+function hundredths(ms: number | null | undefined): number | null {
+  return ms === null || ms === undefined ? null : Math.round(ms * 100);
+}
+
+function statusCode(result: CheckResult): 0 | 1 | 2 {
+  switch (result.status) {
+    case 'up':
+      return 0;
+    case 'degraded':
+      return 1;
+    case 'down':
+      return 2;
+    default:
+      throw new Error(`cannot record check ${result.checkId}: unknown status "${String(result.status)}"`);
+  }
+}
+
+/** Relative to the working folder when inside it, as given otherwise. */
+function showPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+function cannotOpen(shown: string, error: unknown): StatuspostError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    error instanceof Database.SqliteError
+      ? error.message
+      : (error as NodeJS.ErrnoException).syscall === 'mkdir'
+        ? `cannot create its folder (${code})`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+  return new StatuspostError('SP_STORE_UNAVAILABLE', `cannot open the SQLite store ${shown}: ${why}`, {
+    cause: error,
+    hint: 'store.path must name a SQLite file made by statuspost, or a new file in a folder statuspost can write to',
+  });
+}
+
+// Failures of the database itself (locked past busy_timeout, disk full, I/O), not of the request.
+const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY|NOTADB|CORRUPT|PERM|AUTH)/;
+
+function unavailable(shown: string, error: unknown): unknown {
+  if (!(error instanceof Database.SqliteError) || !UNAVAILABLE_CODES.test(error.code)) return error;
+  return new StatuspostError('SP_STORE_UNAVAILABLE', `the SQLite store ${shown} is unavailable: ${error.message}`, {
+    cause: error,
+    hint: 'check the disk (space, permissions) and that no other program holds the database locked',
+  });
+}

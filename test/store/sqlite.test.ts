@@ -1,0 +1,181 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { StatuspostError } from '../../src/errors.ts';
+import { openSqliteStore, sqliteIntegrity } from '../../src/store/sqlite.ts';
+import type { Store } from '../../src/store/types.ts';
+import { tempDir } from '../helpers/temp.ts';
+import { describeStoreContract, result } from './contract.ts';
+
+const T0 = Date.UTC(2026, 10, 2);
+
+describeStoreContract('sqlite', async () => {
+  const path = join(await tempDir('statuspost-sqlite-'), 'data', 'history.db');
+  return { store: await openSqliteStore({ path }), reopen: () => openSqliteStore({ path }) };
+});
+
+/** A store in a fresh folder, closed when the test ends, and a bare handle on the same file. */
+async function fresh(): Promise<{ store: Store; path: string; bare: () => Database.Database }> {
+  const path = join(await tempDir('statuspost-sqlite-'), 'history.db');
+  const store = await openSqliteStore({ path });
+  onTestFinished(() => store.close());
+  const bare = () => {
+    const db = new Database(path);
+    onTestFinished(() => {
+      db.close();
+    });
+    return db;
+  };
+  return { store, path, bare };
+}
+
+async function openError(path: string): Promise<StatuspostError> {
+  const error = await openSqliteStore({ path }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(error).toBeInstanceOf(StatuspostError);
+  return error as StatuspostError;
+}
+
+describe('sqlite store', () => {
+  it('creates its folder, runs in WAL mode and records its schema version', async () => {
+    const path = join(await tempDir(), 'data', 'nested', 'history.db');
+    const store = await openSqliteStore({ path });
+    onTestFinished(() => store.close());
+    const db = new Database(path);
+    onTestFinished(() => {
+      db.close();
+    });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.prepare('SELECT version, name FROM statuspost_schema').all()).toEqual([{ version: 1, name: 'initial' }]);
+    expect(() => db.prepare('INSERT INTO results (series_id, started_at, status, message_id) VALUES (99, 1, 0, 99)').run()).toThrow(/FOREIGN KEY/);
+  });
+
+  it('refuses a database whose schema is newer than this code', async () => {
+    const { store, path, bare } = await fresh();
+    await store.close();
+    bare().prepare("INSERT INTO statuspost_schema (version, name, applied_at) VALUES (99, 'from the future', 0)").run();
+    const error = await openError(path);
+    expect(error.code).toBe('SP_STORE_TOO_NEW');
+    expect(error.message).toBe(`the SQLite store ${path} is at version 99, newer than this statuspost knows (1)`);
+    expect(error.hint).toBe('upgrade statuspost, or point store.path at another database file');
+  });
+
+  it('says which file is not a database, and why', async () => {
+    const path = join(await tempDir(), 'notes.db');
+    await writeFile(path, 'these are notes, not a database\n'.repeat(200));
+    const error = await openError(path);
+    expect(error.code).toBe('SP_STORE_UNAVAILABLE');
+    expect(error.message).toBe(`cannot open the SQLite store ${path}: file is not a database`);
+  });
+
+  it('says when the path cannot be opened: a folder, or a folder that cannot be made', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'a-folder.db'));
+    await writeFile(join(dir, 'a-file'), 'x');
+    const folder = await openError(join(dir, 'a-folder.db'));
+    expect([folder.code, folder.message]).toEqual(['SP_STORE_UNAVAILABLE', `cannot open the SQLite store ${join(dir, 'a-folder.db')}: unable to open database file`]);
+    const under = await openError(join(dir, 'a-file', 'history.db'));
+    expect(under.message).toMatch(/^cannot open the SQLite store .*a-file\/history\.db: cannot create its folder \(E(EXIST|NOTDIR)\)$/);
+  });
+
+  it('keeps details only for degraded and down results, and each message once', async () => {
+    const { store, bare } = await fresh();
+    await store.record(
+      [
+        result('api', T0, 'up', { message: 'same', details: { phase: 'all fine' } }),
+        result('api', T0 + 1, 'up', { message: 'same' }),
+        result('api', T0 + 2, 'degraded', { message: 'same', details: { phase: 'slow' } }),
+        result('api', T0 + 3, 'down', { message: 'refused', details: {} }),
+      ],
+      'dc1',
+    );
+    const db = bare();
+    expect(db.prepare('SELECT details FROM results ORDER BY started_at').pluck().all()).toEqual([null, null, '{"phase":"slow"}', null]);
+    expect(db.prepare('SELECT text FROM messages ORDER BY id').pluck().all()).toEqual(['same', 'refused']);
+    expect(db.prepare('SELECT latency FROM results WHERE status = 0').pluck().all()).toEqual([1250, 1250]); // hundredths of a ms
+  });
+
+  it('ignores a second result of a series in the same millisecond', async () => {
+    const { store } = await fresh();
+    await store.record([result('api', T0, 'up')], 'dc1');
+    await store.record([result('api', T0, 'down'), result('api', T0 + 1, 'down')], 'dc1');
+    expect((await store.results({ since: 0 })).map((r) => r.status)).toEqual(['up', 'down']);
+  });
+
+  it('forgets the series and messages of a batch that rolled back', async () => {
+    const { store } = await fresh();
+    const bad = { ...result('new-check', T0 + 1), status: 'sideways' as never };
+    await expect(store.record([result('new-check', T0, 'up', { message: 'brand new' }), bad], 'dc9')).rejects.toThrow(/unknown status "sideways"/);
+    // With foreign keys on, a stale cached id would make this insert fail.
+    await store.record([result('new-check', T0, 'up', { message: 'brand new' })], 'dc9');
+    expect(await store.series()).toEqual([{ checkId: 'new-check', location: 'dc9' }]);
+    expect((await store.results({ checkId: 'new-check', location: 'dc9', since: 0 }))[0]?.message).toBe('brand new');
+  });
+
+  it('sees the series and messages that another handle wrote', async () => {
+    const { store, path } = await fresh();
+    const other = await openSqliteStore({ path });
+    onTestFinished(() => other.close());
+    await store.record([result('api', T0, 'up', { message: 'from one' })], 'dc1');
+    await other.record([result('db', T0, 'down', { message: 'from two' }), result('api', T0 + 1, 'up', { message: 'from one' })], 'dc1');
+    expect((await store.results({ since: 0 })).map((r) => `${r.checkId} ${r.message}`)).toEqual(['api from one', 'db from two', 'api from one']);
+  });
+
+  it('streams several series merged in time order, across sparse stretches', async () => {
+    const { store } = await fresh();
+    const rows = [
+      ...Array.from({ length: 1_500 }, (_, i) => result('web', T0 + i * 30_000)),
+      ...Array.from({ length: 1_500 }, (_, i) => result('api', T0 + i * 45_000)),
+      result('api', T0 + 400 * 86_400_000), // a long gap, then one more
+    ];
+    await store.record(rows, 'dc1');
+    await store.record([result('api', T0 + 30_000)], 'dc2');
+    const streamed: string[] = [];
+    for await (const r of store.streamResults({ since: T0, until: T0 + 401 * 86_400_000 })) streamed.push(`${r.startedAt} ${r.checkId} ${r.location}`);
+    const expected = (await store.results({ since: T0 })).map((r) => `${r.startedAt} ${r.checkId} ${r.location}`);
+    expect(streamed).toHaveLength(3_002);
+    expect(streamed).toEqual(expected);
+    expect(streamed.slice(0, 4)).toEqual([`${T0} api dc1`, `${T0} web dc1`, `${T0 + 30_000} api dc2`, `${T0 + 30_000} web dc1`]);
+  });
+
+  it('reads every message back when there are more than its cache holds', async () => {
+    const { store } = await fresh();
+    const rows = Array.from({ length: 50_010 }, (_, i) => result('api', T0 + i, 'up', { message: `200 OK in ${i} ms` }));
+    await store.record(rows, 'dc1');
+    expect((await store.results({ since: T0, until: T0 + 10 })).map((r) => r.message)).toEqual(rows.slice(0, 10).map((r) => r.message));
+    const all = await store.results({ since: T0 });
+    expect(all.filter((r, i) => r.message !== rows[i]!.message)).toEqual([]);
+  });
+
+  it('stores a result in well under 60 bytes', async () => {
+    const { store, bare } = await fresh();
+    const rows = [];
+    for (let i = 0; i < 4_000; i++) {
+      for (const check of ['api', 'web', 'db', 'cache', 'dns']) {
+        const status = i % 97 === 0 ? 'down' : i % 31 === 0 ? 'degraded' : 'up';
+        rows.push(result(check, T0 + i * 30_000 + (i % 7), status, { latencyMs: 5 + (i % 300) / 7, message: `200 OK in ${5 + (i % 43)} ms` }));
+      }
+    }
+    for (let i = 0; i < rows.length; i += 500) await store.record(rows.slice(i, i + 500), 'dc1');
+    const db = bare();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const bytes = (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+    expect(bytes / rows.length).toBeLessThan(60);
+  });
+
+  it('checks the integrity of a store file', async () => {
+    const { store, path } = await fresh();
+    await store.record([result('api', T0)], 'dc1');
+    expect(await sqliteIntegrity(path)).toBe('ok');
+    await expect(sqliteIntegrity(join(path, '..', 'missing.db'))).rejects.toMatchObject({ code: 'SP_STORE_UNAVAILABLE' });
+  });
+
+  it('rejects calls after close with SP_STORE_UNAVAILABLE', async () => {
+    const { store } = await fresh();
+    await store.close();
+    await expect(store.results({ since: 0 })).rejects.toMatchObject({ code: 'SP_STORE_UNAVAILABLE', message: expect.stringMatching(/is closed$/) });
+  });
+});

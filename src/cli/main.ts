@@ -13,6 +13,8 @@ export interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./commands/check.ts')).checkCommand,
   probe: async () => (await import('./commands/probe.ts')).probeCommand,
+  run: async () => (await import('./commands/run.ts')).runCommand,
+  export: async () => (await import('./commands/export.ts')).exportCommand,
   demo: async () => (await import('./commands/demo.ts')).demoCommand,
 };
 
@@ -54,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof StatuspostError) {
       process.stderr.write(`${formatError(error)}\n`);
       if (error.code === 'SP_USAGE') return ExitCode.usage;
-      if (error.code === 'SP_STORE_UNAVAILABLE' || error.code === 'SP_BUILD_FAILED') return ExitCode.unavailable;
+      if (['SP_STORE_UNAVAILABLE', 'SP_STORE_TOO_NEW', 'SP_STORE_LOCKED', 'SP_BUILD_FAILED'].includes(error.code)) return ExitCode.unavailable;
       return ExitCode.problemsFound;
     }
     process.stderr.write(

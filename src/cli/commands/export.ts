@@ -1,0 +1,106 @@
+// `statuspost export`: raw results as CSV or JSON lines, streamed, for any size of history.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { loadConfig } from '../../config/load.ts';
+import { parseDuration } from '../../config/duration.ts';
+import { ProblemsError, StatuspostError } from '../../errors.ts';
+import { openStore } from '../../store/open.ts';
+import type { StoredResult } from '../../store/types.ts';
+import { parseCommandArgs } from '../args.ts';
+import { ExitCode } from '../exit-codes.ts';
+import type { Command } from '../main.ts';
+
+export const exportCommand: Command = {
+  summary: 'write recorded raw results as CSV or JSON lines',
+  usage: `Usage: statuspost export --since WHEN [--until WHEN] [--check ID] [--format csv|jsonl] [--out FILE] [--root DIR]
+
+Streams the raw results kept in the store (the retention period of probes/site.yaml) in time order.
+WHEN is a date (2026-11-01, midnight UTC), a time with an offset (2026-11-01T08:00:00+01:00), or a
+duration back from now (7d, 12h).
+
+  --format   csv (default; a header row, RFC 4180 quoting) or jsonl (one JSON object per line)
+  --check    only this check
+  --out      write to FILE instead of standard output
+
+Columns: startedAt (ISO 8601, UTC), checkId, location, status, latencyMs, message, details (JSON).`,
+  async run(argv) {
+    const args = parseCommandArgs('export', argv, {
+      since: { type: 'string' },
+      until: { type: 'string' },
+      check: { type: 'string' },
+      format: { type: 'string', default: 'csv' },
+      out: { type: 'string' },
+    });
+    const format = String(args.values.format);
+    if (format !== 'csv' && format !== 'jsonl') throw new StatuspostError('SP_USAGE', `export: --format must be csv or jsonl, not "${format}"`);
+    if (typeof args.values.since !== 'string') {
+      throw new StatuspostError('SP_USAGE', 'export: --since is required', { hint: 'e.g. --since 7d or --since 2026-11-01' });
+    }
+    const now = Date.now();
+    const since = parseWhen(args.values.since, now, '--since');
+    const until = typeof args.values.until === 'string' ? parseWhen(args.values.until, now, '--until') : undefined;
+
+    const { config, problems } = await loadConfig(args.root);
+    if (!config) throw new ProblemsError(problems);
+    const store = await openStore(config.site.store, args.root);
+    const out: Writable = typeof args.values.out === 'string' ? createWriteStream(args.values.out) : process.stdout;
+    let rows = 0;
+    try {
+      const write = async (line: string) => {
+        if (!out.write(line)) await once(out, 'drain');
+      };
+      if (format === 'csv') await write(`${CSV_COLUMNS.join(',')}\r\n`);
+      const query = { since, ...(until === undefined ? {} : { until }), ...(typeof args.values.check === 'string' ? { checkId: args.values.check } : {}) };
+      for await (const result of store.streamResults(query)) {
+        await write(format === 'csv' ? toCsvRow(result) : `${JSON.stringify(toRecord(result))}\n`);
+        rows++;
+      }
+    } finally {
+      await store.close();
+      if (out !== process.stdout) await new Promise<void>((resolve) => out.end(resolve));
+    }
+    if (typeof args.values.out === 'string') process.stderr.write(`exported ${rows} results to ${args.values.out}\n`);
+    return ExitCode.ok;
+  },
+};
+
+const CSV_COLUMNS = ['startedAt', 'checkId', 'location', 'status', 'latencyMs', 'message', 'details'] as const;
+
+function toRecord(result: StoredResult) {
+  return {
+    startedAt: new Date(result.startedAt).toISOString(),
+    checkId: result.checkId,
+    location: result.location,
+    status: result.status,
+    latencyMs: result.latencyMs,
+    message: result.message,
+    details: result.details,
+  };
+}
+
+export function toCsvRow(result: StoredResult): string {
+  const record = toRecord(result);
+  const cells = [record.startedAt, record.checkId, record.location, record.status, record.latencyMs ?? '', record.message, JSON.stringify(record.details)];
+  return `${cells.map((cell) => csvCell(String(cell))).join(',')}\r\n`;
+}
+
+function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function parseWhen(text: string, now: number, flag: string): number {
+  const ago = parseDuration(text);
+  if (ago !== undefined) return now - ago;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    const ms = Date.parse(`${text}T00:00:00Z`);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  if (/^\d{4}-\d{2}-\d{2}T.+(Z|[+-]\d{2}:\d{2})$/.test(text)) {
+    const ms = Date.parse(text);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  throw new StatuspostError('SP_USAGE', `export: ${flag} "${text}" is not a date, a time with an offset, or a duration`, {
+    hint: 'e.g. 2026-11-01, 2026-11-01T08:00:00+01:00 or 7d',
+  });
+}

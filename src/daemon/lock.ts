@@ -1,0 +1,41 @@
+// One daemon per SQLite file: a lock file beside the database holds the owner's pid. A lock left by
+// a killed daemon (its pid no longer runs) is taken over, so a crash never blocks a restart.
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
+import { StatuspostError } from '../errors.ts';
+
+export interface Lock {
+  release(): Promise<void>;
+}
+
+export async function acquireLock(path: string, root: string): Promise<Lock> {
+  await mkdir(dirname(path), { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const handle = await open(path, 'wx');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      return { release: () => rm(path, { force: true }) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner)) {
+      throw new StatuspostError('SP_STORE_LOCKED', `another statuspost daemon (pid ${owner}) is already recording into this store`, {
+        at: { file: relative(root, path) },
+        hint: 'stop that daemon first, or give this one its own store in probes/site.yaml',
+      });
+    }
+    await rm(path, { force: true }); // stale: its owner is gone
+  }
+  throw new StatuspostError('SP_STORE_LOCKED', 'could not take the store lock', { at: { file: relative(root, path) } });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+}

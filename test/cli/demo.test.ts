@@ -5,25 +5,32 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/probes/types.ts';
+import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
-async function demo(args: string[]): Promise<{ code: number; results: CheckResult[]; stderr: string }> {
+async function demo(args: string[]): Promise<{ code: number; results: CheckResult[]; stderr: string; root: string }> {
   const root = await tempDir('statuspost-demo-');
   await cp(join(repo, 'probes'), join(root, 'probes'), { recursive: true });
   return new Promise((resolve) => {
     execFile(process.execPath, [join(repo, 'bin/statuspost.mjs'), 'demo', '--json', '--root', root, ...args], (error, stdout, stderr) => {
       const results = stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as CheckResult);
-      resolve({ code: error ? Number((error as { code?: number }).code) : 0, results, stderr });
+      resolve({ code: error ? Number((error as { code?: number }).code) : 0, results, stderr, root });
     });
   });
 }
 
 describe('statuspost demo', () => {
   it('probes every part of the simulated cluster with every kind, all up', async () => {
-    const { code, results, stderr } = await demo([]);
+    const { code, results, stderr, root } = await demo([]);
     expect(code).toBe(0);
+    // …and records them in the embedded store, as the daemon would.
+    const store = await openSqliteStore({ path: join(root, 'data/demo/statuspost.db') });
+    const recorded = await store.results({ since: 0 });
+    await store.close();
+    expect(recorded.map((r) => r.checkId).sort()).toEqual(results.map((r) => r.checkId).sort());
+    expect(new Set(recorded.map((r) => r.location))).toEqual(new Set(['demo']));
     expect(new Set(results.map((r) => r.kind))).toEqual(new Set(['http', 'tcp', 'tls', 'dns', 'redis', 'postgres', 'filesystem', 'ntp']));
     // With PostgreSQL, Redis, openssl and dnsmasq present (as CI provides), nothing is down.
     const notUp = results.filter((r) => r.status !== 'up').map((r) => `${r.checkId}: ${r.message}`);

@@ -1,5 +1,9 @@
 // `statuspost demo`: start the simulated chat cluster on loopback, probe every part of it once, print.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { acquireLock } from '../../daemon/lock.ts';
+import { createLogger } from '../../daemon/log.ts';
+import { startDaemon } from '../../daemon/daemon.ts';
+import { openStore } from '../../store/open.ts';
 import { loadConfig } from '../../config/load.ts';
 import { ProblemsError } from '../../errors.ts';
 import { runChecksOnce } from '../../runner/run-all.ts';
@@ -15,10 +19,12 @@ export const demoCommand: Command = {
 
 Starts a simulated chat cluster on loopback (a TLS balancer with cookie affinity over three chat
 nodes, a DNS server, an NTP server, a canary folder standing in for the NFS share), then runs every
-check in probes/ against it and the machine's own PostgreSQL and Redis, and prints the results.
+check in probes/ against it and the machine's own PostgreSQL and Redis, prints the results and
+records them in the store of probes/site.yaml (an embedded SQLite file, data/demo/statuspost.db).
 
-  --keep         keep the cluster running (Ctrl-C stops it) and print the environment to probe it
-                 from another shell with \`statuspost probe --once\`
+  --keep         keep the cluster running and record every check on its schedule into the store
+                 (the daemon of \`statuspost run\`) until Ctrl-C; prints the environment to probe the
+                 cluster from another shell
   --stop-node N  stop chat node N (1-3) before probing, to see an outage
   --root DIR     the project holding probes/ (default: the current folder); data goes in DIR/data/demo
   --json         print results as JSON lines
@@ -40,6 +46,8 @@ Exit code: 0 when the demo ran (whatever the checks found), 1 when the configura
       const { config, problems } = await loadConfig(args.root, { ...process.env, ...cluster.env });
       if (!config) throw new ProblemsError(problems);
       const results = await runChecksOnce(config.checks, config.site.concurrency, { stop: new AbortController().signal });
+      const lock = config.site.store.engine === 'sqlite' ? await acquireLock(`${resolve(args.root, config.site.store.path)}.lock`, args.root) : undefined;
+      const store = await openStore(config.site.store, args.root);
       if (args.json) {
         for (const result of results) output.data(result);
       } else {
@@ -58,14 +66,25 @@ Exit code: 0 when the demo ran (whatever the checks found), 1 when the configura
         const kinds = new Set(results.map((r) => r.kind));
         output.line(`\n${plural(results.length, 'check')} of ${plural(kinds.size, 'kind')}: ${['up', 'degraded', 'down'].map((s) => `${results.filter((r) => r.status === s).length} ${s}`).join(', ')}`);
       }
-      if (args.values.keep) {
-        output.line('\nThe cluster keeps running; to probe it from another shell:');
-        for (const [name, value] of Object.entries(cluster.env)) output.line(`  export ${name}=${value}`);
-        output.line('  statuspost probe --once\nPress Ctrl-C to stop.');
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
+      try {
+        await store.migrate();
+        await store.record(results, config.site.location);
+        if (!args.json) output.line(`Recorded in the ${store.engine} store (${config.site.store.engine === 'sqlite' ? config.site.store.path : 'PostgreSQL'}).`);
+        if (args.values.keep) {
+          output.line('\nThe cluster keeps running and the daemon records every check on its schedule.');
+          output.line('To probe it from another shell (the defaults in probes/ match these ports):');
+          for (const [name, value] of Object.entries(cluster.env)) output.line(`  export ${name}=${value}`);
+          output.line('  statuspost probe --once\nPress Ctrl-C to stop.');
+          const daemon = startDaemon({ config, store, logger: createLogger({ format: 'text' }) });
+          await new Promise<void>((resolveStop) => {
+            process.once('SIGINT', resolveStop);
+            process.once('SIGTERM', resolveStop);
+          });
+          await daemon.stop();
+        }
+      } finally {
+        await store.close();
+        await lock?.release();
       }
       return ExitCode.ok;
     } finally {

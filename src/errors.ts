@@ -3,6 +3,7 @@
 
 export type ErrorCode =
   | 'SP_CONFIG_INVALID'
+  | 'SP_POST_INVALID'
   | 'SP_CONFIG_MISSING'
   | 'SP_YAML_SYNTAX'
   | 'SP_ENV_MISSING'

@@ -49,6 +49,7 @@ function describe(issue: Issue, found: unknown): string {
       if (isDefaultMessage(issue.message)) return `must be ${article(issue.expected)}, not ${kindOf(found)}`;
       return issue.message;
     case 'invalid_value':
+      if (found === undefined) return `is required: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
       return issue.values.length === 1
         ? `must be ${JSON.stringify(issue.values[0])}`
         : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;

@@ -1,0 +1,65 @@
+// A new post as a file: front matter serialised by the yaml package (never templated), times on the
+// author's wall clock in their zone, and a name of the form YYYY-MM-DD-slug.md. Used by
+// `statuspost new` and by the demo, which schedules an upcoming window the same way an operator would.
+import { stringify } from 'yaml';
+import type { ComponentStatus, Impact } from './types.ts';
+import { POST_FOLDERS } from './load.ts';
+import { formatWallClock, zonedDate } from './time.ts';
+
+export type NewPost =
+  | { kind: 'incident'; title: string; zone: string; start: number; components: string[]; impact: Impact; status: ComponentStatus }
+  | {
+      kind: 'maintenance';
+      title: string;
+      zone: string;
+      start: number;
+      durationText: string;
+      announcedAt: number;
+      components: string[];
+      affected?: string;
+      unaffected?: string;
+      signInBlocked?: boolean;
+      body?: string;
+    };
+
+export function composePost(post: NewPost): { file: string; text: string } {
+  const wall = (instant: number) => formatWallClock(instant, post.zone);
+  const frontMatter =
+    post.kind === 'incident'
+      ? {
+          title: post.title,
+          impact: post.impact,
+          timezone: post.zone,
+          start: wall(post.start),
+          components: Object.fromEntries(post.components.map((id) => [id, post.status])),
+          updates: [{ at: wall(post.start), status: 'investigating', body: 'We are investigating reports of a problem and will post an update within 30 minutes.' }],
+        }
+      : {
+          title: post.title,
+          timezone: post.zone,
+          announcedAt: wall(Math.min(post.announcedAt, post.start)),
+          window: { start: wall(post.start), duration: post.durationText },
+          components: post.components,
+          affected: post.affected ?? 'Describe what stops working during the window.',
+          unaffected: post.unaffected ?? 'Describe what keeps working.',
+          signInBlocked: post.signInBlocked ?? false,
+          updates: [],
+        };
+  const body = post.kind === 'maintenance' ? `\n${post.body ?? 'What the work is, and why it is worth the interruption.'}\n` : '';
+  return {
+    file: `${POST_FOLDERS[post.kind]}/${zonedDate(post.start, post.zone)}-${slugify(post.title)}.md`,
+    text: `---\n${stringify(frontMatter, { lineWidth: 0 })}---\n${body}`,
+  };
+}
+
+export function slugify(title: string): string {
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return slug || 'post';
+}

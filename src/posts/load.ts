@@ -1,0 +1,179 @@
+// Reads content/incidents/*.md and content/maintenance/*.md: front matter (YAML, with positions)
+// validated by zod, then the cross-file rules. One loader for `statuspost check`, the build and the
+// daemon; every problem in every file is returned together, and posts only when there is none.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { z } from 'zod/v4';
+import { issuesToProblems } from '../config/issues.ts';
+import { parseYaml, positionOf, type YamlSource } from '../config/yaml-source.ts';
+import { StatuspostError, type SourcePosition } from '../errors.ts';
+import { checkPostRules } from './rules.ts';
+import { incidentSchema, maintenanceSchema, timeOf, type IncidentWritten, type MaintenanceWritten } from './schema.ts';
+import type { Incident, Maintenance, Post } from './types.ts';
+
+export interface PostsLoad {
+  posts: Post[];
+  problems: StatuspostError[];
+  files: string[];
+}
+
+export interface LoadPostsOptions {
+  root: string;
+  /** Ids of the components in probes/components.yaml; posts may name no others (undefined: not checked). */
+  componentIds: readonly string[] | undefined;
+  /** Shown for incidents that name no timezone of their own. */
+  siteTimezone: string;
+}
+
+export const POST_FOLDERS = { incident: 'content/incidents', maintenance: 'content/maintenance' } as const;
+
+export async function loadPosts(options: LoadPostsOptions): Promise<PostsLoad> {
+  const problems: StatuspostError[] = [];
+  const files: string[] = [];
+  const posts: Post[] = [];
+  const parsed: ParsedPost[] = [];
+
+  const work: Array<{ kind: 'incident' | 'maintenance'; file: string }> = [];
+  for (const kind of ['incident', 'maintenance'] as const) {
+    const folder = POST_FOLDERS[kind];
+    for (const name of await markdownFiles(join(options.root, folder))) work.push({ kind, file: `${folder}/${name}` });
+  }
+  // Reads overlap (a few dozen at a time); parsing and the order of results stay as listed.
+  const texts = await mapLimit(work, 32, ({ file }) => readFile(join(options.root, file), 'utf8'));
+  work.forEach(({ kind, file }, i) => {
+    files.push(file);
+    const result = parsePost(kind, file, texts[i]!, options);
+    problems.push(...result.problems);
+    if (result.post) parsed.push(result.post);
+  });
+  problems.push(...checkPostRules(parsed, options.componentIds));
+  if (problems.length === 0) posts.push(...parsed.map((p) => p.post));
+  return { posts: problems.length === 0 ? posts : [], problems, files };
+}
+
+/** A post with what the rules need to point at its lines. */
+export interface ParsedPost {
+  post: Post;
+  at(path: readonly PropertyKey[], key?: string): SourcePosition;
+  /** The start exactly as written, for the file-name date rule. */
+  writtenStart: string;
+}
+
+export function parsePost(kind: 'incident' | 'maintenance', file: string, text: string, options: Pick<LoadPostsOptions, 'siteTimezone'>) {
+  const problems: StatuspostError[] = [];
+  const split = splitFrontMatter(text);
+  if (!split) {
+    problems.push(
+      new StatuspostError('SP_POST_INVALID', 'the file does not start with front matter between two --- lines', {
+        at: { file, line: 1, column: 1 },
+        hint: `run \`statuspost new ${kind}\` to see the expected shape`,
+      }),
+    );
+    return { problems, post: undefined };
+  }
+  const { source, problems: syntax } = parseYaml(file, split.yaml);
+  for (const problem of syntax) problems.push(new StatuspostError('SP_POST_INVALID', problem.message, { ...(problem.at ? { at: problem.at } : {}), ...(problem.hint ? { hint: problem.hint } : {}) }));
+  if (syntax.length > 0) return { problems, post: undefined };
+
+  const value = source.doc.toJS() ?? {};
+  const schema: z.ZodType = kind === 'incident' ? incidentSchema : maintenanceSchema;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    problems.push(...issuesToProblems(source, [], schema, value, result.error, 'SP_POST_INVALID'));
+    return { problems, post: undefined };
+  }
+  const slug = file.slice(file.lastIndexOf('/') + 1).replace(/\.md$/, '');
+  const base = { slug, file, body: split.body.trim() };
+  const post =
+    kind === 'incident'
+      ? toIncident(result.data as IncidentWritten, base, options.siteTimezone)
+      : toMaintenance(result.data as MaintenanceWritten, base);
+  const writtenStart = kind === 'incident' ? (result.data as IncidentWritten).start : (result.data as MaintenanceWritten).window.start;
+  return { problems, post: { post, writtenStart, at: (path: readonly PropertyKey[], key?: string) => positionOf(source, path, key) } satisfies ParsedPost };
+}
+
+function toIncident(written: IncidentWritten, base: { slug: string; file: string; body: string }, siteTimezone: string): Incident {
+  const zone = written.timezone;
+  const updates = written.updates.map((update) => ({
+    at: timeOf(update.at, zone),
+    status: update.status,
+    body: update.body,
+    components: update.components ?? {},
+  }));
+  return {
+    kind: 'incident',
+    ...base,
+    title: written.title,
+    timezone: zone ?? siteTimezone,
+    impact: written.impact,
+    startedAt: timeOf(written.start, zone),
+    components: written.components,
+    updates,
+    resolvedAt: updates.find((update) => update.status === 'resolved')?.at ?? null,
+    postmortemAt: written.postmortemAt === undefined ? null : timeOf(written.postmortemAt, zone),
+  };
+}
+
+function toMaintenance(written: MaintenanceWritten, base: { slug: string; file: string; body: string }): Maintenance {
+  const zone = written.timezone;
+  const startsAt = timeOf(written.window.start, zone);
+  const updates = written.updates.map((update) => ({ at: timeOf(update.at, zone), status: update.status ?? null, body: update.body }));
+  return {
+    kind: 'maintenance',
+    ...base,
+    title: written.title,
+    timezone: zone,
+    announcedAt: timeOf(written.announcedAt, zone),
+    startsAt,
+    endsAt: written.window.end !== undefined ? timeOf(written.window.end, zone) : startsAt + (written.window.duration ?? 0),
+    components: written.components,
+    affected: written.affected,
+    unaffected: written.unaffected ?? null,
+    signInBlocked: written.signInBlocked,
+    updateRequired: written.updateRequired ?? null,
+    updates,
+    cancelled: written.cancelled,
+    completedAt: updates.find((update) => update.status === 'completed')?.at ?? null,
+  };
+}
+
+/**
+ * The YAML between the opening and closing `---`, padded with one empty line so that YAML line
+ * numbers are the file's line numbers.
+ */
+export function splitFrontMatter(text: string): { yaml: string; body: string } | undefined {
+  const normalized = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+  if (!normalized.startsWith('---\n')) return undefined;
+  const close = normalized.indexOf('\n---', 3);
+  if (close === -1) return undefined;
+  const after = normalized.indexOf('\n', close + 4);
+  const closingLine = normalized.slice(close + 1, after === -1 ? undefined : after);
+  if (closingLine.trim() !== '---') return undefined;
+  return { yaml: `\n${normalized.slice(4, close + 1)}`, body: after === -1 ? '' : normalized.slice(after + 1) };
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await task(items[index]!);
+      }
+    }),
+  );
+  return results;
+}
+
+async function markdownFiles(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => e.isFile() && e.name.endsWith('.md')).map((e) => e.name).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // a page with no posts yet
+    throw error;
+  }
+}
+
+export type { YamlSource };

@@ -1,0 +1,106 @@
+// Rules across fields and files. Each reports with the position of the value to fix; none throws.
+import { StatuspostError, formatPosition, type SourcePosition } from '../errors.ts';
+import type { ParsedPost } from './load.ts';
+import { zonedDate } from './time.ts';
+
+type Report = (at: SourcePosition, message: string, hint?: string) => void;
+type Rule = (item: ParsedPost, report: Report, context: { componentIds: ReadonlySet<string> | undefined }) => void;
+
+const FILE_NAME = /^(\d{4}-\d{2}-\d{2})-[a-z0-9]+(-[a-z0-9]+)*$/;
+
+const fileNameCarriesTheStartDate: Rule = ({ post, at, writtenStart }, report) => {
+  const match = FILE_NAME.exec(post.slug);
+  if (!match) {
+    report({ file: post.file }, 'file name must be YYYY-MM-DD-slug.md, with a slug of lowercase letters, digits and dashes', `e.g. ${post.kind === 'incident' ? 'content/incidents/2015-09-09-redis-failure.md' : 'content/maintenance/2012-03-24-main-database-upgrade.md'}`);
+    return;
+  }
+  const start = post.kind === 'incident' ? post.startedAt : post.startsAt;
+  // The date as the author's clock showed it: in the post's zone, or as written with its offset.
+  const expected = post.kind === 'maintenance' || /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(writtenStart) ? zonedDate(start, post.timezone) : writtenStart.slice(0, 10);
+  if (match[1] !== expected) {
+    const path = post.kind === 'incident' ? ['start'] : ['window', 'start'];
+    report(at(path), `the file name says ${match[1]} but the start is on ${expected}${post.kind === 'maintenance' ? ` in ${post.timezone}` : ''}`, `rename the file to ${expected}${post.slug.slice(10)}.md, or correct the start`);
+  }
+};
+
+const componentsExist: Rule = ({ post, at }, report, { componentIds }) => {
+  if (!componentIds) return; // probes/components.yaml itself has problems: those are reported instead
+  const hint = `known components: ${[...componentIds].join(', ')}`;
+  const unknown = (id: string, where: SourcePosition) => report(where, `unknown component "${id}"`, hint);
+  if (post.kind === 'incident') {
+    for (const id of Object.keys(post.components)) if (!componentIds.has(id)) unknown(id, at(['components'], id));
+    post.updates.forEach((update, i) => {
+      for (const id of Object.keys(update.components)) if (!componentIds.has(id)) unknown(id, at(['updates', i, 'components'], id));
+    });
+  } else {
+    post.components.forEach((id, i) => {
+      if (!componentIds.has(id)) unknown(id, at(['components', i]));
+    });
+  }
+};
+
+const updatesInOrder: Rule = ({ post, at }, report) => {
+  const floor = post.kind === 'incident' ? post.startedAt : post.announcedAt;
+  const floorName = post.kind === 'incident' ? 'the start' : 'the announcement';
+  post.updates.forEach((update, i) => {
+    if (update.at < floor) report(at(['updates', i, 'at']), `update ${i + 1} is before ${floorName}`, 'updates come after it; correct the time or the start');
+    else if (i > 0 && update.at < post.updates[i - 1]!.at) report(at(['updates', i, 'at']), `update ${i + 1} is earlier than update ${i}`, 'list updates in time order, oldest first');
+  });
+};
+
+const incidentResolution: Rule = ({ post, at }, report) => {
+  if (post.kind !== 'incident') return;
+  const resolving = post.updates.flatMap((update, i) => (update.status === 'resolved' ? [i] : []));
+  if (resolving.length > 1) report(at(['updates', resolving[1]!, 'status']), 'the incident is resolved twice', 'keep one update with status: resolved, the last');
+  else if (resolving.length === 1 && resolving[0] !== post.updates.length - 1) {
+    report(at(['updates', resolving[0]!, 'status']), 'the resolving update must be the last one', 'if it came back, add the new updates after it and resolve again at the end');
+  }
+  if (post.body !== '' && post.postmortemAt === null) {
+    report(at([]), 'postmortemAt: the file has a postmortem (its body) but no publication time', 'add postmortemAt: with the time the postmortem was published');
+  }
+  if (post.postmortemAt !== null) {
+    if (post.resolvedAt === null) report(at(['postmortemAt']), 'postmortemAt: a postmortem needs a resolved incident', 'add the resolving update (status: resolved) first');
+    else if (post.postmortemAt < post.resolvedAt) report(at(['postmortemAt']), 'postmortemAt: the postmortem is dated before the resolution', 'a postmortem is published after the incident is resolved');
+    if (post.body === '') report(at(['postmortemAt']), 'postmortemAt: set, but the file has no postmortem below its front matter', 'write the postmortem as the Markdown body, or remove postmortemAt');
+  }
+};
+
+const maintenanceWindow: Rule = ({ post, at }, report) => {
+  if (post.kind !== 'maintenance') return;
+  if (post.endsAt <= post.startsAt) {
+    report(at(['window', 'end']), 'window.end must be after window.start', 'give duration: 10m instead of end if the end time is not known yet');
+  }
+  if (post.announcedAt > post.startsAt) {
+    report(at(['announcedAt']), 'announcedAt is after the window starts', 'announce maintenance before it begins, so readers and client apps can prepare');
+  }
+  post.updates.forEach((update, i) => {
+    if (update.status === 'completed' && update.at < post.startsAt) report(at(['updates', i, 'at']), 'a "completed" update before the window starts', 'completed updates come at or after window.start');
+  });
+};
+
+const perPost: readonly Rule[] = [fileNameCarriesTheStartDate, componentsExist, updatesInOrder, incidentResolution, maintenanceWindow];
+
+export function checkPostRules(items: readonly ParsedPost[], componentIds: readonly string[] | undefined): StatuspostError[] {
+  const problems: StatuspostError[] = [];
+  const context = { componentIds: componentIds && new Set(componentIds) };
+  for (const item of items) {
+    const report: Report = (at, message, hint) =>
+      problems.push(new StatuspostError('SP_POST_INVALID', message, { at, ...(hint ? { hint } : {}) }));
+    for (const rule of perPost) rule(item, report, context);
+  }
+  // Slugs are URLs: two posts may not share one, whatever their kind or letter case.
+  const seen = new Map<string, ParsedPost>();
+  for (const item of items) {
+    const key = item.post.slug.toLowerCase();
+    const first = seen.get(key);
+    if (first) {
+      problems.push(
+        new StatuspostError('SP_POST_INVALID', `slug "${item.post.slug}" is already used by ${first.post.file}`, {
+          at: { file: item.post.file },
+          hint: `rename one of them; slugs are URLs (first at ${formatPosition({ file: first.post.file })})`,
+        }),
+      );
+    } else seen.set(key, item);
+  }
+  return problems;
+}

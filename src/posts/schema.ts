@@ -1,0 +1,124 @@
+// Incidents and maintenance as written in content/**.md front matter, and their runtime shape.
+// Times are checked against the post's own `timezone` here, so every problem carries its position.
+import { z } from 'zod/v4';
+import { isTimeZone } from '../config/schema.ts';
+import { durationSchema, idSchema } from '../probes/types.ts';
+import { parsePostTime, type TimeProblem } from './time.ts';
+
+export const componentStatuses = ['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'] as const;
+export const incidentStatuses = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+export const maintenanceUpdateStatuses = ['scheduled', 'in_progress', 'verifying', 'completed'] as const;
+export const impacts = ['none', 'minor', 'major', 'critical'] as const;
+
+const componentStatus = z.enum(componentStatuses);
+const timeText = z.string({ error: 'must be a time such as 2012-03-24T22:00 (with timezone:) or 2012-03-24T22:00:00-08:00' });
+const zone = z.string().refine(isTimeZone, { error: 'must be an IANA time zone, e.g. America/Los_Angeles or Europe/Paris' });
+const body = z.string().trim().min(1, { error: 'must not be empty' });
+
+const incidentWritten = z.strictObject({
+  title: z.string().trim().min(1).max(200),
+  impact: z.enum(impacts),
+  /** The author's zone: times without an offset are read in it, and pages show it beside UTC. */
+  timezone: zone.optional(),
+  start: timeText,
+  /** Each affected component with the status it had during the incident. */
+  components: z.record(idSchema, componentStatus).default({}),
+  updates: z
+    .array(
+      z.strictObject({
+        at: timeText,
+        status: z.enum(incidentStatuses),
+        body,
+        /** Status changes from this update on. */
+        components: z.record(idSchema, componentStatus).optional(),
+      }),
+    )
+    .min(1, { error: 'list at least one update (status: investigating, and what is known)' }),
+  /** When the postmortem (the Markdown body) was published: its own time, not the resolution's. */
+  postmortemAt: timeText.optional(),
+});
+
+const maintenanceWritten = z.strictObject({
+  title: z.string().trim().min(1).max(200),
+  timezone: zone,
+  /** When the notice goes public; it is shown from then until the window ends. */
+  announcedAt: timeText,
+  window: z.strictObject({
+    start: timeText,
+    end: timeText.optional(),
+    duration: durationSchema.optional(),
+  }),
+  components: z.array(idSchema).min(1, { error: 'list the components the maintenance affects' }),
+  /** What is affected, in words readers understand. */
+  affected: body,
+  /** What still works during the window. */
+  unaffected: z.string().trim().min(1).optional(),
+  signInBlocked: z.boolean().default(false),
+  /** Clients older than this version must update before they can sign in again. */
+  updateRequired: z.strictObject({ minimumVersion: z.string().trim().min(1) }).optional(),
+  updates: z
+    .array(z.strictObject({ at: timeText, status: z.enum(maintenanceUpdateStatuses).optional(), body }))
+    .default([]),
+  cancelled: z.boolean().default(false),
+});
+
+export type IncidentWritten = z.output<typeof incidentWritten>;
+export type MaintenanceWritten = z.output<typeof maintenanceWritten>;
+
+/** Every time field of a post, with its path, so problems point at the value. */
+function timeFields(post: Record<string, unknown>): Array<{ path: (string | number)[]; text: string }> {
+  const fields: Array<{ path: (string | number)[]; text: string }> = [];
+  const add = (path: (string | number)[], value: unknown) => {
+    if (typeof value === 'string') fields.push({ path, text: value });
+  };
+  add(['start'], post.start);
+  add(['postmortemAt'], post.postmortemAt);
+  add(['announcedAt'], post.announcedAt);
+  const window = post.window as { start?: unknown; end?: unknown } | undefined;
+  add(['window', 'start'], window?.start);
+  add(['window', 'end'], window?.end);
+  (post.updates as Array<{ at?: unknown }> | undefined)?.forEach((update, i) => add(['updates', i, 'at'], update?.at));
+  return fields;
+}
+
+function timeProblemMessage(problem: TimeProblem, text: string): string {
+  switch (problem.kind) {
+    case 'format':
+      return `"${text}" is not a time; write 2012-03-24T22:00 (read in timezone:) or 2012-03-24T22:00:00-08:00`;
+    case 'no-zone':
+      return `"${text}" has no offset and the post has no timezone; add timezone: America/Los_Angeles (your zone) or write ${text}:00-08:00`;
+    case 'skipped':
+      return `"${text}" does not exist in ${problem.zone}: the clocks skip it when daylight saving time starts; pick another time or write an offset`;
+    case 'ambiguous':
+      return `"${text}" happens twice in ${problem.zone} (clocks go back); write the offset you mean: ${text}:00${problem.offsets[0]} or ${text}:00${problem.offsets[1]}`;
+  }
+}
+
+/** Adds a positioned issue for every unusable time, then converts times to epoch ms. */
+function withTimes<S extends z.ZodType>(schema: S) {
+  return schema.superRefine((value, ctx) => {
+    const post = value as Record<string, unknown>;
+    for (const field of timeFields(post)) {
+      const parsed = parsePostTime(field.text, post.timezone as string | undefined);
+      if (typeof parsed !== 'number') ctx.addIssue({ code: 'custom', path: field.path, message: timeProblemMessage(parsed, field.text) });
+    }
+  });
+}
+
+export const incidentSchema = withTimes(incidentWritten);
+export const maintenanceSchema = withTimes(maintenanceWritten).superRefine((post, ctx) => {
+  const { end, duration } = post.window;
+  if (end === undefined && duration === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['window'], message: 'window needs an end or a duration, e.g. duration: 30m' });
+  }
+  if (end !== undefined && duration !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['window', 'duration'], message: 'give either window.end or window.duration, not both' });
+  }
+});
+
+/** Epoch ms of a time already validated by the schema. */
+export function timeOf(text: string, timezone: string | undefined): number {
+  const parsed = parsePostTime(text, timezone);
+  if (typeof parsed !== 'number') throw new Error(`unvalidated time "${text}"`); // the schema refused these already
+  return parsed;
+}

@@ -12,6 +12,7 @@ export interface Command {
 // Each command is imported only when it runs, so `statuspost check` never loads database drivers.
 const commands: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./commands/check.ts')).checkCommand,
+  new: async () => (await import('./commands/new.ts')).newCommand,
   probe: async () => (await import('./commands/probe.ts')).probeCommand,
   run: async () => (await import('./commands/run.ts')).runCommand,
   export: async () => (await import('./commands/export.ts')).exportCommand,

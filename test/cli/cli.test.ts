@@ -27,7 +27,7 @@ describe('statuspost CLI', () => {
     const { code, stdout } = await statuspost(['--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: statuspost <command>');
-    expect(stdout).toMatch(/check +validate the configuration/);
+    expect(stdout).toMatch(/check +validate probes\/ and content\//);
   });
 
   it('prints a command\'s own help', async () => {
@@ -47,7 +47,7 @@ describe('statuspost CLI', () => {
     const root = await tempProject({ 'probes/site.yaml': site, 'probes/components.yaml': components, 'probes/checks/a.yaml': tcpChecks([6379]) });
     const { code, stdout } = await statuspost(['check', '--root', root]);
     expect(code).toBe(0);
-    expect(stdout.trim()).toBe('ok: 3 files, 1 component, 1 check, no problems');
+    expect(stdout.trim()).toBe('ok: 3 files, 1 component, 1 check, 0 posts, no problems');
   });
 
   it('check prints every problem with its position and exits 1', async () => {

@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/probes/types.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { loadPosts } from '../../src/posts/load.ts';
+import { maintenanceState } from '../../src/posts/state.ts';
+import { formatWallClock } from '../../src/posts/time.ts';
+import type { Maintenance } from '../../src/posts/types.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,6 +35,13 @@ describe('statuspost demo', () => {
     await store.close();
     expect(recorded.map((r) => r.checkId).sort()).toEqual(results.map((r) => r.checkId).sort());
     expect(new Set(recorded.map((r) => r.location))).toEqual(new Set(['demo']));
+    // …and, having no upcoming maintenance, schedules one for a Saturday at 22:00 site time, days ahead.
+    const { posts, problems } = await loadPosts({ root, componentIds: ['chat-nodes'], siteTimezone: 'America/Los_Angeles' });
+    expect(problems).toEqual([]);
+    const [upcoming] = posts as Maintenance[];
+    expect(maintenanceState(upcoming!, Date.now())).toBe('upcoming');
+    expect(formatWallClock(upcoming!.startsAt, 'America/Los_Angeles')).toMatch(/T22:00$/);
+    expect(new Date(upcoming!.startsAt - 8 * 3_600_000).getUTCDay()).toBe(6);
     expect(new Set(results.map((r) => r.kind))).toEqual(new Set(['http', 'tcp', 'tls', 'dns', 'redis', 'postgres', 'filesystem', 'ntp']));
     // With PostgreSQL, Redis, openssl and dnsmasq present (as CI provides), nothing is down.
     const notUp = results.filter((r) => r.status !== 'up').map((r) => `${r.checkId}: ${r.message}`);

@@ -1,5 +1,6 @@
 // `statuspost check`: validate probes/ (and, once posts exist, content/) and list every problem.
 import { loadConfig } from '../../config/load.ts';
+import { loadPosts } from '../../posts/load.ts';
 import { errorToJson } from '../../errors.ts';
 import { parseCommandArgs } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -7,11 +8,12 @@ import type { Command } from '../main.ts';
 import { createOutput, plural, printProblems } from '../output.ts';
 
 export const checkCommand: Command = {
-  summary: 'validate the configuration in probes/ and report every problem',
+  summary: 'validate probes/ and content/ and report every problem',
   usage: `Usage: statuspost check [--root DIR] [--json]
 
-Reads probes/site.yaml, probes/components.yaml and probes/checks/*.yaml, and prints every problem
-as "file:line:column  field: what is wrong [CODE]" with a hint. Nothing is published or changed.
+Reads probes/site.yaml, probes/components.yaml, probes/checks/*.yaml, content/incidents/*.md and
+content/maintenance/*.md, and prints every problem as "file:line:column  field: what is wrong [CODE]"
+with a hint. Nothing is published or changed.
 
   --root DIR   the project folder (default: the current folder)
   --json       print one JSON document: { ok, files, problems: [{ code, message, file, line, column, hint }] }
@@ -20,13 +22,22 @@ Exit codes: 0 no problem, 1 problems found, 2 bad usage.`,
   async run(argv) {
     const args = parseCommandArgs('check', argv, {});
     const output = createOutput(args.json);
-    const { config, problems, files } = await loadConfig(args.root);
+    const loaded = await loadConfig(args.root);
+    const { config } = loaded;
+    const posts = await loadPosts({
+      root: args.root,
+      componentIds: config?.components.map((component) => component.id),
+      siteTimezone: config?.site.timezone ?? 'UTC',
+    });
+    const problems = [...loaded.problems, ...posts.problems];
+    const files = [...loaded.files, ...posts.files];
     if (args.json) {
       output.data({
         ok: problems.length === 0,
         files,
         components: config?.components.length ?? null,
         checks: config?.checks.length ?? null,
+        posts: problems.length === 0 ? posts.posts.length : null,
         problems: problems.map(errorToJson),
       });
       return problems.length === 0 ? ExitCode.ok : ExitCode.problemsFound;
@@ -37,7 +48,7 @@ Exit codes: 0 no problem, 1 problems found, 2 bad usage.`,
       return ExitCode.problemsFound;
     }
     output.line(
-      `ok: ${plural(files.length, 'file')}, ${plural(config!.components.length, 'component')}, ${plural(config!.checks.length, 'check')}, no problems`,
+      `ok: ${plural(files.length, 'file')}, ${plural(config!.components.length, 'component')}, ${plural(config!.checks.length, 'check')}, ${plural(posts.posts.length, 'post')}, no problems`,
     );
     return ExitCode.ok;
   },

@@ -8,6 +8,7 @@ import { loadConfig } from '../../config/load.ts';
 import { ProblemsError } from '../../errors.ts';
 import { runChecksOnce } from '../../runner/run-all.ts';
 import { startDemoCluster } from '../../demo/cluster.ts';
+import { ensureUpcomingMaintenance } from '../../demo/upcoming.ts';
 import { parseCommandArgs } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
@@ -45,6 +46,8 @@ Exit code: 0 when the demo ran (whatever the checks found), 1 when the configura
 
       const { config, problems } = await loadConfig(args.root, { ...process.env, ...cluster.env });
       if (!config) throw new ProblemsError(problems);
+      const scheduled = await ensureUpcomingMaintenance(config, Date.now());
+      if (scheduled && !args.json) output.line(`No maintenance was upcoming, so the demo scheduled one: ${scheduled}`);
       const results = await runChecksOnce(config.checks, config.site.concurrency, { stop: new AbortController().signal });
       const lock = config.site.store.engine === 'sqlite' ? await acquireLock(`${resolve(args.root, config.site.store.path)}.lock`, args.root) : undefined;
       const store = await openStore(config.site.store, args.root);

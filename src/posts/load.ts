@@ -8,7 +8,7 @@ import { issuesToProblems } from '../config/issues.ts';
 import { parseYaml, positionOf, type YamlSource } from '../config/yaml-source.ts';
 import { StatuspostError, type SourcePosition } from '../errors.ts';
 import { checkPostRules } from './rules.ts';
-import { incidentSchema, maintenanceSchema, timeOf, type IncidentWritten, type MaintenanceWritten } from './schema.ts';
+import { incidentSchema, maintenanceSchema, timeIssues, timeOf, type IncidentWritten, type MaintenanceWritten } from './schema.ts';
 import type { Incident, Maintenance, Post } from './types.ts';
 
 export interface PostsLoad {
@@ -79,7 +79,14 @@ export function parsePost(kind: 'incident' | 'maintenance', file: string, text: 
   const schema: z.ZodType = kind === 'incident' ? incidentSchema : maintenanceSchema;
   const result = schema.safeParse(value);
   if (!result.success) {
-    problems.push(...issuesToProblems(source, [], schema, value, result.error, 'SP_POST_INVALID'));
+    const found = issuesToProblems(source, [], schema, value, result.error, 'SP_POST_INVALID');
+    // zod skips refinements once a field is invalid; report bad times now rather than after the next fix.
+    for (const issue of timeIssues(value)) {
+      const at = positionOf(source, issue.path);
+      const message = `${issue.path.join('.')}: ${issue.message}`;
+      if (!found.some((p) => p.message === message)) found.push(new StatuspostError('SP_POST_INVALID', message, { at }));
+    }
+    problems.push(...found.sort((a, b) => (a.at?.line ?? 0) - (b.at?.line ?? 0) || (a.at?.column ?? 0) - (b.at?.column ?? 0)));
     return { problems, post: undefined };
   }
   const slug = file.slice(file.lastIndexOf('/') + 1).replace(/\.md$/, '');

@@ -94,14 +94,21 @@ function timeProblemMessage(problem: TimeProblem, text: string): string {
   }
 }
 
-/** Adds a positioned issue for every unusable time, then converts times to epoch ms. */
+/** Every unusable time of a post (as written), with its path: usable on values the schema refused too. */
+export function timeIssues(value: unknown): Array<{ path: (string | number)[]; message: string }> {
+  if (value === null || typeof value !== 'object') return [];
+  const post = value as Record<string, unknown>;
+  const zone = typeof post.timezone === 'string' ? post.timezone : undefined;
+  return timeFields(post).flatMap((field) => {
+    const parsed = parsePostTime(field.text, zone);
+    return typeof parsed === 'number' ? [] : [{ path: field.path, message: timeProblemMessage(parsed, field.text) }];
+  });
+}
+
+/** Adds a positioned issue for every unusable time. */
 function withTimes<S extends z.ZodType>(schema: S) {
   return schema.superRefine((value, ctx) => {
-    const post = value as Record<string, unknown>;
-    for (const field of timeFields(post)) {
-      const parsed = parsePostTime(field.text, post.timezone as string | undefined);
-      if (typeof parsed !== 'number') ctx.addIssue({ code: 'custom', path: field.path, message: timeProblemMessage(parsed, field.text) });
-    }
+    for (const issue of timeIssues(value)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 }
 

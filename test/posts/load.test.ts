@@ -167,6 +167,17 @@ describe('loadPosts', () => {
     expect(await problemsOf(files)).toContainEqual(expected);
   });
 
+  it('reports a bad time in the same run as another invalid field', async () => {
+    const problems = await problemsOf({ [INCIDENT]: incident({ 3: 'impact: huge', 4: 'timezone2: x' }).replace('timezone2: x\n', '') });
+    expect(problems).toEqual([
+      `${INCIDENT}:3:9  impact: must be one of "none", "minor", "major", "critical" [SP_POST_INVALID]`,
+      `${INCIDENT}:4:8  start: "2015-09-09T10:05" has no offset and the post has no timezone; add timezone: America/Los_Angeles (your zone) or write 2015-09-09T10:05:00-08:00 [SP_POST_INVALID]`,
+      `${INCIDENT}:8:9  updates.0.at: "2015-09-09T10:12" has no offset and the post has no timezone; add timezone: America/Los_Angeles (your zone) or write 2015-09-09T10:12:00-08:00 [SP_POST_INVALID]`,
+      `${INCIDENT}:11:9  updates.1.at: "2015-09-09T11:40" has no offset and the post has no timezone; add timezone: America/Los_Angeles (your zone) or write 2015-09-09T11:40:00-08:00 [SP_POST_INVALID]`,
+      `${INCIDENT}:14:15  postmortemAt: "2015-09-11T09:00" has no offset and the post has no timezone; add timezone: America/Los_Angeles (your zone) or write 2015-09-11T09:00:00-08:00 [SP_POST_INVALID]`,
+    ]);
+  });
+
   it('points at an unknown key itself and suggests the right one', async () => {
     const problems = await problemsOf({ [MAINTENANCE]: maintenance({ 10: 'signinBlocked: true' }) });
     expect(problems).toEqual([`${MAINTENANCE}:10:1  signinBlocked: unknown key "signinBlocked" [SP_POST_INVALID]\n  hint: did you mean "signInBlocked"?`]);

@@ -62,6 +62,18 @@ export const componentsFileSchema = z.strictObject({
         name: z.string().min(1),
         group: idSchema.optional(),
         description: z.string().default(''),
+        /**
+         * How its checks decide its status: partial_outage once `partialAt` checks are down,
+         * major_outage once `majorAt` are (a number, or "all"). Three chat nodes: 1 and all.
+         */
+        outage: z
+          .strictObject({
+            partialAt: z.number().int().min(1).default(1),
+            majorAt: z.union([z.number().int().min(1), z.literal('all')]).default('all'),
+          })
+          .default({ partialAt: 1, majorAt: 'all' }),
+        /** The whole service depends on it: its major outage is the page's major outage (the balancer). */
+        essential: z.boolean().default(false),
       }),
     )
     .min(1, { error: 'list at least one component' }),

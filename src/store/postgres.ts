@@ -6,7 +6,7 @@ import pg from 'pg';
 import { StatuspostError } from '../errors.ts';
 import type { CheckResult, ProbeStatus } from '../probes/types.ts';
 import { latestPostgresVersion, postgresMigrations } from './migrations/postgres.ts';
-import type { DailyRollup, EpochDay, ResultQuery, Series, Store, StoredResult } from './types.ts';
+import { dayKey, type ComponentDay, type ComponentDayStatus, type DailyRollup, type EpochDay, type ResultQuery, type Series, type Store, type StoredResult } from './types.ts';
 
 export interface PostgresStoreOptions {
   /** A connection string; never printed. */
@@ -17,6 +17,9 @@ export interface PostgresStoreOptions {
 
 const STATUS_CODE: Readonly<Record<ProbeStatus, number>> = { up: 0, degraded: 1, down: 2 };
 const STATUS_NAME: readonly ProbeStatus[] = ['up', 'degraded', 'down'];
+type ComponentStatus = NonNullable<ComponentDayStatus>;
+const COMPONENT_STATUS_CODE: Readonly<Record<ComponentStatus, number>> = { operational: 0, degraded_performance: 1, partial_outage: 2, major_outage: 3 };
+const COMPONENT_STATUS_NAME: readonly ComponentStatus[] = ['operational', 'degraded_performance', 'partial_outage', 'major_outage'];
 /** Rows per page of streamResults (keyset pagination). */
 const PAGE_ROWS = 1_000;
 /** Interned message ids kept in memory; the map is cleared when it grows past this. */
@@ -73,7 +76,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   /**
    * One pooled client for `work`. A failure on a client that sat idle in the pool (its backend
    * may have been killed meanwhile) is retried on another one: every write here is idempotent
-   * (results ignore duplicates, roll-ups are upserts, migrations check their version).
+   * (results ignore duplicates, roll-ups and component days are upserts, migrations check their version).
    */
   async function withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -384,6 +387,54 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return rows[0]?.day ?? undefined;
     },
 
+    async saveComponentDays(days: readonly ComponentDay[]) {
+      if (days.length === 0) return;
+      // Last one wins for a repeated (component, location, day), as in saveRollups; sorted, so
+      // writers that overlap take their row locks in one order.
+      const unique = new Map(days.map((d) => [`${d.componentId}\0${d.location}\0${d.day}`, d]));
+      const keys = [...unique.keys()].sort(compareText);
+      const rows = keys.map((key) => unique.get(key)!);
+      // Encoded before anything is sent: an unknown status rejects the batch with nothing written.
+      const encoded = rows.map(encodeSegments);
+      // One statement: all of the batch or none of it.
+      await query(
+        `INSERT INTO ${s}.component_days (component_id, location, day, base, segments, final)
+          SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[], $5::text[], $6::boolean[])
+          ON CONFLICT (component_id, location, day) DO UPDATE SET base = excluded.base, segments = excluded.segments, final = excluded.final`,
+        [
+          rows.map((d) => d.componentId),
+          rows.map((d) => d.location),
+          rows.map((d) => d.day),
+          encoded.map((e) => e.base),
+          encoded.map((e) => e.segments),
+          rows.map((d) => d.final),
+        ],
+      );
+    },
+
+    async componentDays(q: { componentId?: string; location?: string; sinceDay: EpochDay; untilDay?: EpochDay }) {
+      const values: unknown[] = [q.sinceDay];
+      const where = ['day >= $1'];
+      const param = (value: unknown) => `$${values.push(value)}`;
+      if (q.untilDay !== undefined) where.push(`day <= ${param(q.untilDay)}`);
+      if (q.componentId !== undefined) where.push(`component_id = ${param(q.componentId)}`);
+      if (q.location !== undefined) where.push(`location = ${param(q.location)}`);
+      const { rows } = await query<ComponentDayRow>(
+        `SELECT component_id, location, day, base, segments, final FROM ${s}.component_days
+          WHERE ${where.join(' AND ')} ORDER BY component_id, location, day`,
+        values,
+      );
+      return rows.map(toComponentDay);
+    },
+
+    async lastFinalComponentDay(componentId: string, location: string) {
+      const { rows } = await query<{ day: number | null }>(
+        `SELECT max(day) AS day FROM ${s}.component_days WHERE component_id = $1 AND location = $2 AND final`,
+        [componentId, location],
+      );
+      return rows[0]?.day ?? undefined;
+    },
+
     async prune(before: number) {
       // Day d covers [d * 86400000, (d + 1) * 86400000): the same days as toEpochDay().
       const { rowCount } = await query(
@@ -433,6 +484,52 @@ interface RollupRow {
   latency_max: number | null;
   final: boolean;
 }
+
+interface ComponentDayRow {
+  component_id: string;
+  location: string;
+  day: number;
+  /** bigint: pg hands it over as text. */
+  base: string;
+  /** JSON: [[from, to, status code or null], ...], from and to in ms after base. */
+  segments: string;
+  final: boolean;
+}
+
+function toComponentDay(row: ComponentDayRow): ComponentDay {
+  const base = Number(row.base);
+  return {
+    componentId: row.component_id,
+    location: row.location,
+    day: row.day,
+    segments: (JSON.parse(row.segments) as [number, number, number | null][]).map(([from, to, code]) => ({
+      from: base + from,
+      to: base + to,
+      status: code === null ? null : COMPONENT_STATUS_NAME[code]!,
+    })),
+    final: row.final,
+  };
+}
+
+/** Segments as stored: times after base (the smallest from, 0 when there are none) and status codes. */
+function encodeSegments(day: ComponentDay): { base: number; segments: string } {
+  let base = Infinity;
+  for (const { from, to } of day.segments) {
+    if (!Number.isFinite(from) || !Number.isFinite(to)) throw new Error(`cannot save ${componentDayName(day)}: a segment time is not a number`);
+    if (from < base) base = from;
+  }
+  base = base === Infinity ? 0 : Math.floor(base);
+  const rows = day.segments.map(({ from, to, status }): [number, number, number | null] => [from - base, to - base, componentStatusCode(day, status)]);
+  return { base, segments: JSON.stringify(rows) };
+}
+
+function componentStatusCode(day: ComponentDay, status: ComponentDayStatus): number | null {
+  if (status === null) return null;
+  if (!Object.hasOwn(COMPONENT_STATUS_CODE, status)) throw new Error(`cannot save ${componentDayName(day)}: unknown status "${String(status)}"`);
+  return COMPONENT_STATUS_CODE[status];
+}
+
+const componentDayName = (day: ComponentDay) => `component ${day.componentId} at ${day.location} on ${dayKey(day.day)}`;
 
 function toStoredResult(row: ResultRow): StoredResult {
   return {

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { StatuspostError } from '../errors.ts';
 import type { CheckResult, ProbeStatus } from '../probes/types.ts';
 import { latestSqliteVersion, sqliteMigrations } from './migrations/sqlite.ts';
-import type { DailyRollup, EpochDay, ResultQuery, Series, Store, StoredResult } from './types.ts';
+import { dayKey, type ComponentDay, type ComponentDayStatus, type DailyRollup, type EpochDay, type ResultQuery, type Series, type Store, type StoredResult } from './types.ts';
 
 export interface SqliteStoreOptions {
   /** The database file; its folder is created if missing. */
@@ -16,6 +16,9 @@ export interface SqliteStoreOptions {
 }
 
 const STATUSES: readonly ProbeStatus[] = ['up', 'degraded', 'down'];
+type ComponentStatus = NonNullable<ComponentDayStatus>;
+const COMPONENT_STATUS_CODE: Readonly<Record<ComponentStatus, number>> = { operational: 0, degraded_performance: 1, partial_outage: 2, major_outage: 3 };
+const COMPONENT_STATUSES: readonly ComponentStatus[] = ['operational', 'degraded_performance', 'partial_outage', 'major_outage'];
 /** Rows per batch of streamResults. */
 const BATCH = 1_000;
 const NO_END = Number.MAX_SAFE_INTEGER;
@@ -223,6 +226,14 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
     }
   });
 
+  // Component ids are plain text (few of them): nothing is interned, so nothing to forget on a rollback.
+  const saveComponentDaysAll = db.transaction((days: readonly ComponentDay[]) => {
+    for (const d of days) {
+      const { base, segments } = encodeSegments(d);
+      sql.saveComponentDay.run({ componentId: d.componentId, location: d.location, day: d.day, base, segments, final: d.final ? 1 : 0 });
+    }
+  });
+
   const pruneAll = db.transaction((before: number) => {
     let deleted = 0;
     for (const id of sql.allSeriesIds.all() as number[]) deleted += sql.prune.run({ seriesId: id, before }).changes;
@@ -346,6 +357,28 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
         const id = findSeriesId(series.checkId, series.location);
         return id === undefined ? undefined : ((sql.lastFinalDay.get(id) as number | null) ?? undefined);
       });
+    },
+
+    async saveComponentDays(days: readonly ComponentDay[]) {
+      if (days.length === 0) return;
+      use(() => saveComponentDaysAll.immediate(days));
+    },
+
+    async componentDays(query: { componentId?: string; location?: string; sinceDay: EpochDay; untilDay?: EpochDay }) {
+      const json = use(
+        () =>
+          sql.componentDays.get({
+            componentId: query.componentId ?? null,
+            location: query.location ?? null,
+            sinceDay: query.sinceDay,
+            untilDay: query.untilDay ?? NO_END,
+          }) as string,
+      );
+      return (JSON.parse(json) as ComponentDayRow[]).map(toComponentDay);
+    },
+
+    async lastFinalComponentDay(componentId: string, location: string) {
+      return use(() => (sql.lastFinalComponentDay.get(componentId, location) as number | null) ?? undefined);
     },
 
     async prune(before: number) {
@@ -473,6 +506,21 @@ function prepareStatements(db: Database.Database) {
       )
       .pluck(),
     lastFinalDay: db.prepare('SELECT max(day) FROM rollups WHERE series_id = ? AND final = 1').pluck(),
+    saveComponentDay: db.prepare(
+      `INSERT INTO component_days (component_id, location, day, base, segments, final)
+       VALUES (@componentId, @location, @day, @base, @segments, @final)
+       ON CONFLICT (component_id, location, day) DO UPDATE SET base = excluded.base, segments = excluded.segments, final = excluded.final`,
+    ),
+    // One JSON array of rows, as rollups; json(segments) nests each day's segments, already parsed.
+    componentDays: db
+      .prepare(
+        `SELECT json_group_array(json_array(component_id, location, day, base, json(segments), final) ORDER BY component_id, location, day)
+         FROM component_days
+         WHERE (@componentId IS NULL OR component_id = @componentId) AND (@location IS NULL OR location = @location)
+           AND day >= @sinceDay AND day <= @untilDay`,
+      )
+      .pluck(),
+    lastFinalComponentDay: db.prepare('SELECT max(day) FROM component_days WHERE component_id = ? AND location = ? AND final = 1').pluck(),
     // Only days with a final roll-up lose their raw rows. Integer division: started_at is never negative.
     prune: db.prepare(
       `DELETE FROM results WHERE series_id = @seriesId AND started_at < @before
@@ -500,6 +548,42 @@ function toRollup([checkId, location, day, upMs, degradedMs, downMs, noDataMs, u
     final: final === 1,
   };
 }
+
+/** [from, to, status code or null], from and to in ms after the day's base. */
+type SegmentRow = [number, number, number | null];
+
+/** component_id, location, day, base, segments, final */
+type ComponentDayRow = [string, string, number, number, SegmentRow[], number];
+
+function toComponentDay([componentId, location, day, base, segments, final]: ComponentDayRow): ComponentDay {
+  return {
+    componentId,
+    location,
+    day,
+    segments: segments.map(([from, to, code]) => ({ from: base + from, to: base + to, status: code === null ? null : COMPONENT_STATUSES[code]! })),
+    final: final === 1,
+  };
+}
+
+/** Segments as stored: times after base (the smallest from, 0 when there are none) and status codes. */
+function encodeSegments(day: ComponentDay): { base: number; segments: string } {
+  let base = Infinity;
+  for (const { from, to } of day.segments) {
+    if (!Number.isFinite(from) || !Number.isFinite(to)) throw new Error(`cannot save ${componentDayName(day)}: a segment time is not a number`);
+    if (from < base) base = from;
+  }
+  base = base === Infinity ? 0 : Math.floor(base);
+  const rows = day.segments.map(({ from, to, status }): SegmentRow => [from - base, to - base, componentStatusCode(day, status)]);
+  return { base, segments: JSON.stringify(rows) };
+}
+
+function componentStatusCode(day: ComponentDay, status: ComponentDayStatus): number | null {
+  if (status === null) return null;
+  if (!Object.hasOwn(COMPONENT_STATUS_CODE, status)) throw new Error(`cannot save ${componentDayName(day)}: unknown status "${String(status)}"`);
+  return COMPONENT_STATUS_CODE[status];
+}
+
+const componentDayName = (day: ComponentDay) => `component ${day.componentId} at ${day.location} on ${dayKey(day.day)}`;
 
 /** Latencies are kept in hundredths of a millisecond. */
 function hundredths(ms: number | null | undefined): number | null {

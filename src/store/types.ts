@@ -47,6 +47,24 @@ export interface DailyRollup {
   final: boolean;
 }
 
+/** A component's status over time, as its checks decided it, before posts are laid over it. */
+export type ComponentDayStatus = 'operational' | 'degraded_performance' | 'partial_outage' | 'major_outage' | null;
+
+/**
+ * One component, one location, one day: the check-derived status timeline of that day as segments
+ * (from, to in epoch ms; status null = no data). Kept for good, like roll-ups, so 90 days of uptime
+ * never need 90 days of raw results, and posts (which can be edited later) are applied when the
+ * site is built, not baked in. `day` is a calendar day number in the site's zone (days since
+ * 1970-01-01 of that local date).
+ */
+export interface ComponentDay {
+  componentId: string;
+  location: string;
+  day: EpochDay;
+  segments: Array<{ from: number; to: number; status: ComponentDayStatus }>;
+  final: boolean;
+}
+
 export interface ResultQuery {
   checkId?: string;
   location?: string;
@@ -83,6 +101,12 @@ export interface Store {
   rollups(query: { checkId?: string; location?: string; sinceDay: EpochDay; untilDay?: EpochDay }): Promise<DailyRollup[]>;
   /** The newest day of a series whose roll-up is final, if any. */
   lastFinalDay(series: Series): Promise<EpochDay | undefined>;
+  /** Inserts or replaces component days (by component, location and day). */
+  saveComponentDays(days: readonly ComponentDay[]): Promise<void>;
+  /** Component days with day in [sinceDay, untilDay], ordered by component, location, day. */
+  componentDays(query: { componentId?: string; location?: string; sinceDay: EpochDay; untilDay?: EpochDay }): Promise<ComponentDay[]>;
+  /** The newest final day of a component at a location, if any. */
+  lastFinalComponentDay(componentId: string, location: string): Promise<EpochDay | undefined>;
   /**
    * Deletes raw results older than `before`, but only those in days whose roll-up is final, so
    * pruning never loses a day's numbers. Returns how many rows went.

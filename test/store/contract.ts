@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckResult, ProbeStatus } from '../../src/probes/types.ts';
 import { refreshRollups } from '../../src/store/refresh.ts';
-import { DAY_MS, toEpochDay, type DailyRollup, type Store } from '../../src/store/types.ts';
+import { DAY_MS, toEpochDay, type ComponentDay, type ComponentDayStatus, type DailyRollup, type Store } from '../../src/store/types.ts';
 
 export interface OpenedStore {
   store: Store;
@@ -22,6 +22,28 @@ export function result(checkId: string, startedAt: number, status: ProbeStatus =
     message: status === 'up' ? '200 OK in 12 ms' : status === 'degraded' ? 'slow: answered in 812 ms (limit 500 ms)' : 'connection refused',
     details: { statusCode: 200, dnsMs: 0.4 },
     ...extra,
+  };
+}
+
+const DAY0 = toEpochDay(T0);
+const HOUR = 3_600_000;
+
+/** A component day of `day` (days after DAY0) cut at the given hours, one status per piece. */
+export function componentDay(
+  componentId: string,
+  location: string,
+  day: number,
+  statuses: readonly ComponentDayStatus[] = ['operational'],
+  final = true,
+): ComponentDay {
+  const start = T0 + day * DAY_MS;
+  const step = DAY_MS / statuses.length;
+  return {
+    componentId,
+    location,
+    day: DAY0 + day,
+    segments: statuses.map((status, i) => ({ from: start + Math.round(i * step), to: start + Math.round((i + 1) * step), status })),
+    final,
   };
 }
 
@@ -159,12 +181,121 @@ export function describeStoreContract(engine: string, open: () => Promise<Opened
       expect((await store.rollups({ checkId: 'api', sinceDay: toEpochDay(T0), untilDay: toEpochDay(T0) + 1 })).map((r) => r.downMs)).toEqual([0, 600_000]);
     });
 
+    it('saves, replaces and reads component days exactly, no-data segments included', async () => {
+      const irregular: ComponentDay = {
+        componentId: 'api',
+        location: 'dc1',
+        day: DAY0 + 1,
+        // Out of order, not starting at midnight, odd lengths, a gap and a null status.
+        segments: [
+          { from: T0 + DAY_MS + 5 * HOUR + 1, to: T0 + DAY_MS + 7 * HOUR - 3, status: 'major_outage' },
+          { from: T0 + DAY_MS + 17, to: T0 + DAY_MS + 5 * HOUR + 1, status: null },
+          { from: T0 + DAY_MS + 7 * HOUR, to: T0 + 2 * DAY_MS, status: 'partial_outage' },
+        ],
+        final: false,
+      };
+      const first = componentDay('api', 'dc1', 0, ['operational', 'degraded_performance', 'partial_outage', 'major_outage', null]);
+      const empty: ComponentDay = { componentId: 'api', location: 'dc1', day: DAY0 + 2, segments: [], final: false };
+      await store.saveComponentDays([first, irregular, empty]);
+      expect(await store.componentDays({ sinceDay: DAY0 })).toEqual([first, irregular, empty]);
+
+      // Replaced by (component, location, day); the other days stay as they were.
+      const replaced = componentDay('api', 'dc1', 1, [null, 'operational'], true);
+      await store.saveComponentDays([replaced]);
+      expect(await store.componentDays({ sinceDay: DAY0 })).toEqual([first, replaced, empty]);
+      // A day repeated in one batch: the last one wins.
+      const last = componentDay('api', 'dc1', 2, ['degraded_performance'], false);
+      await store.saveComponentDays([componentDay('api', 'dc1', 2, ['major_outage']), last]);
+      expect(await store.componentDays({ sinceDay: DAY0 + 2 })).toEqual([last]);
+      await store.saveComponentDays([]);
+      expect(await store.componentDays({ sinceDay: DAY0 })).toHaveLength(3);
+    });
+
+    it('filters component days by component, location and day range, ordered by component, location, day', async () => {
+      const days = [
+        componentDay('web', 'dc2', 0),
+        componentDay('web', 'dc1', 2),
+        componentDay('api', 'dc1', 1, ['major_outage']),
+        componentDay('Zeta', 'dc1', 0),
+        componentDay('web', 'dc1', 0, [null]),
+        componentDay('api', 'dc1', 0),
+        componentDay('api', 'dc10', 0),
+        componentDay('web', 'dc1', 1, ['partial_outage', 'operational']),
+      ];
+      await store.saveComponentDays(days);
+      const keys = (list: ComponentDay[]) => list.map((d) => `${d.componentId}@${d.location}+${d.day - DAY0}`);
+      // Byte order: capitals before lower case, 'dc1' before 'dc10' before 'dc2'.
+      expect(keys(await store.componentDays({ sinceDay: 0 }))).toEqual([
+        'Zeta@dc1+0',
+        'api@dc1+0',
+        'api@dc1+1',
+        'api@dc10+0',
+        'web@dc1+0',
+        'web@dc1+1',
+        'web@dc1+2',
+        'web@dc2+0',
+      ]);
+      expect(keys(await store.componentDays({ componentId: 'web', sinceDay: DAY0 + 1 }))).toEqual(['web@dc1+1', 'web@dc1+2']);
+      expect(keys(await store.componentDays({ componentId: 'web', location: 'dc1', sinceDay: DAY0, untilDay: DAY0 + 1 }))).toEqual(['web@dc1+0', 'web@dc1+1']);
+      expect(keys(await store.componentDays({ location: 'dc1', sinceDay: DAY0 + 1, untilDay: DAY0 + 1 }))).toEqual(['api@dc1+1', 'web@dc1+1']);
+      expect(await store.componentDays({ componentId: 'web', location: 'dc1', sinceDay: DAY0 + 1, untilDay: DAY0 + 1 })).toEqual([days[7]]);
+      expect(await store.componentDays({ componentId: 'nope', sinceDay: 0 })).toEqual([]);
+      expect(await store.componentDays({ sinceDay: DAY0 + 3 })).toEqual([]);
+    });
+
+    it('knows the last final day of a component at a location', async () => {
+      expect(await store.lastFinalComponentDay('api', 'dc1')).toBeUndefined();
+      await store.saveComponentDays([
+        componentDay('api', 'dc1', 0, ['operational'], true),
+        componentDay('api', 'dc1', 1, ['operational'], true),
+        componentDay('api', 'dc1', 2, ['operational'], false), // today: not final yet
+        componentDay('api', 'dc2', 5, ['operational'], true),
+        componentDay('web', 'dc1', 0, ['operational'], false),
+      ]);
+      expect(await store.lastFinalComponentDay('api', 'dc1')).toBe(DAY0 + 1);
+      expect(await store.lastFinalComponentDay('api', 'dc2')).toBe(DAY0 + 5);
+      expect(await store.lastFinalComponentDay('web', 'dc1')).toBeUndefined();
+      expect(await store.lastFinalComponentDay('api', 'dc3')).toBeUndefined();
+      await store.saveComponentDays([componentDay('api', 'dc1', 2, ['operational'], true)]);
+      expect(await store.lastFinalComponentDay('api', 'dc1')).toBe(DAY0 + 2);
+    });
+
+    it('saves a batch of component days in one transaction: an unknown status writes none of it', async () => {
+      const kept = componentDay('api', 'dc1', 0, ['operational', null], false);
+      await store.saveComponentDays([kept]);
+      const bad = componentDay('api', 'dc1', 2, ['operational', 'sideways' as ComponentDayStatus]);
+      const batch = [componentDay('api', 'dc1', 0, ['major_outage']), componentDay('web', 'dc1', 1), bad, componentDay('zed', 'dc1', 3)];
+      await expect(store.saveComponentDays(batch)).rejects.toThrow(/unknown status "sideways"/);
+      expect(await store.componentDays({ sinceDay: 0 })).toEqual([kept]);
+      expect(await store.lastFinalComponentDay('web', 'dc1')).toBeUndefined();
+      // The store still writes afterwards.
+      await store.saveComponentDays(batch.filter((d) => d !== bad));
+      expect(await store.componentDays({ sinceDay: 0 })).toHaveLength(3);
+    });
+
+    it('keeps component days for good: pruning raw results leaves them', async () => {
+      const check = { id: 'api', schedule: { intervalMs: 60_000 }, timeoutMs: 10_000 };
+      const rows: CheckResult[] = [];
+      for (let t = T0; t < T0 + 2 * DAY_MS; t += 600_000) rows.push(result('api', t));
+      await store.record(rows, 'dc1');
+      await refreshRollups(store, [check], 'dc1', T0 + 2 * DAY_MS + HOUR);
+      const days = [componentDay('api', 'dc1', -400), componentDay('api', 'dc1', 0, ['operational', null]), componentDay('api', 'dc1', 1, ['partial_outage'])];
+      await store.saveComponentDays(days);
+
+      expect(await store.prune(T0 + 1_000 * DAY_MS)).toBe(rows.length);
+      expect(await store.results({ since: 0 })).toEqual([]);
+      expect(await store.componentDays({ sinceDay: 0 })).toEqual(days);
+      expect(await store.lastFinalComponentDay('api', 'dc1')).toBe(DAY0 + 1);
+    });
+
     it('keeps what was committed for a new handle on the same database, and migrates idempotently', async () => {
       await store.record([result('api', T0)], 'dc1');
+      await store.saveComponentDays([componentDay('api', 'dc1', 0, ['degraded_performance', null])]);
       const again = await opened.reopen();
       extra.push(again);
       await again.migrate();
       expect((await again.results({ since: 0 })).map((r) => r.startedAt)).toEqual([T0]);
+      expect(await again.componentDays({ sinceDay: DAY0 })).toEqual([componentDay('api', 'dc1', 0, ['degraded_performance', null])]);
     });
   });
 }

@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { StatuspostError } from '../../src/errors.ts';
+import { latestPostgresVersion, postgresMigrations } from '../../src/store/migrations/postgres.ts';
 import { openPostgresStore } from '../../src/store/postgres.ts';
-import type { Store } from '../../src/store/types.ts';
+import { toEpochDay, type Store } from '../../src/store/types.ts';
 import { cuttableProxy } from '../helpers/cuttable-proxy.ts';
 import { freePort } from '../helpers/net.ts';
 import { openTestClient, postgresReachable, testDatabase } from '../helpers/postgres.ts';
 import { dropTestStores, openTestPostgresStore, uniqueSchema } from '../helpers/postgres-store.ts';
-import { describeStoreContract, result } from './contract.ts';
+import { componentDay, describeStoreContract, result } from './contract.ts';
 
 const reachable = await postgresReachable();
 const T0 = Date.UTC(2026, 10, 2);
@@ -80,10 +81,82 @@ describe.skipIf(!reachable)('postgres store', () => {
 
     const error = await rejection((await openTestPostgresStore(schema)).migrate());
     expect(error.code).toBe('SP_STORE_TOO_NEW');
-    expect(error.message).toMatch(/version 999, newer than this statuspost knows \(1\)/);
+    expect(error.message).toContain(`version 999, newer than this statuspost knows (${latestPostgresVersion})`);
     expect(error.hint).toMatch(/upgrade statuspost/);
     // Nothing was touched.
     expect(await store.results({ since: 0 })).toHaveLength(1);
+  });
+
+  it('records its schema version, and migrates a version 1 schema to version 2, keeping its data', async () => {
+    const client = await openTestClient();
+    const versions = async (schema: string) =>
+      (await client.query<{ version: number; name: string }>(`SELECT version, name FROM "${schema}".statuspost_schema ORDER BY version`)).rows;
+    const both = [
+      { version: 1, name: 'initial' },
+      { version: 2, name: 'component days' },
+    ];
+    const fresh = uniqueSchema();
+    await (await openTestPostgresStore(fresh)).migrate();
+    expect(await versions(fresh)).toEqual(both);
+
+    // A schema as the first release left it: migration 1 only, with a result in it.
+    const schema = uniqueSchema();
+    await client.query('BEGIN');
+    await client.query(`CREATE SCHEMA "${schema}"`);
+    await client.query(`SET LOCAL search_path TO "${schema}"`);
+    await client.query('CREATE TABLE statuspost_schema (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    await client.query(postgresMigrations[0]!.sql);
+    await client.query("INSERT INTO statuspost_schema (version, name) VALUES (1, 'initial')");
+    await client.query("INSERT INTO series (check_id, location) VALUES ('api', 'dc1')");
+    await client.query("INSERT INTO messages (text) VALUES ('200 OK')");
+    await client.query('INSERT INTO results (series_id, started_at, status, latency, message_id) VALUES (1, $1, 0, 1250, 1)', [T0]);
+    await client.query('COMMIT');
+    const exists = async () => (await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`"${schema}".component_days`])).rows[0]!.t;
+    expect(await exists()).toBeNull();
+
+    const store = await openTestPostgresStore(schema);
+    await store.migrate();
+    expect(await versions(schema)).toEqual(both);
+    expect(await exists()).not.toBeNull();
+    expect((await store.results({ since: 0 })).map((r) => [r.checkId, r.startedAt, r.message])).toEqual([['api', T0, '200 OK']]);
+    const day = componentDay('api', 'dc1', 0, ['operational', 'major_outage']);
+    await store.saveComponentDays([day]);
+    expect(await store.componentDays({ sinceDay: 0 })).toEqual([day]);
+    await store.migrate(); // nothing left to do
+    expect(await versions(schema)).toEqual(both);
+  });
+
+  it('stores a component day as a base and offsets, with status codes', async () => {
+    const schema = uniqueSchema();
+    const store = await openTestPostgresStore(schema);
+    await store.migrate();
+    await store.saveComponentDays([
+      {
+        componentId: 'api',
+        location: 'dc1',
+        day: toEpochDay(T0),
+        segments: [
+          { from: T0 + 60_000, to: T0 + 3_600_000, status: 'operational' },
+          { from: T0 + 3_600_000, to: T0 + 7_200_000, status: null },
+          { from: T0 + 7_200_000, to: T0 + 7_300_000, status: 'degraded_performance' },
+          { from: T0 + 7_300_000, to: T0 + 7_400_000, status: 'partial_outage' },
+          { from: T0 + 7_400_000, to: T0 + 86_400_000, status: 'major_outage' },
+        ],
+        final: true,
+      },
+    ]);
+    const client = await openTestClient();
+    const { rows } = await client.query(`SELECT component_id, location, day, base::float8 AS base, segments, final FROM "${schema}".component_days`);
+    expect(rows).toEqual([
+      {
+        component_id: 'api',
+        location: 'dc1',
+        day: toEpochDay(T0),
+        base: T0 + 60_000,
+        segments: '[[0,3540000,0],[3540000,7140000,null],[7140000,7240000,1],[7240000,7340000,2],[7340000,86340000,3]]',
+        final: true,
+      },
+    ]);
   });
 
   it('rejects with SP_STORE_UNAVAILABLE when the server cannot be reached, naming neither the URL nor the password', async () => {

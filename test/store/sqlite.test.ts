@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { StatuspostError } from '../../src/errors.ts';
+import { latestSqliteVersion, sqliteMigrations } from '../../src/store/migrations/sqlite.ts';
 import { openSqliteStore, sqliteIntegrity } from '../../src/store/sqlite.ts';
-import type { Store } from '../../src/store/types.ts';
+import { toEpochDay, type Store } from '../../src/store/types.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { describeStoreContract, result } from './contract.ts';
+import { componentDay, describeStoreContract, result } from './contract.ts';
 
 const T0 = Date.UTC(2026, 10, 2);
 
@@ -49,7 +50,10 @@ describe('sqlite store', () => {
       db.close();
     });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT version, name FROM statuspost_schema').all()).toEqual([{ version: 1, name: 'initial' }]);
+    expect(db.prepare('SELECT version, name FROM statuspost_schema ORDER BY version').all()).toEqual([
+      { version: 1, name: 'initial' },
+      { version: 2, name: 'component days' },
+    ]);
     expect(() => db.prepare('INSERT INTO results (series_id, started_at, status, message_id) VALUES (99, 1, 0, 99)').run()).toThrow(/FOREIGN KEY/);
   });
 
@@ -59,8 +63,68 @@ describe('sqlite store', () => {
     bare().prepare("INSERT INTO statuspost_schema (version, name, applied_at) VALUES (99, 'from the future', 0)").run();
     const error = await openError(path);
     expect(error.code).toBe('SP_STORE_TOO_NEW');
-    expect(error.message).toBe(`the SQLite store ${path} is at version 99, newer than this statuspost knows (1)`);
+    expect(error.message).toBe(`the SQLite store ${path} is at version 99, newer than this statuspost knows (${latestSqliteVersion})`);
     expect(error.hint).toBe('upgrade statuspost, or point store.path at another database file');
+  });
+
+  it('migrates a version 1 database to version 2, keeping its data', async () => {
+    const path = join(await tempDir(), 'history.db');
+    // A store as the first release left it: migration 1 only, with a result in it.
+    const v1 = new Database(path);
+    v1.exec('CREATE TABLE statuspost_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    v1.exec(sqliteMigrations[0]!.sql);
+    v1.prepare("INSERT INTO statuspost_schema (version, name, applied_at) VALUES (1, 'initial', 0)").run();
+    v1.prepare("INSERT INTO series (check_id, location) VALUES ('api', 'dc1')").run();
+    v1.prepare("INSERT INTO messages (text) VALUES ('200 OK')").run();
+    v1.prepare('INSERT INTO results (series_id, started_at, status, latency, message_id) VALUES (1, ?, 0, 1250, 1)').run(T0);
+    v1.close();
+
+    const store = await openSqliteStore({ path });
+    onTestFinished(() => store.close());
+    const db = new Database(path, { readonly: true });
+    onTestFinished(() => {
+      db.close();
+    });
+    expect(db.prepare('SELECT version, name FROM statuspost_schema ORDER BY version').all()).toEqual([
+      { version: 1, name: 'initial' },
+      { version: 2, name: 'component days' },
+    ]);
+    expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name = 'component_days'").pluck().get()).toBe('component_days');
+    expect((await store.results({ since: 0 })).map((r) => [r.checkId, r.startedAt, r.message])).toEqual([['api', T0, '200 OK']]);
+    const day = componentDay('api', 'dc1', 0, ['operational', 'major_outage']);
+    await store.saveComponentDays([day]);
+    expect(await store.componentDays({ sinceDay: 0 })).toEqual([day]);
+    await store.migrate(); // nothing left to do
+    expect(db.prepare('SELECT count(*) FROM statuspost_schema').pluck().get()).toBe(2);
+  });
+
+  it('stores a component day as a base and offsets, with status codes', async () => {
+    const { store, bare } = await fresh();
+    await store.saveComponentDays([
+      {
+        componentId: 'api',
+        location: 'dc1',
+        day: toEpochDay(T0),
+        segments: [
+          { from: T0 + 60_000, to: T0 + 3_600_000, status: 'operational' },
+          { from: T0 + 3_600_000, to: T0 + 7_200_000, status: null },
+          { from: T0 + 7_200_000, to: T0 + 7_300_000, status: 'degraded_performance' },
+          { from: T0 + 7_300_000, to: T0 + 7_400_000, status: 'partial_outage' },
+          { from: T0 + 7_400_000, to: T0 + 86_400_000, status: 'major_outage' },
+        ],
+        final: true,
+      },
+    ]);
+    expect(bare().prepare('SELECT component_id, location, day, base, segments, final FROM component_days').all()).toEqual([
+      {
+        component_id: 'api',
+        location: 'dc1',
+        day: toEpochDay(T0),
+        base: T0 + 60_000,
+        segments: '[[0,3540000,0],[3540000,7140000,null],[7140000,7240000,1],[7240000,7340000,2],[7340000,86340000,3]]',
+        final: 1,
+      },
+    ]);
   });
 
   it('says which file is not a database, and why', async () => {

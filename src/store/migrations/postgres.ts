@@ -66,6 +66,27 @@ CREATE TABLE rollups (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'component days',
+    sql: `
+-- Component days, kept for good: a component's check-derived status timeline at one location over
+-- one calendar day of the site's zone (day: days since 1970-01-01 of that local date). There are
+-- few components, so their ids are kept as text, not interned (COLLATE "C", as series). segments:
+-- JSON text [[from, to, status], ...], from and to in ms after base (the smallest from, epoch ms;
+-- 0 when there are no segments), status 0 operational, 1 degraded_performance, 2 partial_outage,
+-- 3 major_outage, null no data.
+CREATE TABLE component_days (
+  component_id text COLLATE "C" NOT NULL,
+  location text COLLATE "C" NOT NULL,
+  day integer NOT NULL,
+  base bigint NOT NULL,
+  segments text NOT NULL,
+  final boolean NOT NULL,
+  PRIMARY KEY (component_id, location, day)
+);
+`,
+  },
 ];
 
 export const latestPostgresVersion = postgresMigrations.at(-1)!.version;

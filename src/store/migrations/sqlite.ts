@@ -62,6 +62,27 @@ CREATE TABLE rollups (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 2,
+    name: 'component days',
+    sql: `
+-- Component days, kept for good: a component's check-derived status timeline at one location over
+-- one calendar day of the site's zone (day: days since 1970-01-01 of that local date). There are
+-- few components, so their ids are kept as text, not interned. segments: JSON
+-- [[from, to, status], ...], from and to in ms after base (the smallest from, epoch ms; 0 when
+-- there are no segments), status 0 operational, 1 degraded_performance, 2 partial_outage,
+-- 3 major_outage, null no data.
+CREATE TABLE component_days (
+  component_id TEXT NOT NULL,
+  location TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  base INTEGER NOT NULL,
+  segments TEXT NOT NULL,
+  final INTEGER NOT NULL CHECK (final IN (0, 1)),
+  PRIMARY KEY (component_id, location, day)
+) WITHOUT ROWID;
+`,
+  },
 ];
 
 export const latestSqliteVersion = sqliteMigrations.at(-1)!.version;

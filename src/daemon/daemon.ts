@@ -4,6 +4,7 @@ import type { Check } from '../probes/registry.ts';
 import type { CheckResult } from '../probes/types.ts';
 import { confirmNext, initialConfirmState, type ConfirmState } from '../runner/confirm.ts';
 import { refreshRollups } from '../store/refresh.ts';
+import { refreshComponentDays } from '../status/component-days.ts';
 import type { Store } from '../store/types.ts';
 import type { Logger } from './log.ts';
 import { startScheduler } from './scheduler.ts';
@@ -61,6 +62,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
         if (!writer.stats().storeAvailable) return;
         const now = Date.now();
         const days = await refreshRollups(store, config.checks, location, now);
+        await refreshComponentDays(store, config.components, config.checks, location, config.site.timezone, now);
         const pruned = await store.prune(now - config.site.retention);
         logger.debug('maintenance', `roll-ups refreshed for ${days} days; ${pruned} old raw results pruned`, { days, pruned });
       } catch (error) {

@@ -3,7 +3,7 @@
 // with the weights configurable. "No data" is reported as coverage, never counted as up. Pure.
 import type { ComponentStatus } from '../posts/types.ts';
 import type { Segment } from './timeline.ts';
-import { zonedParts, zonedToUtc } from '../posts/time.ts';
+import { zoneDays } from './component-days.ts';
 
 export interface UptimeWeights {
   major_outage: number;
@@ -64,10 +64,6 @@ export function dayStarts(now: number, days: number, startOfDay: (instant: numbe
 
 /** Midnight on the zone's wall clock on or before `instant` (days are 23 or 25 hours on DST days). */
 export function startOfDayIn(zone: string): (instant: number) => number {
-  return (instant) => {
-    const { year, month, day } = zonedParts(instant, zone);
-    const midnight = zonedToUtc({ year, month, day, hour: 0, minute: 0, second: 0 }, zone);
-    // Where a zone skips midnight itself, the day starts at the first instant that exists: 01:00.
-    return typeof midnight === 'number' ? midnight : (zonedToUtc({ year, month, day, hour: 1, minute: 0, second: 0 }, zone) as number);
-  };
+  const days = zoneDays(zone);
+  return (instant) => days.startOf(days.dayOf(instant));
 }

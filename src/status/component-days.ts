@@ -1,0 +1,106 @@
+// Component days: each component's check-derived status timeline, one calendar day (in the site's
+// zone) at a time, computed from raw results and kept for good, so 90 days of uptime never need
+// 90 days of raw results. Posts are laid over them when the site is built, never stored in them.
+import type { Check } from '../probes/registry.ts';
+import { gapLimitFor, SETTLE_MS } from '../store/rollup.ts';
+import type { ComponentDay, EpochDay, Store } from '../store/types.ts';
+import type { OutageRule } from './component-status.ts';
+import { checkTimeline, componentTimeline } from './timeline.ts';
+import { zonedParts, zonedToUtc } from '../posts/time.ts';
+
+/** Calendar days in a zone, numbered like UTC epoch days: the local date's days since 1970-01-01. */
+export interface ZoneDays {
+  dayOf(instant: number): EpochDay;
+  startOf(day: EpochDay): number;
+}
+
+export function zoneDays(zone: string): ZoneDays {
+  return {
+    dayOf(instant) {
+      const { year, month, day } = zonedParts(instant, zone);
+      return Date.UTC(year, month - 1, day) / 86_400_000;
+    },
+    startOf(day) {
+      const date = new Date(day * 86_400_000);
+      const wall = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), minute: 0, second: 0 };
+      const midnight = zonedToUtc({ ...wall, hour: 0 }, zone);
+      // Where a zone skips midnight itself, the day starts at the first instant that exists: 01:00.
+      return typeof midnight === 'number' ? midnight : (zonedToUtc({ ...wall, hour: 1 }, zone) as number);
+    },
+  };
+}
+
+export interface ComponentInput {
+  id: string;
+  outage: OutageRule;
+}
+
+/** One component's day from its checks' results (which may start before the day, for confirmation). */
+export function computeComponentDay(
+  component: ComponentInput,
+  checks: ReadonlyArray<{ check: Pick<Check, 'confirm' | 'schedule' | 'timeoutMs'>; results: ReadonlyArray<{ status: 'up' | 'degraded' | 'down'; startedAt: number }> }>,
+  location: string,
+  day: EpochDay,
+  days: ZoneDays,
+  now: number,
+): ComponentDay {
+  const from = days.startOf(day);
+  const dayEnd = days.startOf(day + 1);
+  const to = Math.max(from, Math.min(dayEnd, now));
+  const timelines = checks.map(({ check, results }) => checkTimeline(results, { confirm: check.confirm, gapLimitMs: gapLimitFor(check) }, from, to));
+  const segments = to > from ? componentTimeline(timelines, component.outage, from, to) : [];
+  const settleMs = Math.max(SETTLE_MS, ...checks.map(({ check }) => gapLimitFor(check)));
+  return {
+    componentId: component.id,
+    location,
+    day,
+    segments: segments.map((s) => ({ from: s.from, to: s.to, status: s.status === 'under_maintenance' ? 'operational' : s.status })),
+    final: now >= dayEnd + settleMs,
+  };
+}
+
+/**
+ * Brings every component's days up to date, from the day after its last final one (or its checks'
+ * first result) through today. Results from a little before each day are read too, so a streak that
+ * confirms an outage just after midnight is dated correctly.
+ */
+export async function refreshComponentDays(
+  store: Store,
+  components: ReadonlyArray<ComponentInput>,
+  checks: readonly Check[],
+  location: string,
+  zone: string,
+  now: number,
+): Promise<number> {
+  const days = zoneDays(zone);
+  const today = days.dayOf(now);
+  let computed = 0;
+  for (const component of components) {
+    const own = checks.filter((check) => check.component === component.id);
+    if (own.length === 0) continue;
+    const lastFinal = await store.lastFinalComponentDay(component.id, location);
+    let fromDay = lastFinal === undefined ? undefined : lastFinal + 1;
+    if (fromDay === undefined) {
+      const firsts = await Promise.all(own.map((check) => store.firstResultAt({ checkId: check.id, location })));
+      const known = firsts.filter((t): t is number => t !== undefined);
+      if (known.length === 0) continue;
+      fromDay = days.dayOf(Math.min(...known));
+    }
+    const out: ComponentDay[] = [];
+    for (let day = fromDay; day <= today; day++) {
+      const start = days.startOf(day);
+      const end = days.startOf(day + 1);
+      const inputs = await Promise.all(
+        own.map(async (check) => {
+          const lookbackMs = (check.confirm.down + check.confirm.up + 1) * check.schedule.intervalMs + gapLimitFor(check);
+          const results = await store.results({ checkId: check.id, location, since: start - lookbackMs, until: end });
+          return { check, results };
+        }),
+      );
+      out.push(computeComponentDay(component, inputs, location, day, days, now));
+    }
+    await store.saveComponentDays(out);
+    computed += out.length;
+  }
+  return computed;
+}

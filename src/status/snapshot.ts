@@ -1,0 +1,207 @@
+// The Snapshot: everything the site and the feeds publish, as plain JSON-safe data, computed by one
+// pure function from the configuration, the history, the posts and the time. No probe target,
+// address or check detail goes in: only statuses, latencies and the checks' public messages.
+import type { Impact, Post } from '../posts/types.ts';
+import { maintenanceState, type MaintenanceState } from '../posts/state.ts';
+import type { ComponentDay, DailyRollup, EpochDay } from '../store/types.ts';
+import type { ConfirmedStatus } from '../runner/confirm.ts';
+import { decideComponent, overallStatus, statusFromChecks, type ComponentDecision, type Indicator, type OutageRule } from './component-status.ts';
+import type { ZoneDays } from './component-days.ts';
+import { overlayPosts, postSegments, type Segment } from './timeline.ts';
+import { uptimeOver, type PeriodUptime, type UptimeWeights, STATUSPAGE_WEIGHTS } from './uptime.ts';
+import type { ComponentStatus } from '../posts/types.ts';
+
+export interface SnapshotInput {
+  now: number;
+  site: { title: string; description: string; baseUrl: string; timezone: string };
+  groups: ReadonlyArray<{ id: string; name: string; description: string }>;
+  components: ReadonlyArray<{ id: string; name: string; group?: string | undefined; description: string; outage: OutageRule; essential: boolean }>;
+  checks: ReadonlyArray<{ id: string; name: string | undefined; kind: string; component: string }>;
+  /** Each check's confirmed status now and its latest result (public message only). */
+  current: ReadonlyMap<string, { status: ConfirmedStatus; message: string; latencyMs: number | null; at: number } | undefined>;
+  /** Component days covering the window (today's partial one included). */
+  componentDays: readonly ComponentDay[];
+  /** Check roll-ups covering the window, for latency. */
+  rollups: readonly DailyRollup[];
+  posts: readonly Post[];
+  days: ZoneDays;
+  /** How many days of history the page shows (90). */
+  window: number;
+  weights?: UptimeWeights;
+}
+
+export interface UptimeFigure {
+  percent: number | null;
+  coverage: number;
+}
+
+export interface DayFigure {
+  date: string;
+  percent: number | null;
+  coverage: number;
+  /** Minutes in each state: what the day's colour and its accessible text come from. */
+  minutes: { major: number; partial: number; degraded: number; maintenance: number; noData: number };
+  downtimeMinutes: number;
+}
+
+export interface SnapshotComponent {
+  id: string;
+  name: string;
+  group: string | null;
+  description: string;
+  status: ComponentStatus;
+  decidedBy: ComponentDecision['decidedBy'];
+  /** What the probes saw underneath, whoever decided; null without check data. */
+  probes: ComponentStatus | null;
+  checks: Array<{ id: string; name: string; kind: string; status: ConfirmedStatus; message: string | null; latencyMs: number | null; at: string | null }>;
+  uptime: { h24: UptimeFigure; d7: UptimeFigure; d30: UptimeFigure; d90: UptimeFigure };
+  days: DayFigure[];
+  /** Per check, per day: median and 95th percentile latency from the roll-ups. */
+  latency: Array<{ checkId: string; days: Array<{ date: string; p50: number | null; p95: number | null }> }>;
+}
+
+export interface Snapshot {
+  generatedAt: string;
+  site: SnapshotInput['site'];
+  overall: { indicator: Indicator; description: string };
+  groups: Array<{ id: string; name: string; description: string; components: string[]; uptime: { d90: UptimeFigure } }>;
+  components: SnapshotComponent[];
+  openIncidents: string[];
+  maintenance: Array<{ slug: string; state: MaintenanceState }>;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const dateOf = (day: EpochDay) => iso(day * 86_400_000).slice(0, 10);
+
+export function buildSnapshot(input: SnapshotInput): Snapshot {
+  const { now, days } = input;
+  const weights = input.weights ?? STATUSPAGE_WEIGHTS;
+  const today = days.dayOf(now);
+  const firstDay = today - input.window + 1;
+  const windowStart = days.startOf(firstDay);
+
+  const daysByComponent = groupBy(input.componentDays, (d) => d.componentId);
+  const rollupsByCheck = groupBy(input.rollups, (r) => r.checkId);
+
+  const components: SnapshotComponent[] = input.components.map((component) => {
+    const checks = input.checks.filter((check) => check.component === component.id);
+    const currentStatuses = checks.map((check) => input.current.get(check.id)?.status ?? 'unknown');
+    const decision = decideComponent(component.id, statusFromChecks(currentStatuses, component.outage), input.posts, now);
+
+    const base: Segment<ComponentStatus | null>[] = (daysByComponent.get(component.id) ?? [])
+      .filter((d) => d.day >= firstDay && d.day <= today)
+      .sort((a, b) => a.day - b.day)
+      .flatMap((d) => d.segments);
+    const timeline = overlayPosts(padded(base, windowStart, now), postSegments(component.id, input.posts, now));
+    const figure = (from: number): UptimeFigure => {
+      const u = uptimeOver(timeline, Math.max(from, windowStart), now, weights);
+      return { percent: round(u.uptimePercent), coverage: round(u.coverage) ?? 0 };
+    };
+
+    const dayFigures: DayFigure[] = [];
+    for (let day = firstDay; day <= today; day++) {
+      const from = days.startOf(day);
+      const to = Math.min(days.startOf(day + 1), now);
+      dayFigures.push(toDayFigure(dateOf(day), uptimeOver(timeline, from, Math.max(from, to), weights)));
+    }
+
+    return {
+      id: component.id,
+      name: component.name,
+      group: component.group ?? null,
+      description: component.description,
+      status: decision.status,
+      decidedBy: decision.decidedBy,
+      probes: decision.probes,
+      checks: checks.map((check) => {
+        const current = input.current.get(check.id);
+        return {
+          id: check.id,
+          name: check.name ?? check.id,
+          kind: check.kind,
+          status: current?.status ?? 'unknown',
+          message: current?.message ?? null,
+          latencyMs: current?.latencyMs ?? null,
+          at: current ? iso(current.at) : null,
+        };
+      }),
+      uptime: { h24: figure(now - 86_400_000), d7: figure(now - 7 * 86_400_000), d30: figure(now - 30 * 86_400_000), d90: figure(windowStart) },
+      days: dayFigures,
+      latency: checks.map((check) => {
+        const byDay = new Map((rollupsByCheck.get(check.id) ?? []).map((r) => [r.day, r]));
+        const out: Array<{ date: string; p50: number | null; p95: number | null }> = [];
+        for (let day = firstDay; day <= today; day++) {
+          const rollup = byDay.get(day);
+          out.push({ date: dateOf(day), p50: rollup?.latency?.p50 ?? null, p95: rollup?.latency?.p95 ?? null });
+        }
+        return { checkId: check.id, days: out };
+      }),
+    };
+  });
+
+  const openIncidents = input.posts.filter((p) => p.kind === 'incident' && p.startedAt <= now && (p.resolvedAt === null || p.resolvedAt > now));
+  const impacts = openIncidents.map((p) => (p.kind === 'incident' ? p.impact : 'none') as Impact);
+  return {
+    generatedAt: iso(now),
+    site: input.site,
+    overall: overallStatus(
+      components.map((c) => ({ status: c.status, essential: input.components.find((k) => k.id === c.id)!.essential })),
+      impacts,
+    ),
+    groups: input.groups.map((group) => {
+      const members = components.filter((c) => c.group === group.id);
+      // A group's uptime is the mean of its components' (as Statuspage does), over those with a figure.
+      const figures = members.map((c) => c.uptime.d90).filter((f) => f.percent !== null);
+      const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
+      return {
+        id: group.id,
+        name: group.name,
+        description: group.description,
+        components: members.map((c) => c.id),
+        uptime: { d90: { percent: round(mean(figures.map((f) => f.percent!))), coverage: round(mean(members.map((c) => c.uptime.d90.coverage))) ?? 0 } },
+      };
+    }),
+    components,
+    openIncidents: openIncidents.map((p) => p.slug),
+    maintenance: input.posts.flatMap((p) => (p.kind === 'maintenance' ? [{ slug: p.slug, state: maintenanceState(p, now) }] : [])),
+  };
+}
+
+function toDayFigure(date: string, u: PeriodUptime): DayFigure {
+  const min = (ms: number) => Math.round(ms / 6_000) / 10;
+  return {
+    date,
+    percent: round(u.uptimePercent),
+    coverage: round(u.coverage) ?? 0,
+    minutes: { major: min(u.ms.major_outage), partial: min(u.ms.partial_outage), degraded: min(u.ms.degraded_performance), maintenance: min(u.ms.under_maintenance), noData: min(u.ms.no_data) },
+    downtimeMinutes: Math.round(u.downtimeMinutes * 10) / 10,
+  };
+}
+
+/** Segments from the component days, with no-data filling whatever they do not cover up to now. */
+function padded(segments: readonly Segment<ComponentStatus | null>[], from: number, to: number): Segment<ComponentStatus | null>[] {
+  const out: Segment<ComponentStatus | null>[] = [];
+  let cursor = from;
+  for (const segment of segments) {
+    if (segment.to <= cursor) continue;
+    if (segment.from > cursor) out.push({ from: cursor, to: Math.min(segment.from, to), status: null });
+    const start = Math.max(segment.from, cursor);
+    if (start < to) out.push({ from: start, to: Math.min(segment.to, to), status: segment.status });
+    cursor = Math.max(cursor, segment.to);
+  }
+  if (cursor < to) out.push({ from: cursor, to, status: null });
+  return out;
+}
+
+const round = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}

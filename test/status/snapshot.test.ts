@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import type { Incident } from '../../src/posts/types.ts';
+import { zoneDays } from '../../src/status/component-days.ts';
+import { buildSnapshot, type SnapshotInput } from '../../src/status/snapshot.ts';
+import type { ComponentDay } from '../../src/store/types.ts';
+
+const H = 3_600_000;
+const days = zoneDays('UTC');
+const NOW = Date.UTC(2026, 10, 23, 12); // midday
+const TODAY = days.dayOf(NOW);
+
+const wholeDay = (componentId: string, day: number, status: ComponentDay['segments'][number]['status']): ComponentDay => ({
+  componentId,
+  location: 'dc1',
+  day,
+  segments: [{ from: days.startOf(day), to: Math.min(days.startOf(day + 1), NOW), status }],
+  final: day < TODAY,
+});
+
+function input(extra: Partial<SnapshotInput> = {}): SnapshotInput {
+  const componentDays: ComponentDay[] = [];
+  for (let day = TODAY - 89; day <= TODAY; day++) {
+    componentDays.push(wholeDay('chat-nodes', day, day === TODAY - 1 ? 'partial_outage' : 'operational'));
+    componentDays.push(wholeDay('balancer', day, 'operational'));
+  }
+  return {
+    now: NOW,
+    site: { title: 'Chatter status', description: '', baseUrl: 'https://status.example.org', timezone: 'UTC' },
+    groups: [{ id: 'chat', name: 'Chat', description: '' }],
+    components: [
+      { id: 'chat-nodes', name: 'Chat nodes', group: 'chat', description: '', outage: { partialAt: 1, majorAt: 'all' }, essential: false },
+      { id: 'balancer', name: 'Load balancer', group: 'chat', description: '', outage: { partialAt: 1, majorAt: 'all' }, essential: true },
+    ],
+    checks: [
+      { id: 'chat-1', name: undefined, kind: 'http', component: 'chat-nodes' },
+      { id: 'chat-2', name: undefined, kind: 'http', component: 'chat-nodes' },
+      { id: 'lb', name: 'Sign-in page', kind: 'http', component: 'balancer' },
+    ],
+    current: new Map([
+      ['chat-1', { status: 'up' as const, message: '200 OK in 9 ms', latencyMs: 9, at: NOW - 10_000 }],
+      ['chat-2', { status: 'down' as const, message: 'connection refused', latencyMs: null, at: NOW - 10_000 }],
+      ['lb', { status: 'up' as const, message: '200 OK in 12 ms', latencyMs: 12, at: NOW - 10_000 }],
+    ]),
+    componentDays,
+    rollups: [],
+    posts: [],
+    days,
+    window: 90,
+    ...extra,
+  };
+}
+
+describe('buildSnapshot', () => {
+  it('gives each component its status, who decided it, and what its checks said', () => {
+    const snapshot = buildSnapshot(input());
+    const nodes = snapshot.components.find((c) => c.id === 'chat-nodes')!;
+    expect(nodes).toMatchObject({ status: 'partial_outage', decidedBy: { kind: 'checks' }, probes: 'partial_outage' });
+    expect(nodes.checks.map((c) => [c.id, c.status, c.message])).toEqual([
+      ['chat-1', 'up', '200 OK in 9 ms'],
+      ['chat-2', 'down', 'connection refused'],
+    ]);
+    expect(snapshot.overall).toEqual({ indicator: 'minor', description: 'Minor Service Outage' });
+  });
+
+  it('shows 90 days, each with its minutes, and the uptime over 24 h, 7, 30 and 90 days', () => {
+    const nodes = buildSnapshot(input()).components.find((c) => c.id === 'chat-nodes')!;
+    expect(nodes.days).toHaveLength(90);
+    expect(nodes.days.at(-2)).toMatchObject({ date: '2026-11-22', percent: 70, coverage: 1, minutes: { partial: 1_440 }, downtimeMinutes: 432 });
+    expect(nodes.days.at(-1)).toMatchObject({ date: '2026-11-23', percent: 100, minutes: { partial: 0 } });
+    // 24 h back from midday: 12 h of yesterday's partial outage at 0.3.
+    expect(nodes.uptime.h24.percent).toBe(85);
+    expect(nodes.uptime.d90.percent).toBeCloseTo(100 * (1 - (0.3 * 24) / (89 * 24 + 12)), 2);
+  });
+
+  it('lets an open incident decide, keeps the probes\' view, and raises the indicator to its impact', () => {
+    const incident: Incident = {
+      kind: 'incident', slug: '2026-11-23-lb', file: '', title: 'Balancer down', timezone: 'UTC', body: '', impact: 'critical',
+      startedAt: NOW - H, components: { balancer: 'major_outage' }, updates: [], resolvedAt: null, postmortemAt: null,
+    };
+    const snapshot = buildSnapshot(input({ posts: [incident] }));
+    const balancer = snapshot.components.find((c) => c.id === 'balancer')!;
+    expect(balancer).toMatchObject({ status: 'major_outage', decidedBy: { kind: 'incident', slug: '2026-11-23-lb' }, probes: 'operational' });
+    expect(balancer.days.at(-1)?.minutes.major).toBe(60);
+    expect(snapshot.overall).toEqual({ indicator: 'critical', description: 'Major System Outage' });
+    expect(snapshot.openIncidents).toEqual(['2026-11-23-lb']);
+  });
+
+  it('treats days without a component day as no data, shown as coverage', () => {
+    const snapshot = buildSnapshot(input({ componentDays: [wholeDay('chat-nodes', TODAY, 'operational')] }));
+    const nodes = snapshot.components.find((c) => c.id === 'chat-nodes')!;
+    expect(nodes.days[0]).toMatchObject({ percent: null, coverage: 0 });
+    expect(nodes.uptime.d90.percent).toBe(100);
+    expect(nodes.uptime.d90.coverage).toBeCloseTo(12 / (89 * 24 + 12), 3);
+  });
+
+  it('is plain JSON: it survives a round trip unchanged', () => {
+    const snapshot = buildSnapshot(input());
+    expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
+  });
+});

@@ -1,0 +1,65 @@
+// The whole model against a real SQLite store: results recorded, component days built as the
+// daemon builds them, the snapshot gathered and computed.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/load.ts';
+import type { Check } from '../../src/probes/registry.ts';
+import { tcpProbe } from '../../src/probes/tcp.ts';
+import type { CheckResult, ProbeStatus } from '../../src/probes/types.ts';
+import { refreshComponentDays } from '../../src/status/component-days.ts';
+import { gatherSnapshotInput } from '../../src/status/gather.ts';
+import { buildSnapshot } from '../../src/status/snapshot.ts';
+import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+const M = 60_000;
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 10, 23, 12, 0);
+const check = (id: string) =>
+  tcpProbe.schema.parse({ id, component: 'chat-nodes', kind: 'tcp', host: 'h.example', port: 1, schedule: '1m', timeout: '5s', confirm: { down: 2, up: 1 } }) as Check;
+const checks = [check('chat-1'), check('chat-2'), check('chat-3')];
+const config = {
+  root: '',
+  site: { title: 'Chatter', description: '', baseUrl: 'https://status.example.org', timezone: 'America/Los_Angeles', location: 'dc1' },
+  groups: [],
+  components: [{ id: 'chat-nodes', name: 'Chat nodes', description: '', outage: { partialAt: 1, majorAt: 'all' }, essential: false }],
+  checks,
+} as unknown as Config;
+
+describe('gatherSnapshotInput with the SQLite store', () => {
+  it('turns two days of recorded results into the right daily uptime, in the site\'s zone', async () => {
+    const store = await openSqliteStore({ path: join(await tempDir(), 'h.db') });
+    await store.migrate();
+    // Since local midnight two days ago, a result a minute for each node; chat-2 is down for an hour yesterday.
+    const start = Date.UTC(2026, 10, 21, 8); // 00:00 on 21 November in Los Angeles (PST)
+    const outageFrom = start + DAY + 10 * 60 * M; // 10:00 local yesterday
+    const rows: CheckResult[] = [];
+    for (let t = start; t < NOW; t += M) {
+      for (const c of checks) {
+        const down = c.id === 'chat-2' && t >= outageFrom && t < outageFrom + 60 * M;
+        const status: ProbeStatus = down ? 'down' : 'up';
+        rows.push({ checkId: c.id, kind: 'tcp', status, startedAt: t, latencyMs: down ? null : 3, message: down ? 'connection refused' : 'port open', details: {} });
+      }
+    }
+    await store.record(rows, 'dc1');
+    await refreshComponentDays(store, config.components as never, checks, 'dc1', 'America/Los_Angeles', NOW);
+    const snapshot = buildSnapshot(await gatherSnapshotInput(store, config, [], NOW));
+    await store.close();
+
+    const nodes = snapshot.components[0]!;
+    const recent = nodes.days.slice(-3);
+    expect(recent.map((d) => d.date)).toEqual(['2026-11-21', '2026-11-22', '2026-11-23']);
+    // One node of three down for 60 minutes: a partial outage weighed at 0.3.
+    expect(recent[1]).toMatchObject({ percent: 100 * (1 - (0.3 * 60) / 1_440), coverage: 1, minutes: { partial: 60, major: 0 } });
+    expect(recent[0]).toMatchObject({ percent: 100, coverage: 1 });
+    expect(recent[2]).toMatchObject({ percent: 100, coverage: 1 }); // today so far: 04:00 local
+    expect(nodes).toMatchObject({ status: 'operational', decidedBy: { kind: 'checks' } });
+    expect(nodes.checks.map((c) => [c.id, c.status, c.message])).toEqual([
+      ['chat-1', 'up', 'port open'],
+      ['chat-2', 'up', 'port open'],
+      ['chat-3', 'up', 'port open'],
+    ]);
+    // The days before the history began have no data, and say so.
+    expect(nodes.days[0]).toMatchObject({ percent: null, coverage: 0 });
+  });
+});

@@ -78,7 +78,9 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   const weights = input.weights ?? STATUSPAGE_WEIGHTS;
   const today = days.dayOf(now);
   const firstDay = today - input.window + 1;
-  const windowStart = days.startOf(firstDay);
+  // Day boundaries once for all components (each is a time-zone computation).
+  const starts = Array.from({ length: input.window + 1 }, (_, i) => days.startOf(firstDay + i));
+  const windowStart = starts[0]!;
 
   const daysByComponent = groupBy(input.componentDays, (d) => d.componentId);
   const rollupsByCheck = groupBy(input.rollups, (r) => r.checkId);
@@ -93,16 +95,18 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
       .sort((a, b) => a.day - b.day)
       .flatMap((d) => d.segments);
     const timeline = overlayPosts(padded(base, windowStart, now), postSegments(component.id, input.posts, now));
+    // Each period reads only its own stretch of the timeline (found by binary search), not all 90 days.
+    const over = (from: number, to: number) => uptimeOver(within(timeline, from, to), from, to, weights);
     const figure = (from: number): UptimeFigure => {
-      const u = uptimeOver(timeline, Math.max(from, windowStart), now, weights);
+      const u = over(Math.max(from, windowStart), now);
       return { percent: round(u.uptimePercent), coverage: round(u.coverage) ?? 0 };
     };
 
     const dayFigures: DayFigure[] = [];
     for (let day = firstDay; day <= today; day++) {
-      const from = days.startOf(day);
-      const to = Math.min(days.startOf(day + 1), now);
-      dayFigures.push(toDayFigure(dateOf(day), uptimeOver(timeline, from, Math.max(from, to), weights)));
+      const from = starts[day - firstDay]!;
+      const to = Math.min(starts[day - firstDay + 1]!, now);
+      dayFigures.push(toDayFigure(dateOf(day), over(from, Math.max(from, to))));
     }
 
     return {
@@ -191,6 +195,20 @@ function padded(segments: readonly Segment<ComponentStatus | null>[], from: numb
   }
   if (cursor < to) out.push({ from: cursor, to, status: null });
   return out;
+}
+
+/** The segments that overlap [from, to): a slice of a sorted, non-overlapping timeline. */
+function within<S>(segments: readonly Segment<S>[], from: number, to: number): readonly Segment<S>[] {
+  let lo = 0;
+  let hi = segments.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (segments[mid]!.to <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < segments.length && segments[end]!.from < to) end++;
+  return segments.slice(lo, end);
 }
 
 const round = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);

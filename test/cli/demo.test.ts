@@ -10,6 +10,7 @@ import { loadPosts } from '../../src/posts/load.ts';
 import { maintenanceState } from '../../src/posts/state.ts';
 import { formatWallClock } from '../../src/posts/time.ts';
 import type { Maintenance } from '../../src/posts/types.ts';
+import type { Snapshot } from '../../src/status/snapshot.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -42,6 +43,22 @@ describe('statuspost demo', () => {
     expect(maintenanceState(upcoming!, Date.now())).toBe('upcoming');
     expect(formatWallClock(upcoming!.startsAt, 'America/Los_Angeles')).toMatch(/T22:00$/);
     expect(new Date(upcoming!.startsAt - 8 * 3_600_000).getUTCDay()).toBe(6);
+    // …and `statuspost status` turns what was recorded into the Snapshot the site will publish.
+    const status = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile(process.execPath, [join(repo, 'bin/statuspost.mjs'), 'status', '--json', '--root', root], (error, stdout) =>
+        resolve({ code: error ? Number((error as { code?: number }).code) : 0, stdout }),
+      ),
+    );
+    const snapshot = JSON.parse(status.stdout) as Snapshot;
+    expect(snapshot.components.map((c) => c.id)).toEqual(['load-balancer', 'dns', 'chat-nodes', 'database', 'cache', 'file-share', 'clock']);
+    for (const component of snapshot.components) {
+      expect(component.days).toHaveLength(90);
+      expect(component.decidedBy).toEqual({ kind: 'checks' });
+    }
+    if (process.env.CI === 'true') {
+      expect(status.code).toBe(0);
+      expect(snapshot.overall).toEqual({ indicator: 'none', description: 'All Systems Operational' });
+    }
     expect(new Set(results.map((r) => r.kind))).toEqual(new Set(['http', 'tcp', 'tls', 'dns', 'redis', 'postgres', 'filesystem', 'ntp']));
     // With PostgreSQL, Redis, openssl and dnsmasq present (as CI provides), nothing is down.
     const notUp = results.filter((r) => r.status !== 'up').map((r) => `${r.checkId}: ${r.message}`);

@@ -53,7 +53,7 @@ const checks = components.flatMap((component, i) =>
 );
 const config = {
   root: '',
-  site: { title: 'Bench', description: '', baseUrl: 'https://status.example.org', timezone: 'UTC', location: LOCATION, retention: 90 * DAY_MS, concurrency: 16, store: { engine: 'sqlite', path: '' } },
+  site: { title: 'Bench', description: '', baseUrl: 'https://status.example.org', timezone: 'UTC', location: LOCATION, retention: 90 * DAY_MS, concurrency: 16, store: { engine: 'sqlite', path: '' }, uptimeWeights: { majorOutage: 1, partialOutage: 0.3, degradedPerformance: 0 } },
   groups: Array.from({ length: 5 }, (_, i) => ({ id: `group-${i}`, name: `Group ${i}`, description: '' })),
   components,
   checks,

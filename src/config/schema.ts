@@ -43,6 +43,14 @@ export const siteSchema = z.strictObject({
   retention: durationSchema.default(30 * 86_400_000),
   /** How many checks may run at once, across all of them. */
   concurrency: z.number().int().min(1).max(1_000).default(16),
+  /** How much a minute in each state counts as downtime (docs/uptime.md); Statuspage's defaults. */
+  uptimeWeights: z
+    .strictObject({
+      majorOutage: z.number().min(0).max(1).default(1),
+      partialOutage: z.number().min(0).max(1).default(0.3),
+      degradedPerformance: z.number().min(0).max(1).default(0),
+    })
+    .default({ majorOutage: 1, partialOutage: 0.3, degradedPerformance: 0 }),
 });
 
 export const componentsFileSchema = z.strictObject({

@@ -57,5 +57,10 @@ export async function gatherSnapshotInput(store: Store, config: Config, posts: r
     posts,
     days,
     window: WINDOW_DAYS,
+    weights: {
+      major_outage: config.site.uptimeWeights.majorOutage,
+      partial_outage: config.site.uptimeWeights.partialOutage,
+      degraded_performance: config.site.uptimeWeights.degradedPerformance,
+    },
   };
 }

@@ -64,7 +64,14 @@ export interface Snapshot {
   generatedAt: string;
   site: SnapshotInput['site'];
   overall: { indicator: Indicator; description: string };
-  groups: Array<{ id: string; name: string; description: string; components: string[]; uptime: { d90: UptimeFigure } }>;
+  groups: Array<{
+    id: string;
+    name: string;
+    description: string;
+    components: string[];
+    uptime: SnapshotComponent['uptime'];
+    days: Array<{ date: string } & UptimeFigure>;
+  }>;
   components: SnapshotComponent[];
   openIncidents: string[];
   maintenance: Array<{ slug: string; state: MaintenanceState }>;
@@ -154,15 +161,19 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     ),
     groups: input.groups.map((group) => {
       const members = components.filter((c) => c.group === group.id);
-      // A group's uptime is the mean of its components' (as Statuspage does), over those with a figure.
-      const figures = members.map((c) => c.uptime.d90).filter((f) => f.percent !== null);
-      const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
       return {
         id: group.id,
         name: group.name,
         description: group.description,
         components: members.map((c) => c.id),
-        uptime: { d90: { percent: round(mean(figures.map((f) => f.percent!))), coverage: round(mean(members.map((c) => c.uptime.d90.coverage))) ?? 0 } },
+        // A group's figures are the mean of its components' (as Statuspage does), over those with a figure.
+        uptime: {
+          h24: meanFigure(members.map((c) => c.uptime.h24)),
+          d7: meanFigure(members.map((c) => c.uptime.d7)),
+          d30: meanFigure(members.map((c) => c.uptime.d30)),
+          d90: meanFigure(members.map((c) => c.uptime.d90)),
+        },
+        days: (members[0]?.days ?? []).map((day, i) => ({ date: day.date, ...meanFigure(members.map((c) => c.days[i]!)) })),
       };
     }),
     components,
@@ -209,6 +220,12 @@ function within<S>(segments: readonly Segment<S>[], from: number, to: number): r
   let end = lo;
   while (end < segments.length && segments[end]!.from < to) end++;
   return segments.slice(lo, end);
+}
+
+function meanFigure(figures: readonly { percent: number | null; coverage: number }[]): UptimeFigure {
+  const measured = figures.flatMap((f) => (f.percent === null ? [] : [f.percent]));
+  const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
+  return { percent: round(mean(measured)), coverage: round(mean(figures.map((f) => f.coverage))) ?? 0 };
 }
 
 const round = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);

@@ -20,7 +20,7 @@ const check = (id: string) =>
 const checks = [check('chat-1'), check('chat-2'), check('chat-3')];
 const config = {
   root: '',
-  site: { title: 'Chatter', description: '', baseUrl: 'https://status.example.org', timezone: 'America/Los_Angeles', location: 'dc1' },
+  site: { title: 'Chatter', description: '', baseUrl: 'https://status.example.org', timezone: 'America/Los_Angeles', location: 'dc1', uptimeWeights: { majorOutage: 1, partialOutage: 0.3, degradedPerformance: 0 } },
   groups: [],
   components: [{ id: 'chat-nodes', name: 'Chat nodes', description: '', outage: { partialAt: 1, majorAt: 'all' }, essential: false }],
   checks,

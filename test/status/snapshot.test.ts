@@ -93,6 +93,18 @@ describe('buildSnapshot', () => {
     expect(nodes.uptime.d90.coverage).toBeCloseTo(12 / (89 * 24 + 12), 3);
   });
 
+  it('gives a group the mean of its components\' figures, per period and per day', () => {
+    const group = buildSnapshot(input()).groups[0]!;
+    expect(group.components).toEqual(['chat-nodes', 'balancer']);
+    expect(group.days.at(-2)).toEqual({ date: '2026-11-22', percent: 85, coverage: 1 }); // (70 + 100) / 2
+    expect(group.uptime.h24.percent).toBe(92.5); // (85 + 100) / 2
+  });
+
+  it('uses the weights it is given', () => {
+    const nodes = buildSnapshot(input({ weights: { major_outage: 1, partial_outage: 1, degraded_performance: 0 } })).components[0]!;
+    expect(nodes.days.at(-2)).toMatchObject({ percent: 0, downtimeMinutes: 1_440 });
+  });
+
   it('is plain JSON: it survives a round trip unchanged', () => {
     const snapshot = buildSnapshot(input());
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);

@@ -6,7 +6,8 @@ import pg from 'pg';
 import { StatuspostError } from '../errors.ts';
 import type { CheckResult, ProbeStatus } from '../probes/types.ts';
 import { latestPostgresVersion, postgresMigrations } from './migrations/postgres.ts';
-import { dayKey, type ComponentDay, type ComponentDayStatus, type DailyRollup, type EpochDay, type ResultQuery, type Series, type Store, type StoredResult } from './types.ts';
+import { decodeSegments, encodeSegments, type SegmentRow } from './component-day-codec.ts';
+import { type ComponentDay, type DailyRollup, type EpochDay, type ResultQuery, type Series, type Store, type StoredResult } from './types.ts';
 
 export interface PostgresStoreOptions {
   /** A connection string; never printed. */
@@ -17,9 +18,6 @@ export interface PostgresStoreOptions {
 
 const STATUS_CODE: Readonly<Record<ProbeStatus, number>> = { up: 0, degraded: 1, down: 2 };
 const STATUS_NAME: readonly ProbeStatus[] = ['up', 'degraded', 'down'];
-type ComponentStatus = NonNullable<ComponentDayStatus>;
-const COMPONENT_STATUS_CODE: Readonly<Record<ComponentStatus, number>> = { operational: 0, degraded_performance: 1, partial_outage: 2, major_outage: 3 };
-const COMPONENT_STATUS_NAME: readonly ComponentStatus[] = ['operational', 'degraded_performance', 'partial_outage', 'major_outage'];
 /** Rows per page of streamResults (keyset pagination). */
 const PAGE_ROWS = 1_000;
 /** Interned message ids kept in memory; the map is cleared when it grows past this. */
@@ -502,34 +500,11 @@ function toComponentDay(row: ComponentDayRow): ComponentDay {
     componentId: row.component_id,
     location: row.location,
     day: row.day,
-    segments: (JSON.parse(row.segments) as [number, number, number | null][]).map(([from, to, code]) => ({
-      from: base + from,
-      to: base + to,
-      status: code === null ? null : COMPONENT_STATUS_NAME[code]!,
-    })),
+    segments: decodeSegments(base, JSON.parse(row.segments) as SegmentRow[]),
     final: row.final,
   };
 }
 
-/** Segments as stored: times after base (the smallest from, 0 when there are none) and status codes. */
-function encodeSegments(day: ComponentDay): { base: number; segments: string } {
-  let base = Infinity;
-  for (const { from, to } of day.segments) {
-    if (!Number.isFinite(from) || !Number.isFinite(to)) throw new Error(`cannot save ${componentDayName(day)}: a segment time is not a number`);
-    if (from < base) base = from;
-  }
-  base = base === Infinity ? 0 : Math.floor(base);
-  const rows = day.segments.map(({ from, to, status }): [number, number, number | null] => [from - base, to - base, componentStatusCode(day, status)]);
-  return { base, segments: JSON.stringify(rows) };
-}
-
-function componentStatusCode(day: ComponentDay, status: ComponentDayStatus): number | null {
-  if (status === null) return null;
-  if (!Object.hasOwn(COMPONENT_STATUS_CODE, status)) throw new Error(`cannot save ${componentDayName(day)}: unknown status "${String(status)}"`);
-  return COMPONENT_STATUS_CODE[status];
-}
-
-const componentDayName = (day: ComponentDay) => `component ${day.componentId} at ${day.location} on ${dayKey(day.day)}`;
 
 function toStoredResult(row: ResultRow): StoredResult {
   return {

@@ -8,7 +8,8 @@ import Database from 'better-sqlite3';
 import { StatuspostError } from '../errors.ts';
 import type { CheckResult, ProbeStatus } from '../probes/types.ts';
 import { latestSqliteVersion, sqliteMigrations } from './migrations/sqlite.ts';
-import { dayKey, type ComponentDay, type ComponentDayStatus, type DailyRollup, type EpochDay, type ResultQuery, type Series, type Store, type StoredResult } from './types.ts';
+import { decodeSegments, encodeSegments, type SegmentRow } from './component-day-codec.ts';
+import { type ComponentDay, type DailyRollup, type EpochDay, type ResultQuery, type Series, type Store, type StoredResult } from './types.ts';
 
 export interface SqliteStoreOptions {
   /** The database file; its folder is created if missing. */
@@ -16,9 +17,6 @@ export interface SqliteStoreOptions {
 }
 
 const STATUSES: readonly ProbeStatus[] = ['up', 'degraded', 'down'];
-type ComponentStatus = NonNullable<ComponentDayStatus>;
-const COMPONENT_STATUS_CODE: Readonly<Record<ComponentStatus, number>> = { operational: 0, degraded_performance: 1, partial_outage: 2, major_outage: 3 };
-const COMPONENT_STATUSES: readonly ComponentStatus[] = ['operational', 'degraded_performance', 'partial_outage', 'major_outage'];
 /** Rows per batch of streamResults. */
 const BATCH = 1_000;
 const NO_END = Number.MAX_SAFE_INTEGER;
@@ -549,9 +547,6 @@ function toRollup([checkId, location, day, upMs, degradedMs, downMs, noDataMs, u
   };
 }
 
-/** [from, to, status code or null], from and to in ms after the day's base. */
-type SegmentRow = [number, number, number | null];
-
 /** component_id, location, day, base, segments, final */
 type ComponentDayRow = [string, string, number, number, SegmentRow[], number];
 
@@ -560,30 +555,11 @@ function toComponentDay([componentId, location, day, base, segments, final]: Com
     componentId,
     location,
     day,
-    segments: segments.map(([from, to, code]) => ({ from: base + from, to: base + to, status: code === null ? null : COMPONENT_STATUSES[code]! })),
+    segments: decodeSegments(base, segments),
     final: final === 1,
   };
 }
 
-/** Segments as stored: times after base (the smallest from, 0 when there are none) and status codes. */
-function encodeSegments(day: ComponentDay): { base: number; segments: string } {
-  let base = Infinity;
-  for (const { from, to } of day.segments) {
-    if (!Number.isFinite(from) || !Number.isFinite(to)) throw new Error(`cannot save ${componentDayName(day)}: a segment time is not a number`);
-    if (from < base) base = from;
-  }
-  base = base === Infinity ? 0 : Math.floor(base);
-  const rows = day.segments.map(({ from, to, status }): SegmentRow => [from - base, to - base, componentStatusCode(day, status)]);
-  return { base, segments: JSON.stringify(rows) };
-}
-
-function componentStatusCode(day: ComponentDay, status: ComponentDayStatus): number | null {
-  if (status === null) return null;
-  if (!Object.hasOwn(COMPONENT_STATUS_CODE, status)) throw new Error(`cannot save ${componentDayName(day)}: unknown status "${String(status)}"`);
-  return COMPONENT_STATUS_CODE[status];
-}
-
-const componentDayName = (day: ComponentDay) => `component ${day.componentId} at ${day.location} on ${dayKey(day.day)}`;
 
 /** Latencies are kept in hundredths of a millisecond. */
 function hundredths(ms: number | null | undefined): number | null {

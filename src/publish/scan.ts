@@ -1,0 +1,53 @@
+// The build checks its own output: no file of the published site may contain a probe target, a
+// secret or an internal address that is not marked public. A value is looked for as written and as
+// the output formats would encode it (JSON, HTML entities, URL encoding), so escaping cannot hide it.
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+
+export interface Leak {
+  /** Relative to the scanned folder. */
+  file: string;
+  /** Which private value was found, by its position in the list (the value itself is never printed). */
+  valueIndex: number;
+  /** How it was written there: as-is, JSON-escaped, HTML-escaped or URL-encoded. */
+  form: 'plain' | 'json' | 'html' | 'url';
+  /** Byte offset of the first occurrence. */
+  offset: number;
+}
+
+/** The forms a value takes in published output. */
+export function encodedForms(value: string): Array<{ form: Leak['form']; text: string }> {
+  const forms: Array<{ form: Leak['form']; text: string }> = [{ form: 'plain', text: value }];
+  const add = (form: Leak['form'], text: string) => {
+    if (!forms.some((f) => f.text === text)) forms.push({ form, text });
+  };
+  add('json', JSON.stringify(value).slice(1, -1));
+  add('html', value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
+  add('url', encodeURIComponent(value));
+  return forms;
+}
+
+export async function scanForLeaks(folder: string, privateValues: readonly string[]): Promise<Leak[]> {
+  const needles = privateValues.flatMap((value, valueIndex) =>
+    encodedForms(value).map(({ form, text }) => ({ valueIndex, form, bytes: Buffer.from(text) })),
+  );
+  const leaks: Leak[] = [];
+  for (const path of await filesUnder(folder)) {
+    const content = await readFile(path);
+    for (const needle of needles) {
+      const offset = content.indexOf(needle.bytes);
+      if (offset !== -1) leaks.push({ file: relative(folder, path), valueIndex: needle.valueIndex, form: needle.form, offset });
+    }
+  }
+  return leaks;
+}
+
+async function filesUnder(folder: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out.sort();
+}

@@ -1,0 +1,54 @@
+// Publishing replaces the live site in one step, or not at all. The published path is a symbolic
+// link to a complete build folder; a new build is written beside it, checked, and the link is
+// replaced by rename(2), which is atomic: a reader (nginx, `statuspost serve`, a sync to a CDN) sees
+// the old site or the new one, never a mix, and a process killed at any moment leaves one of them.
+import { lstat, mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { StatuspostError } from '../errors.ts';
+
+/** Where builds live: a hidden folder beside the published path. */
+export function buildsFolder(publishedPath: string): string {
+  return join(dirname(resolve(publishedPath)), `.${basename(publishedPath)}.builds`);
+}
+
+/** A fresh, empty folder for the next build, beside the published ones. */
+export async function newBuildFolder(publishedPath: string, now = Date.now()): Promise<string> {
+  const folder = join(buildsFolder(publishedPath), `${new Date(now).toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+  await mkdir(folder, { recursive: true });
+  return folder;
+}
+
+/**
+ * Points `publishedPath` at `buildFolder` atomically. A published path that is a real folder (left
+ * by an older tool, or made by hand) is refused rather than deleted.
+ */
+export async function publish(buildFolder: string, publishedPath: string, keep = 2): Promise<void> {
+  const target = resolve(publishedPath);
+  const current = await lstat(target).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (current && !current.isSymbolicLink()) {
+    throw new StatuspostError('SP_BUILD_FAILED', `${publishedPath} is a folder, not a published link; nothing was replaced`, {
+      hint: `move it away once; statuspost then publishes ${publishedPath} as a link to complete builds`,
+    });
+  }
+  const temporary = `${target}.next-${process.pid}`;
+  await rm(temporary, { force: true });
+  await symlink(resolve(buildFolder), temporary);
+  await rename(temporary, target); // the one atomic step
+  await pruneBuilds(publishedPath, keep);
+}
+
+/** Removes old builds, keeping the published one and the `keep` newest. */
+export async function pruneBuilds(publishedPath: string, keep: number): Promise<void> {
+  const folder = buildsFolder(publishedPath);
+  const live = await readlink(resolve(publishedPath)).catch(() => undefined);
+  const names = (await readdir(folder).catch(() => [] as string[])).sort();
+  const old = names.slice(0, Math.max(0, names.length - keep));
+  for (const name of old) {
+    const path = join(folder, name);
+    if (live !== undefined && resolve(live) === path) continue;
+    await rm(path, { recursive: true, force: true });
+  }
+}

@@ -106,7 +106,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     const over = (from: number, to: number) => uptimeOver(within(timeline, from, to), from, to, weights);
     const figure = (from: number): UptimeFigure => {
       const u = over(Math.max(from, windowStart), now);
-      return { percent: round(u.uptimePercent), coverage: round(u.coverage) ?? 0 };
+      return { percent: round(u.uptimePercent), coverage: roundCoverage(u.coverage) };
     };
 
     const dayFigures: DayFigure[] = [];
@@ -187,7 +187,7 @@ function toDayFigure(date: string, u: PeriodUptime): DayFigure {
   return {
     date,
     percent: round(u.uptimePercent),
-    coverage: round(u.coverage) ?? 0,
+    coverage: roundCoverage(u.coverage),
     minutes: { major: min(u.ms.major_outage), partial: min(u.ms.partial_outage), degraded: min(u.ms.degraded_performance), maintenance: min(u.ms.under_maintenance), noData: min(u.ms.no_data) },
     downtimeMinutes: Math.round(u.downtimeMinutes * 10) / 10,
   };
@@ -225,8 +225,11 @@ function within<S>(segments: readonly Segment<S>[], from: number, to: number): r
 function meanFigure(figures: readonly { percent: number | null; coverage: number }[]): UptimeFigure {
   const measured = figures.flatMap((f) => (f.percent === null ? [] : [f.percent]));
   const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
-  return { percent: round(mean(measured)), coverage: round(mean(figures.map((f) => f.coverage))) ?? 0 };
+  return { percent: round(mean(measured)), coverage: roundCoverage(mean(figures.map((f) => f.coverage)) ?? 0) };
 }
+
+/** Six decimals: a few seconds of data in 90 days must not round to "nothing measured". */
+const roundCoverage = (x: number) => Math.round(x * 1e6) / 1e6;
 
 const round = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
 

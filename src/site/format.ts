@@ -1,0 +1,47 @@
+// Times and statuses as readers see them. Every time is shown in the author's zone and in UTC, with a
+// machine-readable datetime, so a small script can also show the reader's own zone.
+import type { ComponentStatus } from '../posts/types.ts';
+
+export function formatTime(ms: number, zone: string): string {
+  // en-US names the zones readers know ("PST", "PDT"); en-GB would say "GMT-8".
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(ms);
+}
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+export const STATUS_WORDS: Record<ComponentStatus, string> = {
+  operational: 'Operational',
+  degraded_performance: 'Degraded performance',
+  partial_outage: 'Partial outage',
+  major_outage: 'Major outage',
+  under_maintenance: 'Under maintenance',
+};
+
+export function percent(value: number | null): string {
+  return value === null ? 'no data' : `${value.toFixed(value === 100 ? 0 : 2)}%`;
+}
+
+/** A day's colour class from its weighted downtime minutes (Statuspage's bands), never from "any failure". */
+export function dayClass(downtimeMinutes: number, coverage: number, maintenanceMinutes: number): string {
+  if (coverage === 0) return 'nodata';
+  if (downtimeMinutes >= 60) return 'major';
+  if (downtimeMinutes >= 5) return 'partial';
+  if (downtimeMinutes > 0) return 'minor';
+  if (maintenanceMinutes > 0) return 'maintenance';
+  return 'ok';
+}
+
+/** "43% measured", and "under 1% measured" rather than a misleading "0%" for a few minutes of data. */
+export function measured(coverage: number): string {
+  if (coverage > 0 && coverage < 0.01) return 'under 1% measured';
+  return `${Math.round(coverage * 100)}% measured`;
+}

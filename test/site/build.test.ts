@@ -1,0 +1,88 @@
+// The site as published: built from a real project into a temp folder, checked, published atomically.
+import { cp, readFile, readdir, readlink, realpath, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.ts';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const bin = join(repo, 'bin/statuspost.mjs');
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number((error as { code?: number }).code) : 0, stdout, stderr }),
+    ),
+  );
+
+/** A copy of the demo project (its probes/ and content/), without the demo's scheduled window. */
+async function demoProject(): Promise<string> {
+  const root = await tempDir('statuspost-site-');
+  await cp(join(repo, 'probes'), join(root, 'probes'), { recursive: true });
+  await cp(join(repo, 'content'), join(root, 'content'), { recursive: true, filter: (src) => !src.endsWith('-chat-node-security-patching.md') });
+  return root;
+}
+
+async function treeBytes(folder: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (dir: string) => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else out[path.slice(folder.length)] = (await readFile(path)).toString('base64');
+    }
+  };
+  await walk(folder);
+  return out;
+}
+
+describe('statuspost build', () => {
+  it('publishes the demo site with every page kind, incidents and maintenance included', async () => {
+    const root = await demoProject();
+    const { code, stdout, stderr } = await run(['build', '--root', root]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^published .*public-site \(.+; 8 posts, 7 components\)\n$/);
+    const site = join(root, 'public-site');
+    const index = await readFile(join(site, 'index.html'), 'utf8');
+    expect(index).toContain('Chatter status');
+    expect(index).toMatch(/Load balancer<\/a>\s*<span class="status \w+">/);
+    expect(await readFile(join(site, 'incidents/2012-10-02-redis-maxclients-sign-in-outage/index.html'), 'utf8')).toContain('Postmortem');
+    expect(await readFile(join(site, 'maintenance/2012-03-24-main-database-upgrade/index.html'), 'utf8')).toContain('Sign-in is blocked during the window.');
+    expect(await readFile(join(site, 'about/uptime/index.html'), 'utf8')).toContain('partial_outage × 0.3');
+    expect((await readdir(join(site, 'components'))).sort()).toEqual(['cache', 'chat-nodes', 'clock', 'database', 'dns', 'file-share', 'load-balancer']);
+  });
+
+  it('leaves the published site byte-identical when a post is broken', async () => {
+    const root = await demoProject();
+    expect((await run(['build', '--root', root])).code).toBe(0);
+    const site = join(root, 'public-site');
+    const before = await treeBytes(await realpath(site));
+    const linkBefore = await readlink(site);
+    await writeFile(join(root, 'content/incidents/2026-11-20-broken.md'), '---\ntitle: Broken\nimpact: huge\n---\n');
+    const broken = await run(['build', '--root', root]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('content/incidents/2026-11-20-broken.md:3:9  impact: must be one of "none", "minor", "major", "critical" [SP_POST_INVALID]');
+    expect(await readlink(site)).toBe(linkBefore);
+    expect(await treeBytes(await realpath(site))).toEqual(before);
+  });
+
+  it('refuses to publish a build that contains a secret or an internal address, and names where', async () => {
+    const root = await demoProject();
+    expect((await run(['build', '--root', root])).code).toBe(0);
+    const site = join(root, 'public-site');
+    const linkBefore = await readlink(site);
+    // A check whose public name carries a secret from the environment, and one naming an internal host.
+    const edge = await readFile(join(root, 'probes/checks/edge.yaml'), 'utf8');
+    await writeFile(
+      join(root, 'probes/checks/edge.yaml'),
+      edge.replace('    name: Sign-in page through the balancer', '    name: "Sign-in page with key ${SIGNIN_KEY}"').replace('    name: Balancer certificate', '    name: Certificate of 10.20.30.40 balancer'),
+    );
+    await writeFile(join(root, 'probes/checks/extra.yaml'), 'checks:\n  - id: internal\n    component: dns\n    kind: tcp\n    host: 10.20.30.40\n    port: 53\n');
+    const leaked = await run(['build', '--root', root], { SIGNIN_KEY: 's3cret-k3y-123' });
+    expect(leaked.code).toBe(3);
+    expect(leaked.stderr).toMatch(/the build contains private values from probes\/: .*components\/load-balancer\/index\.html \(private value #\d+, plain\).*; nothing was published \[SP_BUILD_FAILED\]/);
+    expect(leaked.stderr).not.toContain('s3cret-k3y-123');
+    expect(await readlink(site)).toBe(linkBefore);
+  });
+});

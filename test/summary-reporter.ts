@@ -14,7 +14,8 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') failed++;
         else skipped++;
       }
-      if (module.state() === 'failed' && tests.length === 0) failed++; // the file failed to import
+      // A file that failed to import, or whose hooks failed, counts as a failure even if no test did.
+      if (module.state() === 'failed' && !tests.some((test) => test.result().state === 'failed')) failed++;
     }
     console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   }

@@ -82,7 +82,7 @@ export async function buildAndPublish(options: { config: Config; snapshot: Snaps
     await writeFile(dataFile, JSON.stringify(data));
     await runAstro(folder, config.site.baseUrl, dataFile);
 
-    const required = ['index.html', '404.html', 'about/uptime/index.html', ...snapshot.components.map((c) => `components/${c.id}/index.html`)];
+    const required = ['index.html', '404.html', 'about/uptime/index.html', 'history/index.html', ...snapshot.components.map((c) => `components/${c.id}/index.html`)];
     const missing: string[] = [];
     for (const page of required) if (!(await exists(join(folder, page)))) missing.push(page);
     if (missing.length > 0) throw new StatuspostError('SP_BUILD_FAILED', `the build lacks ${missing.join(', ')}; nothing was published`);

@@ -55,7 +55,7 @@ describe.skipIf(!chromiumFound)('the status site in Chromium', () => {
   });
 
   for (const colorScheme of ['light', 'dark'] as const) {
-    for (const path of ['', 'components/chat-nodes/', 'incidents/2012-10-02-redis-maxclients-sign-in-outage/', 'maintenance/2012-03-24-main-database-upgrade/', 'about/uptime/']) {
+    for (const path of ['', 'components/chat-nodes/', 'incidents/2012-10-02-redis-maxclients-sign-in-outage/', 'maintenance/2012-03-24-main-database-upgrade/', 'about/uptime/', 'history/2016-02/']) {
       it(`has no accessibility violations on /${path} in the ${colorScheme} scheme`, async () => {
         const browser = await openBrowser({ colorScheme, viewport: { width: 375, height: 800 } });
         const page = await browser.newPage();

@@ -1,6 +1,6 @@
 // `statuspost demo` is the README's first command: it must start the cluster and probe every kind.
 import { execFile } from 'node:child_process';
-import { cp } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ async function demo(args: string[]): Promise<{ code: number; results: CheckResul
   const root = await tempDir('statuspost-demo-');
   await cp(join(repo, 'probes'), join(root, 'probes'), { recursive: true });
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(repo, 'bin/statuspost.mjs'), 'demo', '--json', '--root', root, ...args], (error, stdout, stderr) => {
+    execFile(process.execPath, [join(repo, 'bin/statuspost.mjs'), 'demo', '--once', '--json', '--root', root, ...args], (error, stdout, stderr) => {
       const results = stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as CheckResult);
       resolve({ code: error ? Number((error as { code?: number }).code) : 0, results, stderr, root });
     });
@@ -43,6 +43,8 @@ describe('statuspost demo', () => {
     expect(maintenanceState(upcoming!, Date.now())).toBe('upcoming');
     expect(formatWallClock(upcoming!.startsAt, 'America/Los_Angeles')).toMatch(/T22:00$/);
     expect(new Date(upcoming!.startsAt - 8 * 3_600_000).getUTCDay()).toBe(6);
+    // …and builds the status site from it.
+    expect(await readFile(join(root, 'public-site/index.html'), 'utf8')).toContain('Chatter status');
     // …and `statuspost status` turns what was recorded into the Snapshot the site will publish.
     const status = await new Promise<{ code: number; stdout: string }>((resolve) =>
       execFile(process.execPath, [join(repo, 'bin/statuspost.mjs'), 'status', '--json', '--root', root], (error, stdout) =>

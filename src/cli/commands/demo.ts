@@ -8,6 +8,11 @@ import { loadConfig } from '../../config/load.ts';
 import { ProblemsError } from '../../errors.ts';
 import { runChecksOnce } from '../../runner/run-all.ts';
 import { startDemoCluster } from '../../demo/cluster.ts';
+import { loadPosts } from '../../posts/load.ts';
+import { buildAndPublish } from '../../publish/build-site.ts';
+import { startStaticServer } from '../../serve/static-server.ts';
+import { gatherSnapshotInput } from '../../status/gather.ts';
+import { buildSnapshot } from '../../status/snapshot.ts';
 import { ensureUpcomingMaintenance } from '../../demo/upcoming.ts';
 import { parseCommandArgs } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -16,16 +21,17 @@ import { createOutput, plural, table } from '../output.ts';
 
 export const demoCommand: Command = {
   summary: 'start a simulated chat cluster on loopback and probe every part of it',
-  usage: `Usage: statuspost demo [--keep] [--stop-node N] [--root DIR] [--json]
+  usage: `Usage: statuspost demo [--once] [--stop-node N] [--root DIR] [--json]
 
 Starts a simulated chat cluster on loopback (a TLS balancer with cookie affinity over three chat
 nodes, a DNS server, an NTP server, a canary folder standing in for the NFS share), then runs every
 check in probes/ against it and the machine's own PostgreSQL and Redis, prints the results and
-records them in the store of probes/site.yaml (an embedded SQLite file, data/demo/statuspost.db).
+records them in the store of probes/site.yaml (an embedded SQLite file, data/demo/statuspost.db),
+builds the status site into public-site/ and serves it on loopback.
 
-  --keep         keep the cluster running and record every check on its schedule into the store
-                 (the daemon of \`statuspost run\`) until Ctrl-C; prints the environment to probe the
-                 cluster from another shell
+  --once         probe, record and build the site once, then stop (without it, the demo serves the
+                 site on http://127.0.0.1:4321/ and keeps the cluster, the daemon and the site going
+                 until Ctrl-C)
   --stop-node N  stop chat node N (1-3) before probing, to see an outage
   --root DIR     the project holding probes/ (default: the current folder); data goes in DIR/data/demo
   --json         print results as JSON lines
@@ -33,7 +39,7 @@ records them in the store of probes/site.yaml (an embedded SQLite file, data/dem
 Exit code: 0 when the demo ran (whatever the checks found), 1 when the configuration has problems.`,
   async run(argv) {
     const args = parseCommandArgs('demo', argv, {
-      keep: { type: 'boolean', default: false },
+      once: { type: 'boolean', default: false },
       'stop-node': { type: 'string' },
     });
     const output = createOutput(args.json);
@@ -73,18 +79,39 @@ Exit code: 0 when the demo ran (whatever the checks found), 1 when the configura
         await store.migrate();
         await store.record(results, config.site.location);
         if (!args.json) output.line(`Recorded in the ${store.engine} store (${config.site.store.engine === 'sqlite' ? config.site.store.path : 'PostgreSQL'}).`);
-        if (args.values.keep) {
-          output.line('\nThe cluster keeps running and the daemon records every check on its schedule.');
-          output.line('To probe it from another shell (the defaults in probes/ match these ports):');
-          for (const [name, value] of Object.entries(cluster.env)) output.line(`  export ${name}=${value}`);
-          output.line('  statuspost probe --once\nPress Ctrl-C to stop.');
-          const daemon = startDaemon({ config, store, logger: createLogger({ format: 'text' }) });
-          await new Promise<void>((resolveStop) => {
-            process.once('SIGINT', resolveStop);
-            process.once('SIGTERM', resolveStop);
-          });
-          await daemon.stop();
-        }
+        const publishSite = async () => {
+          const posts = await loadPosts({ root: args.root, componentIds: config.components.map((c) => c.id), siteTimezone: config.site.timezone });
+          if (posts.problems.length > 0) throw new ProblemsError(posts.problems);
+          const now = Date.now();
+          const snapshot = buildSnapshot(await gatherSnapshotInput(store, config, posts.posts, now));
+          await buildAndPublish({ config, snapshot, posts: posts.posts, out: join(args.root, 'public-site'), now });
+          return snapshot;
+        };
+        const snapshot = await publishSite();
+        if (!args.json) output.line(`Status site built in public-site/: ${snapshot.overall.description}.`);
+        if (args.values.once) return ExitCode.ok;
+
+        const server = await startStaticServer({ folder: join(args.root, 'public-site'), port: 4321 }).catch(() =>
+          startStaticServer({ folder: join(args.root, 'public-site') }), // 4321 is taken: any free port
+        );
+        output.line(`\nThe status site: ${server.url}`);
+        output.line('The cluster keeps running; the daemon records every check on its schedule and the site is rebuilt every minute.');
+        output.line('To probe the cluster from another shell (the defaults in probes/ match these ports):');
+        for (const [name, value] of Object.entries(cluster.env)) output.line(`  export ${name}=${value}`);
+        output.line('  statuspost probe --once\nPress Ctrl-C to stop.');
+        const logger = createLogger({ format: 'text' });
+        const daemon = startDaemon({ config, store, logger });
+        // Publishing on change is the daemon's job (issue 10); the demo simply republishes each minute.
+        const republish = setInterval(() => {
+          publishSite().catch((error: Error) => logger.warn('publish-failed', `the site was not rebuilt: ${error.message}; the published one stays`));
+        }, 60_000);
+        await new Promise<void>((resolveStop) => {
+          process.once('SIGINT', resolveStop);
+          process.once('SIGTERM', resolveStop);
+        });
+        clearInterval(republish);
+        await daemon.stop();
+        await server.close();
       } finally {
         await store.close();
         await lock?.release();

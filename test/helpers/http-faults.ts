@@ -1,33 +1,13 @@
 // Scripted HTTP(S) servers for the http probe tests: real sockets on loopback, faults by script.
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import type { RequestListener, Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { onTestFinished } from 'vitest';
 import { serve } from './net.ts';
 
 /** Sockets the server still has open (the probe must leave none behind). */
 export function openConnections(server: Server): Promise<number> {
   return new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
-}
-
-/** A self-signed certificate (by default for localhost and 127.0.0.1), written as PEM files into `dir`. */
-export async function selfSignedCert(
-  openssl: string,
-  dir: string,
-  names = 'DNS:localhost,IP:127.0.0.1',
-): Promise<{ certPath: string; key: string; cert: string }> {
-  const keyPath = join(dir, 'key.pem');
-  const certPath = join(dir, 'cert.pem');
-  await promisify(execFile)(openssl, [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30',
-    '-subj', '/CN=localhost', '-addext', `subjectAltName=${names}`,
-    '-keyout', keyPath, '-out', certPath,
-  ]);
-  return { certPath, key: await readFile(keyPath, 'utf8'), cert: await readFile(certPath, 'utf8') };
 }
 
 /** A real HTTPS server on a free loopback port, closed when the test finishes. */

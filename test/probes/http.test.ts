@@ -1,12 +1,13 @@
+import { dirname } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { httpProbe } from '../../src/probes/http.ts';
 import type { CheckResult } from '../../src/probes/types.ts';
-import { fakeBalancer, openConnections, selfSignedCert, serveHttps } from '../helpers/http-faults.ts';
+import { makeCertificate } from '../helpers/certs.ts';
+import { fakeBalancer, openConnections, serveHttps } from '../helpers/http-faults.ts';
 import { blackholePort, freePort, neverAborted, serve } from '../helpers/net.ts';
 import { requireProgram } from '../helpers/services.ts';
-import { tempDir } from '../helpers/temp.ts';
 
 const check = (options: Record<string, unknown>) =>
   httpProbe.schema.parse({ id: 'chat-web', component: 'chat', kind: 'http', timeout: '5s', ...options });
@@ -257,12 +258,10 @@ describe('http probe', () => {
 
   describe('over https', () => {
     const https = async (names?: string) => {
-      const openssl = await requireProgram('openssl');
-      if (!openssl) return undefined;
-      const dir = await tempDir();
-      const { certPath, key, cert } = await selfSignedCert(openssl, dir, names);
+      if (!(await requireProgram('openssl'))) return undefined;
+      const { certPath, key, cert } = await makeCertificate({ selfSigned: true, ...(names ? { altNames: names.split(',') } : {}) });
       const served = await serveHttps({ key, cert }, (_req, res) => res.end('secure'));
-      return { ...served, certPath, dir };
+      return { ...served, certPath, dir: dirname(certPath) };
     };
 
     it('reports down when the certificate is self-signed and not trusted', async (context) => {

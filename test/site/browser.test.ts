@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, openBrowser, serveFolder } from '../helpers/browser.ts';
+import { startStaticServer } from '../../src/serve/static-server.ts';
+import { CHROMIUM, openBrowser } from '../helpers/browser.ts';
 import { requireProgram } from '../helpers/services.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,7 +29,7 @@ describe.skipIf(!chromiumFound)('the status site in Chromium', () => {
     await new Promise<void>((resolve, reject) =>
       execFile(process.execPath, [join(repo, 'bin/statuspost.mjs'), 'build', '--root', root], (error) => (error ? reject(error) : resolve())),
     );
-    ({ url, close } = await serveFolder(join(root, 'public-site')));
+    ({ url, close } = await startStaticServer({ folder: join(root, 'public-site') }));
   }, 60_000);
 
   it('shows the overall status and each component\'s status in words, with JavaScript off', async () => {

@@ -42,16 +42,22 @@ export interface SiteData {
   incidents: SiteIncident[];
   maintenance: SiteMaintenance[];
   uptimeDocHtml: string;
+  /** A line shown on every page, e.g. that the site shows demo data; null for none. */
+  notice: string | null;
+  /** Slugs of the post pages this build renders; the others are reused from the previous build. Null: all. */
+  render: { incidents: string[]; maintenance: string[] } | null;
 }
 
-let cached: SiteData | undefined;
+let cached: { path: string; data: SiteData } | undefined;
 
-/** One read per build: every page of the same build sees the same data. */
+/**
+ * One read per build: every page of the same build sees the same data. Keyed by the file's path,
+ * because a long-running process (the daemon, the demo) builds again and again in one process, and
+ * Node keeps the module (and so this cache) from one build to the next: each build has a new path.
+ */
 export function siteData(): SiteData {
-  if (!cached) {
-    const path = process.env.STATUSPOST_SITE_DATA;
-    if (!path) throw new Error('STATUSPOST_SITE_DATA is not set: build the site with `statuspost build`');
-    cached = JSON.parse(readFileSync(path, 'utf8')) as SiteData;
-  }
-  return cached;
+  const path = process.env.STATUSPOST_SITE_DATA;
+  if (!path) throw new Error('STATUSPOST_SITE_DATA is not set: build the site with `statuspost build`');
+  if (cached?.path !== path) cached = { path, data: JSON.parse(readFileSync(path, 'utf8')) as SiteData };
+  return cached.data;
 }

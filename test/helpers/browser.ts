@@ -8,7 +8,7 @@ import { onTestFinished } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
-export async function openBrowser(options: Pick<BrowserContextOptions, 'javaScriptEnabled' | 'colorScheme' | 'viewport'> = {}): Promise<BrowserContext> {
+export async function openBrowser(options: Pick<BrowserContextOptions, 'javaScriptEnabled' | 'colorScheme' | 'viewport' | 'timezoneId'> = {}): Promise<BrowserContext> {
   const context = await chromium.launchPersistentContext(await mkdtemp(join(tmpdir(), 'statuspost-chromium-')), {
     ...options,
     executablePath: CHROMIUM,

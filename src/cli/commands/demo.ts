@@ -14,6 +14,8 @@ import { startStaticServer } from '../../serve/static-server.ts';
 import { gatherSnapshotInput } from '../../status/gather.ts';
 import { buildSnapshot } from '../../status/snapshot.ts';
 import { ensureUpcomingMaintenance } from '../../demo/upcoming.ts';
+import { simulateHistory } from '../../demo/simulate.ts';
+import { dayKey } from '../../store/types.ts';
 import { parseCommandArgs } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
@@ -79,12 +81,17 @@ Exit code: 0 when the demo ran (whatever the checks found), 1 when the configura
         await store.migrate();
         await store.record(results, config.site.location);
         if (!args.json) output.line(`Recorded in the ${store.engine} store (${config.site.store.engine === 'sqlite' ? config.site.store.path : 'PostgreSQL'}).`);
+        const loaded = await loadPosts({ root: args.root, componentIds: config.components.map((c) => c.id), siteTimezone: config.site.timezone });
+        // The days before the demo first ran are a documented simulation (docs/demo-data.md); the site says so.
+        const simulation = await simulateHistory({ store, config, posts: loaded.posts, now: Date.now() });
+        if (simulation.days > 0 && !args.json) output.line(`Simulated ${plural(simulation.days, 'past day')} of the cluster, replaying the example incidents (docs/demo-data.md).`);
+        const notice = `Demo data: a simulated chat cluster on loopback. Days before ${dayKey(simulation.untilDay)} are a simulation that replays the example incidents' outages; later days are real probes of the simulated cluster.`;
         const publishSite = async () => {
           const posts = await loadPosts({ root: args.root, componentIds: config.components.map((c) => c.id), siteTimezone: config.site.timezone });
           if (posts.problems.length > 0) throw new ProblemsError(posts.problems);
           const now = Date.now();
           const snapshot = buildSnapshot(await gatherSnapshotInput(store, config, posts.posts, now));
-          await buildAndPublish({ config, snapshot, posts: posts.posts, out: join(args.root, 'public-site'), now });
+          await buildAndPublish({ config, snapshot, posts: posts.posts, out: join(args.root, 'public-site'), now, notice });
           return snapshot;
         };
         const snapshot = await publishSite();

@@ -7,13 +7,20 @@ const timeZoneSchema = z.string().refine(isTimeZone, {
   error: 'must be an IANA time zone, e.g. UTC, Europe/Paris or America/Los_Angeles',
 });
 
+const knownZones = new Map<string, boolean>();
+
 export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false; // RangeError: Intl does not know the zone, which is exactly the question
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false; // RangeError: Intl does not know the zone, which is exactly the question
+    }
+    if (knownZones.size < 1000) knownZones.set(zone, known); // every post names one: ask Intl once per zone
   }
+  return known;
 }
 
 const storeSchema = z.discriminatedUnion('engine', [

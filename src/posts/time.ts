@@ -56,10 +56,10 @@ export function offsetAt(instant: number, zone: string): number {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-export function zonedParts(instant: number, zone: string): WallTime {
-  let formatter = formatters.get(zone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
+function formatter(zone: string): Intl.DateTimeFormat {
+  let found = formatters.get(zone);
+  if (!found) {
+    found = new Intl.DateTimeFormat('en-US', {
       timeZone: zone,
       hourCycle: 'h23',
       year: 'numeric',
@@ -69,11 +69,52 @@ export function zonedParts(instant: number, zone: string): WallTime {
       minute: '2-digit',
       second: '2-digit',
     });
-    formatters.set(zone, formatter);
+    formatters.set(zone, found);
   }
-  const parts = formatter.formatToParts(instant);
+  return found;
+}
+
+function partsFromIntl(instant: number, zone: string): WallTime {
+  const parts = formatter(zone).formatToParts(instant);
   const value = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
   return { year: value('year'), month: value('month'), day: value('day'), hour: value('hour'), minute: value('minute'), second: value('second') };
+}
+
+/** Six hours: no zone changes its offset twice within one, so equal offsets at both ends mean none in between. */
+const BUCKET_MS = 6 * 3_600_000;
+/** A zone's UTC offset at the start of each bucket asked about (Intl is slow; offsets rarely change). */
+const offsets = new Map<string, number>();
+
+function bucketOffset(bucketStart: number, zone: string): number {
+  const key = `${zone}\u0000${bucketStart}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const wall = partsFromIntl(bucketStart, zone);
+    offset = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second) - bucketStart;
+    if (offsets.size >= 200_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
+/**
+ * The wall-clock time in `zone` at `instant`. When the zone's offset is the same at both ends of the
+ * instant's six-hour bucket, no transition falls inside it and UTC arithmetic gives the answer;
+ * otherwise (a bucket holding a transition) Intl is asked directly.
+ */
+export function zonedParts(instant: number, zone: string): WallTime {
+  const start = Math.floor(instant / BUCKET_MS) * BUCKET_MS;
+  const offset = bucketOffset(start, zone);
+  if (offset !== bucketOffset(start + BUCKET_MS, zone) || !Number.isFinite(instant)) return partsFromIntl(instant, zone);
+  const wall = new Date(instant + offset);
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+  };
 }
 
 export function formatOffset(ms: number): string {

@@ -1,8 +1,10 @@
 // statuspost build: Snapshot → site data → Astro build into a fresh folder → checks (required
 // pages, the leak scan) → atomic publish. Any failure leaves the published site as it was.
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFileSync, linkSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/load.ts';
 import { StatuspostError } from '../errors.ts';
@@ -17,11 +19,26 @@ import { newBuildFolder, publish } from './swap.ts';
 /** The statuspost package itself: Astro's root, where src/pages and astro.config.mjs live. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-export function toSiteData(snapshot: Snapshot, posts: readonly Post[], uptimeDoc: string, now: number): SiteData {
+/** Rendered Markdown by source: a republish with unchanged posts renders none of them again. */
+const rendered = new Map<string, string>();
+function html(source: string, headingIdPrefix = ''): string {
+  const key = `${headingIdPrefix}\u0000${source}`;
+  let out = rendered.get(key);
+  if (out === undefined) {
+    if (rendered.size >= 100_000) rendered.clear(); // bounded: a long-running daemon keeps at most this many
+    out = renderMarkdown(source, { headingIdPrefix }).html;
+    rendered.set(key, out);
+  }
+  return out;
+}
+
+export function toSiteData(snapshot: Snapshot, posts: readonly Post[], uptimeDoc: string, now: number, notice: string | null = null): SiteData {
   const name = (id: string) => snapshot.components.find((c) => c.id === id)?.name ?? id;
   return {
     snapshot,
-    uptimeDocHtml: renderMarkdown(uptimeDoc).html,
+    uptimeDocHtml: html(uptimeDoc),
+    notice,
+    render: null,
     incidents: posts.flatMap((post) =>
       post.kind !== 'incident'
         ? []
@@ -35,9 +52,9 @@ export function toSiteData(snapshot: Snapshot, posts: readonly Post[], uptimeDoc
               resolvedAt: post.resolvedAt,
               status: post.updates.filter((u) => u.at <= now).at(-1)?.status ?? 'investigating',
               components: Object.entries(post.components).map(([id, status]) => ({ id, name: name(id), status })),
-              updates: post.updates.filter((u) => u.at <= now).map((u) => ({ at: u.at, status: u.status, html: renderMarkdown(u.body).html })),
+              updates: post.updates.filter((u) => u.at <= now).map((u) => ({ at: u.at, status: u.status, html: html(u.body) })),
               postmortemAt: post.postmortemAt,
-              postmortemHtml: post.body && post.postmortemAt !== null && post.postmortemAt <= now ? renderMarkdown(post.body, { headingIdPrefix: 'pm-' }).html : null,
+              postmortemHtml: post.body && post.postmortemAt !== null && post.postmortemAt <= now ? html(post.body, 'pm-') : null,
             },
           ],
     ),
@@ -58,8 +75,8 @@ export function toSiteData(snapshot: Snapshot, posts: readonly Post[], uptimeDoc
               unaffected: post.unaffected,
               signInBlocked: post.signInBlocked,
               updateRequired: post.updateRequired,
-              updates: post.updates.filter((u) => u.at <= now).map((u) => ({ at: u.at, status: u.status, html: renderMarkdown(u.body).html })),
-              html: renderMarkdown(post.body).html,
+              updates: post.updates.filter((u) => u.at <= now).map((u) => ({ at: u.at, status: u.status, html: html(u.body) })),
+              html: html(post.body),
             },
           ],
     ),
@@ -68,40 +85,159 @@ export function toSiteData(snapshot: Snapshot, posts: readonly Post[], uptimeDoc
 
 export interface BuildResult {
   folder: string;
-  pages: number;
+  /** Post pages rendered by this build, and reused unchanged from the previous one. */
+  rendered: number;
+  reused: number;
+  files: number;
 }
 
-export async function buildAndPublish(options: { config: Config; snapshot: Snapshot; posts: readonly Post[]; out: string; now: number }): Promise<BuildResult> {
-  const { config, snapshot, posts, out, now } = options;
+export interface BuildOptions {
+  config: Config;
+  snapshot: Snapshot;
+  posts: readonly Post[];
+  out: string;
+  now: number;
+  /** A line shown on every page (the demo says its data is a simulation). */
+  notice?: string;
+  /** Called with a line at each step, for a terminal. */
+  progress?: (message: string) => void;
+}
+
+/** Where a build keeps its own bookkeeping; hidden files are never served. */
+const MANIFEST = '.statuspost/pages.json';
+
+interface PageManifest {
+  fingerprint: string;
+  /** Page path ("incidents/<slug>/index.html") → hash of everything that page was rendered from. */
+  pages: Record<string, string>;
+}
+
+export async function buildAndPublish(options: BuildOptions): Promise<BuildResult> {
+  const { config, snapshot, posts, out, now, progress = () => {} } = options;
   const uptimeDoc = await readFile(join(PACKAGE_ROOT, 'docs/uptime.md'), 'utf8');
-  const data = toSiteData(snapshot, posts, uptimeDoc, now);
+  const data = toSiteData(snapshot, posts, uptimeDoc, now, options.notice ?? null);
+
+  // A post page depends only on its post, the site's settings and the templates: when all three are
+  // unchanged since the published build, the page is linked from it instead of rendered again.
+  const fingerprint = await templateFingerprint(config, data.notice);
+  const manifest: PageManifest = { fingerprint, pages: {} };
+  const previous = await previousBuild(out, fingerprint);
+  const reuse: string[] = [];
+  const render = { incidents: [] as string[], maintenance: [] as string[] };
+  for (const [section, entries] of [['incidents', data.incidents], ['maintenance', data.maintenance]] as const) {
+    for (const entry of entries) {
+      const page = `${section}/${entry.slug}/index.html`;
+      const key = createHash('sha256').update(fingerprint).update(JSON.stringify(entry)).digest('base64url');
+      manifest.pages[page] = key;
+      if (previous?.manifest.pages[page] === key) reuse.push(page);
+      else render[section].push(entry.slug);
+    }
+  }
+  data.render = render;
+  const reusedSet = new Set(reuse);
+  // A reused page's Markdown is not needed again (lists show titles and dates), except an open
+  // incident's, whose latest update the home page shows: the data file stays small at 10,000 posts.
+  const open = new Set(snapshot.openIncidents);
+  data.incidents = data.incidents.map((i) =>
+    reusedSet.has(`incidents/${i.slug}/index.html`) && !open.has(i.slug) ? { ...i, updates: i.updates.map((u) => ({ ...u, html: '' })), postmortemHtml: null } : i,
+  );
+  data.maintenance = data.maintenance.map((m) => (reusedSet.has(`maintenance/${m.slug}/index.html`) ? { ...m, updates: m.updates.map((u) => ({ ...u, html: '' })), html: '' } : m));
+  progress(`rendering ${render.incidents.length + render.maintenance.length} post pages, reusing ${reuse.length} unchanged`);
+
   const scratch = await mkdtemp(join(tmpdir(), 'statuspost-build-'));
   const folder = await newBuildFolder(out, now);
   try {
     const dataFile = join(scratch, 'site-data.json');
     await writeFile(dataFile, JSON.stringify(data));
     await runAstro(folder, config.site.baseUrl, dataFile);
+    await linkPages(reuse, previous?.folder ?? '', folder);
 
-    const required = ['index.html', '404.html', 'about/uptime/index.html', 'history/index.html', ...snapshot.components.map((c) => `components/${c.id}/index.html`)];
+    // Reused pages were linked above (a missing one would have thrown); the rest must have been rendered.
+    const renderedPages = Object.keys(manifest.pages).filter((page) => !reusedSet.has(page));
+    const required = ['index.html', '404.html', 'about/uptime/index.html', 'history/index.html', ...snapshot.components.map((c) => `components/${c.id}/index.html`), ...renderedPages];
     const missing: string[] = [];
     for (const page of required) if (!(await exists(join(folder, page)))) missing.push(page);
-    if (missing.length > 0) throw new StatuspostError('SP_BUILD_FAILED', `the build lacks ${missing.join(', ')}; nothing was published`);
+    if (missing.length > 0) throw new StatuspostError('SP_BUILD_FAILED', `the build lacks ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}; nothing was published`);
 
-    const leaks = await scanForLeaks(folder, config.privateValues);
+    // Reused pages passed this same scan when they were built: the fingerprint covers the private values.
+    const files = filesUnder(folder);
+    const toScan = files.filter((file) => !reusedSet.has(file));
+    progress(`checking ${toScan.length} files for probe targets, secrets and internal addresses`);
+    const leaks = await scanForLeaks(folder, config.privateValues, toScan);
     if (leaks.length > 0) {
       const where = leaks.map((leak) => `${leak.file} (private value #${leak.valueIndex + 1}, ${leak.form})`).join(', ');
       throw new StatuspostError('SP_BUILD_FAILED', `the build contains private values from probes/: ${where}; nothing was published`, {
         hint: 'a probe target, secret or internal address reached the output; mark the check public: true only if it is meant to be published',
       });
     }
+    await mkdir(join(folder, dirname(MANIFEST)), { recursive: true });
+    await writeFile(join(folder, MANIFEST), JSON.stringify(manifest));
     await publish(folder, out);
-    return { folder, pages: required.length };
+    return { folder, rendered: render.incidents.length + render.maintenance.length, reused: reuse.length, files: files.length };
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
     throw error;
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** The published build, if its pages were made from the same templates and settings. */
+async function previousBuild(out: string, fingerprint: string): Promise<{ folder: string; manifest: PageManifest } | undefined> {
+  try {
+    const folder = await realpath(out);
+    const manifest = JSON.parse(await readFile(join(folder, MANIFEST), 'utf8')) as PageManifest;
+    return manifest.fingerprint === fingerprint ? { folder, manifest } : undefined;
+  } catch {
+    return undefined; // nothing published yet, or an older build without a manifest: render everything
+  }
+}
+
+let templateHash: string | undefined;
+/** What every post page is rendered from besides its post: the templates, the settings, the private values. */
+async function templateFingerprint(config: Config, notice: string | null): Promise<string> {
+  if (templateHash === undefined) {
+    const hash = createHash('sha256');
+    for (const dir of ['src/pages', 'src/layouts', 'src/components', 'src/styles', 'src/site']) {
+      for (const file of filesUnder(join(PACKAGE_ROOT, dir))) hash.update(file).update(await readFile(join(PACKAGE_ROOT, dir, file)));
+    }
+    hash.update(await readFile(join(PACKAGE_ROOT, 'package.json')));
+    templateHash = hash.digest('base64url');
+  }
+  const site = config.site as Partial<Config['site']>;
+  return createHash('sha256')
+    .update(JSON.stringify([templateHash, site.title, site.description, site.baseUrl, site.timezone, notice, config.privateValues]))
+    .digest('base64url');
+}
+
+/**
+ * Links each reused page from the previous build (a hard link costs no bytes; a builds folder on
+ * another file system gets a copy). Synchronous calls, a few hundred at a time: ten thousand small
+ * operations through the thread pool cost seconds, this way a fraction of one, and the event loop
+ * (the daemon's probe timers) gets a turn between batches.
+ */
+async function linkPages(pages: readonly string[], from: string, to: string): Promise<void> {
+  for (let i = 0; i < pages.length; i += 500) {
+    for (const page of pages.slice(i, i + 500)) {
+      const target = join(to, page);
+      mkdirSync(dirname(target), { recursive: true });
+      try {
+        linkSync(join(from, page), target);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EXDEV' && (error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+        copyFileSync(join(from, page), target);
+      }
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Every file under a folder, as sorted paths relative to it. */
+export function filesUnder(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(folder, join(entry.parentPath, entry.name)))
+    .sort();
 }
 
 async function runAstro(outDir: string, site: string, dataFile: string): Promise<void> {

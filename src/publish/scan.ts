@@ -27,12 +27,14 @@ export function encodedForms(value: string): Array<{ form: Leak['form']; text: s
   return forms;
 }
 
-export async function scanForLeaks(folder: string, privateValues: readonly string[]): Promise<Leak[]> {
+/** Scans every file under `folder`, or only `files` (paths relative to it) when given. */
+export async function scanForLeaks(folder: string, privateValues: readonly string[], files?: readonly string[]): Promise<Leak[]> {
   const needles = privateValues.flatMap((value, valueIndex) =>
     encodedForms(value).map(({ form, text }) => ({ valueIndex, form, bytes: Buffer.from(text) })),
   );
   const leaks: Leak[] = [];
-  for (const path of await filesUnder(folder)) {
+  const paths = files ? files.map((file) => join(folder, file)) : await filesUnder(folder);
+  for (const path of paths) {
     const content = await readFile(path);
     for (const needle of needles) {
       const offset = content.indexOf(needle.bytes);

@@ -86,6 +86,8 @@ async function resolveFile(root: string, url: string): Promise<string | undefine
     return undefined; // malformed escapes
   }
   if (path.includes('\0')) return undefined;
+  // Hidden files (the build's own bookkeeping, .statuspost/) are never served.
+  if (path.split('/').some((segment) => segment.startsWith('.'))) return undefined;
   const candidate = join(root, path);
   if (candidate !== root && !candidate.startsWith(root + sep)) return undefined;
   const info = await stat(candidate).catch(() => undefined);

@@ -2,18 +2,26 @@
 // machine-readable datetime, so a small script can also show the reader's own zone.
 import type { ComponentStatus } from '../posts/types.ts';
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 export function formatTime(ms: number, zone: string): string {
-  // en-US names the zones readers know ("PST", "PDT"); en-GB would say "GMT-8".
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  }).format(ms);
+  let formatter = formatters.get(zone);
+  if (!formatter) {
+    // en-US names the zones readers know ("PST", "PDT"); en-GB would say "GMT-8". One per zone:
+    // making a formatter costs far more than using one, and a big archive formats thousands of times.
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZoneName: 'short',
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter.format(ms);
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString();

@@ -22,7 +22,8 @@ export function historyMonths(data: Pick<SiteData, 'incidents' | 'maintenance'>,
     ...data.incidents.map((i) => ({ kind: 'incident' as const, slug: i.slug, title: i.title, at: i.startedAt, timezone: i.timezone, label: `${i.impact} impact` })),
     ...data.maintenance.map((m) => ({ kind: 'maintenance' as const, slug: m.slug, title: m.title, at: m.startsAt, timezone: m.timezone, label: `maintenance, ${m.state.replace('_', ' ')}` })),
   ].sort((a, b) => b.at - a.at);
-  const monthOf = (at: number) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit' }).format(at).slice(0, 7);
+  const format = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit' });
+  const monthOf = (at: number) => format.format(at).slice(0, 7);
   const months: HistoryMonth[] = [];
   for (const entry of entries) {
     const month = monthOf(entry.at);
@@ -33,7 +34,9 @@ export function historyMonths(data: Pick<SiteData, 'incidents' | 'maintenance'>,
   return months;
 }
 
+const monthFormat = new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+
 export function monthName(month: string): string {
   const [year, number] = month.split('-').map(Number) as [number, number];
-  return new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(year, number - 1, 15));
+  return monthFormat.format(Date.UTC(year, number - 1, 15));
 }

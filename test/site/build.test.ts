@@ -1,5 +1,5 @@
 // The site as published: built from a real project into a temp folder, checked, published atomically.
-import { cp, readFile, readdir, readlink, realpath, writeFile } from 'node:fs/promises';
+import { cp, readFile, readdir, readlink, realpath, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
@@ -42,7 +42,7 @@ describe('statuspost build', () => {
     const { code, stdout, stderr } = await run(['build', '--root', root]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^published .*public-site \(.+; 8 posts, 7 components\)\n$/);
+    expect(stdout).toMatch(/^published .*public-site: \d+ files in [\d.]+ s \(8 post pages rendered, 0 unchanged reused\); .+; 8 posts, 7 components\n$/);
     const site = join(root, 'public-site');
     const index = await readFile(join(site, 'index.html'), 'utf8');
     expect(index).toContain('Chatter status');
@@ -55,6 +55,38 @@ describe('statuspost build', () => {
     expect(february).toContain('February 2016');
     expect(february).toMatch(/href="\/history\/2015-09\/" rel="next">Older: September 2015/);
     expect((await readdir(join(site, 'components'))).sort()).toEqual(['cache', 'chat-nodes', 'clock', 'database', 'dns', 'file-share', 'load-balancer']);
+  });
+
+  it('renders again only the post pages whose post changed, and links the rest from the published build', async () => {
+    const root = await demoProject();
+    expect((await run(['build', '--root', root])).code).toBe(0);
+    const site = join(root, 'public-site');
+    const first = await realpath(site);
+    const again = await run(['build', '--root', root]);
+    expect(again.stdout).toMatch(/\(0 post pages rendered, 8 unchanged reused\)/);
+    const second = await realpath(site);
+    expect(second).not.toBe(first);
+    const page = 'incidents/2014-01-21-api-certificate-expired/index.html';
+    // The same file, not a copy: a status-only republish writes nothing for unchanged posts.
+    expect((await stat(join(second, page))).ino).toBe((await stat(join(first, page))).ino);
+    // Edit one post: that page, and only that one, is rendered again, with the edit in it.
+    const file = join(root, 'content/incidents/2014-01-21-api-certificate-expired.md');
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/^title: .*$/m, 'title: "The API certificate expired (edited)"'));
+    const edited = await run(['build', '--root', root]);
+    expect(edited.stdout).toMatch(/\(1 post pages rendered, 7 unchanged reused\)/);
+    const third = await realpath(site);
+    expect(await readFile(join(third, page), 'utf8')).toContain('The API certificate expired (edited)');
+    expect((await stat(join(third, page))).ino).not.toBe((await stat(join(second, page))).ino);
+    // The lists are status pages, always rendered: they carry the new title too.
+    expect(await readFile(join(third, 'incidents/index.html'), 'utf8')).toContain('The API certificate expired (edited)');
+    // The build's bookkeeping is never served.
+    const { startStaticServer } = await import('../../src/serve/static-server.ts');
+    const server = await startStaticServer({ folder: site });
+    try {
+      expect((await fetch(`${server.url}.statuspost/pages.json`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
   });
 
   it('leaves the published site byte-identical when a post is broken', async () => {

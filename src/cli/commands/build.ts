@@ -44,10 +44,17 @@ published site was left as it was).`,
     } finally {
       await store.close();
     }
-    if (!args.json && process.stderr.isTTY) output.error('building the site…');
-    const result = await buildAndPublish({ config, snapshot, posts: posts.posts, out, now });
-    if (args.json) output.data({ published: out, folder: result.folder, status: snapshot.overall });
-    else output.line(`published ${out} (${snapshot.overall.description}; ${posts.posts.length} posts, ${snapshot.components.length} components)`);
+    const started = Date.now();
+    const progress = !args.json && process.stderr.isTTY ? (message: string) => output.error(`${message}…`) : undefined;
+    progress?.('building the site with Astro');
+    const result = await buildAndPublish({ config, snapshot, posts: posts.posts, out, now, ...(progress && { progress }) });
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (args.json) output.data({ published: out, folder: result.folder, files: result.files, rendered: result.rendered, reused: result.reused, status: snapshot.overall });
+    else
+      output.line(
+        `published ${out}: ${result.files} files in ${seconds} s (${result.rendered} post pages rendered, ${result.reused} unchanged reused); ` +
+          `${snapshot.overall.description}; ${posts.posts.length} posts, ${snapshot.components.length} components`,
+      );
     return ExitCode.ok;
   },
 };

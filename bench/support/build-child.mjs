@@ -1,0 +1,57 @@
+// One measured build, in its own process so its peak memory is its own, running the compiled code
+// (dist/, as the `statuspost` command does) under plain node. Prints one JSON line.
+//   full ROOT OUT       what `statuspost build` does: config, posts, snapshot, Astro, checks, publish
+//   republish ROOT OUT  what the daemon does when only a status changed: posts stay loaded, one
+//                       component goes down in the store, the snapshot is recomputed and the site
+//                       republished over the previous build (only the second build is timed)
+//   reference DIR OUT POSTS_JSON  the minimal reference Astro site on the same posts
+import { loadConfig } from '../../dist/config/load.js';
+import { loadPosts } from '../../dist/posts/load.js';
+import { buildAndPublish } from '../../dist/publish/build-site.js';
+import { gatherSnapshotInput } from '../../dist/status/gather.js';
+import { buildSnapshot } from '../../dist/status/snapshot.js';
+import { openStore } from '../../dist/store/open.js';
+
+const [mode, root, out, extra] = process.argv.slice(2);
+const peakMb = () => process.resourceUsage().maxRSS / 1024;
+
+if (mode === 'reference') {
+  process.env.REFERENCE_POSTS = extra;
+  process.env.ASTRO_TELEMETRY_DISABLED = '1';
+  const t0 = performance.now();
+  const { build } = await import('astro');
+  await build({ root, outDir: out, logLevel: 'error' });
+  console.log(JSON.stringify({ ms: performance.now() - t0, peakMb: peakMb() }));
+} else {
+  const t0 = performance.now();
+  const { config } = await loadConfig(root);
+  if (!config) throw new Error('the bench project has configuration problems');
+  const { posts, problems } = await loadPosts({ root, componentIds: config.components.map((c) => c.id), siteTimezone: config.site.timezone });
+  if (problems.length > 0) throw new Error(`${problems.length} problems in the generated posts`);
+  const store = await openStore(config.site.store, root);
+  const publishNow = async () => {
+    const now = Date.now();
+    const snapshot = buildSnapshot(await gatherSnapshotInput(store, config, posts, now));
+    const result = await buildAndPublish({ config, snapshot, posts, out, now });
+    return { snapshot, result };
+  };
+  let { snapshot, result } = await publishNow();
+  let timed = performance.now() - t0;
+  if (mode === 'republish') {
+    const before = snapshot.components.find((c) => c.id === 'chat-nodes').status;
+    const check = config.checks.find((c) => c.component === 'chat-nodes');
+    const now = Date.now();
+    // Enough failed results, a second apart, to confirm the first chat node down.
+    await store.record(
+      Array.from({ length: check.confirm.down + 1 }, (_, i) => ({ checkId: check.id, kind: check.kind, status: 'down', startedAt: now - (check.confirm.down - i) * 1000, latencyMs: null, message: 'connection refused', details: {} })),
+      config.site.location,
+    );
+    const t1 = performance.now();
+    ({ snapshot, result } = await publishNow());
+    timed = performance.now() - t1;
+    const after = snapshot.components.find((c) => c.id === 'chat-nodes').status;
+    if (after === before) throw new Error(`the republish did not change chat-nodes (still ${after})`);
+  }
+  await store.close();
+  console.log(JSON.stringify({ ms: timed, peakMb: peakMb(), rendered: result.rendered, reused: result.reused, files: result.files, posts: posts.length }));
+}

@@ -13,6 +13,9 @@ import { maintenanceState } from '../posts/state.ts';
 import type { Post } from '../posts/types.ts';
 import type { SiteData } from '../site/data.ts';
 import type { Snapshot } from '../status/snapshot.ts';
+import { feedFiles } from '../feeds/index.ts';
+import { nextWindowHistory, type WindowHistory } from '../feeds/ics.ts';
+import type { Maintenance } from '../posts/types.ts';
 import { scanForLeaks } from './scan.ts';
 import { newBuildFolder, publish } from './swap.ts';
 
@@ -105,6 +108,16 @@ export interface BuildOptions {
 
 /** Where a build keeps its own bookkeeping; hidden files are never served. */
 const MANIFEST = '.statuspost/pages.json';
+/** Each maintenance window as last published, so a calendar's SEQUENCE rises when a window moves. */
+const WINDOWS = '.statuspost/windows.json';
+
+async function readJson<T extends object>(out: string, file: string): Promise<T> {
+  try {
+    return JSON.parse(await readFile(join(await realpath(out), file), 'utf8')) as T;
+  } catch {
+    return {} as T; // nothing published yet
+  }
+}
 
 interface PageManifest {
   fingerprint: string;
@@ -152,9 +165,19 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
     await runAstro(folder, config.site.baseUrl, dataFile);
     await linkPages(reuse, previous?.folder ?? '', folder);
 
+    // Feeds and the API: from the same Snapshot and posts, serialised by code, checked like the pages.
+    progress('writing feeds, the API, the banner feed, calendars and badges');
+    const windows = nextWindowHistory(await readJson<WindowHistory>(out, WINDOWS), posts.filter((p): p is Maintenance => p.kind === 'maintenance'));
+    const baseUrl = config.site.baseUrl.endsWith('/') ? config.site.baseUrl : `${config.site.baseUrl}/`;
+    const feeds = feedFiles({ snapshot, posts, now, baseUrl }, windows);
+    for (const feed of feeds) {
+      await mkdir(dirname(join(folder, feed.path)), { recursive: true });
+      await writeFile(join(folder, feed.path), feed.body);
+    }
+
     // Reused pages were linked above (a missing one would have thrown); the rest must have been rendered.
     const renderedPages = Object.keys(manifest.pages).filter((page) => !reusedSet.has(page));
-    const required = ['index.html', '404.html', 'about/uptime/index.html', 'history/index.html', ...snapshot.components.map((c) => `components/${c.id}/index.html`), ...renderedPages];
+    const required = ['index.html', '404.html', 'about/uptime/index.html', 'history/index.html', ...snapshot.components.map((c) => `components/${c.id}/index.html`), ...renderedPages, ...feeds.map((f) => f.path)];
     const missing: string[] = [];
     for (const page of required) if (!(await exists(join(folder, page)))) missing.push(page);
     if (missing.length > 0) throw new StatuspostError('SP_BUILD_FAILED', `the build lacks ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}; nothing was published`);
@@ -163,7 +186,7 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
     const files = filesUnder(folder);
     const toScan = files.filter((file) => !reusedSet.has(file));
     progress(`checking ${toScan.length} files for probe targets, secrets and internal addresses`);
-    const leaks = await scanForLeaks(folder, config.privateValues, toScan);
+    const leaks = await scanForLeaks(folder, config.privateValues, toScan, [new URL(config.site.baseUrl).origin, new URL(config.site.baseUrl).host]);
     if (leaks.length > 0) {
       const where = leaks.map((leak) => `${leak.file} (private value #${leak.valueIndex + 1}, ${leak.form})`).join(', ');
       throw new StatuspostError('SP_BUILD_FAILED', `the build contains private values from probes/: ${where}; nothing was published`, {
@@ -172,6 +195,7 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
     }
     await mkdir(join(folder, dirname(MANIFEST)), { recursive: true });
     await writeFile(join(folder, MANIFEST), JSON.stringify(manifest));
+    await writeFile(join(folder, WINDOWS), JSON.stringify(windows));
     await publish(folder, out);
     return { folder, rendered: render.incidents.length + render.maintenance.length, reused: reuse.length, files: files.length };
   } catch (error) {

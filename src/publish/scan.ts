@@ -27,8 +27,14 @@ export function encodedForms(value: string): Array<{ form: Leak['form']; text: s
   return forms;
 }
 
-/** Scans every file under `folder`, or only `files` (paths relative to it) when given. */
-export async function scanForLeaks(folder: string, privateValues: readonly string[], files?: readonly string[]): Promise<Leak[]> {
+/**
+ * Scans every file under `folder`, or only `files` (paths relative to it) when given. `publicValues`
+ * (the site's own address, which feeds must print in full) are blanked out first, so a private
+ * value inside them (a loopback host serving the demo site, say) is not a leak, while the same host
+ * with another port or path still is.
+ */
+export async function scanForLeaks(folder: string, privateValues: readonly string[], files?: readonly string[], publicValues: readonly string[] = []): Promise<Leak[]> {
+  const blanks = publicValues.filter((v) => v.length > 0).map((v) => Buffer.from(v));
   const needles = privateValues.flatMap((value, valueIndex) =>
     encodedForms(value).map(({ form, text }) => ({ valueIndex, form, bytes: Buffer.from(text) })),
   );
@@ -36,6 +42,9 @@ export async function scanForLeaks(folder: string, privateValues: readonly strin
   const paths = files ? files.map((file) => join(folder, file)) : await filesUnder(folder);
   for (const path of paths) {
     const content = await readFile(path);
+    for (const blank of blanks) {
+      for (let at = content.indexOf(blank); at !== -1; at = content.indexOf(blank, at + blank.length)) content.fill(0, at, at + blank.length);
+    }
     for (const needle of needles) {
       const offset = content.indexOf(needle.bytes);
       if (offset !== -1) leaks.push({ file: relative(folder, path), valueIndex: needle.valueIndex, form: needle.form, offset });

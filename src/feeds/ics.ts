@@ -1,0 +1,84 @@
+// maintenance.ics (and one per component): RFC 5545, CRLF line ends, lines folded at 75 octets, a
+// stable UID per maintenance, times in UTC, STATUS:CANCELLED for a cancelled window, and SEQUENCE
+// raised whenever a window changes (kept from build to build in the site's hidden .statuspost/).
+import type { Maintenance } from '../posts/types.ts';
+import { postUrl, type FeedContext, type FeedFile } from './context.ts';
+
+export interface WindowHistory {
+  [slug: string]: { startsAt: number; endsAt: number; cancelled: boolean; sequence: number };
+}
+
+const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+
+/** TEXT values escape backslash, semicolon, comma and newlines (RFC 5545 §3.3.11). */
+export const escapeText = (text: string) => text.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+
+/** Folds a content line at 75 octets, never inside a UTF-8 character (RFC 5545 §3.1). */
+export function foldLine(line: string): string {
+  const out: string[] = [];
+  let current = '';
+  let octets = 0;
+  for (const char of line) {
+    const size = Buffer.byteLength(char);
+    const limit = out.length === 0 ? 75 : 74; // continuation lines start with a space
+    if (octets + size > limit) {
+      out.push(current);
+      current = '';
+      octets = 0;
+    }
+    current += char;
+    octets += size;
+  }
+  out.push(current);
+  return out.join('\r\n ');
+}
+
+export function nextWindowHistory(previous: WindowHistory, maintenance: readonly Maintenance[]): WindowHistory {
+  const next: WindowHistory = {};
+  for (const m of maintenance) {
+    const before = previous[m.slug];
+    const changed = before && (before.startsAt !== m.startsAt || before.endsAt !== m.endsAt || before.cancelled !== m.cancelled);
+    next[m.slug] = { startsAt: m.startsAt, endsAt: m.endsAt, cancelled: m.cancelled, sequence: before ? before.sequence + (changed ? 1 : 0) : 0 };
+  }
+  return next;
+}
+
+function calendar(context: FeedContext, name: string, maintenance: readonly Maintenance[], history: WindowHistory): string {
+  const host = new URL(context.baseUrl).host;
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//statuspost//maintenance//EN', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH', `X-WR-CALNAME:${escapeText(name)}`, 'REFRESH-INTERVAL;VALUE=DURATION:PT1H'];
+  for (const m of [...maintenance].sort((a, b) => a.startsAt - b.startsAt)) {
+    const lastChange = Math.max(m.announcedAt, ...m.updates.filter((u) => u.at <= context.now).map((u) => u.at));
+    const description = [m.affected, m.unaffected && `Still working: ${m.unaffected}`, m.signInBlocked && 'Sign-in is blocked during the window.', m.updateRequired && `Clients older than ${m.updateRequired.minimumVersion} must update.`]
+      .filter(Boolean)
+      .join('\n');
+    lines.push(
+      'BEGIN:VEVENT',
+      `UID:${m.slug}@${host}`,
+      `DTSTAMP:${stamp(lastChange)}`,
+      `LAST-MODIFIED:${stamp(lastChange)}`,
+      `DTSTART:${stamp(m.startsAt)}`,
+      `DTEND:${stamp(m.endsAt)}`,
+      `SEQUENCE:${history[m.slug]?.sequence ?? 0}`,
+      `SUMMARY:${escapeText(m.title)}`,
+      `DESCRIPTION:${escapeText(description)}`,
+      `URL:${postUrl(context, m)}`,
+      `STATUS:${m.cancelled ? 'CANCELLED' : 'CONFIRMED'}`,
+      'TRANSP:TRANSPARENT',
+      'END:VEVENT',
+    );
+  }
+  lines.push('END:VCALENDAR');
+  return `${lines.map(foldLine).join('\r\n')}\r\n`;
+}
+
+export function icsFiles(context: FeedContext, history: WindowHistory): FeedFile[] {
+  const maintenance = context.posts.filter((p): p is Maintenance => p.kind === 'maintenance' && p.announcedAt <= context.now);
+  const title = context.snapshot.site.title;
+  return [
+    { path: 'maintenance.ics', body: calendar(context, `${title}: maintenance`, maintenance, history) },
+    ...context.snapshot.components.map((c) => ({
+      path: `components/${c.id}/maintenance.ics`,
+      body: calendar(context, `${title}: ${c.name} maintenance`, maintenance.filter((m) => m.components.includes(c.id)), history),
+    })),
+  ];
+}

@@ -8,7 +8,9 @@ import { execFile } from 'node:child_process';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import ICAL from 'ical.js';
+import { Statuspage } from 'statuspage.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStaticServer } from '../../src/serve/static-server.ts';
 import { bannerFeedSchema } from '../../src/feeds/banner.ts';
 import { rssFiles } from '../../src/feeds/rss.ts';
 import { loadConfig } from '../../src/config/load.ts';
@@ -110,6 +112,30 @@ describe('feeds and APIs of a real build', () => {
     for (const i of incidents.incidents) for (const c of i.components) expect(ids.has(c.id)).toBe(true);
     const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
     for (const m of maintenances.scheduled_maintenances) for (const key of ['scheduled_for', 'scheduled_until', 'created_at', 'updated_at']) expect(m[key]).toMatch(rfc3339);
+  });
+
+  it('serves the API to an existing Statuspage client library unchanged (statuspage.io from npm)', async () => {
+    const server = await startStaticServer({ folder: site });
+    try {
+      const client = new Statuspage('chatter');
+      // The library only knows *.statuspage.io; its HTTP client is pointed at our loopback server.
+      (client as unknown as { apiClient: { defaults: { baseURL: string } } }).apiClient.defaults.baseURL = server.url;
+      // The library's own Summary type reduces to never (conflicting `status` members), so it is read as data.
+      type Named = { id: string; name: string; group?: boolean };
+      const summary = (await client.api.getSummary()) as unknown as { page: { name: string }; status: { indicator: string }; components: Named[]; incidents: Named[] };
+      expect(summary.page.name).toBe('Chatter status');
+      expect(summary.components.filter((c) => !c.group).map((c) => c.name)).toContain('Chat nodes');
+      expect(summary.incidents.map((i) => i.name)).toEqual([NASTY]);
+      const status = (await client.api.getStatus()) as unknown as { status: { indicator: string } };
+      expect(status.status.indicator).toBe(summary.status.indicator);
+      expect((await client.api.getComponents()).components).toHaveLength(summary.components.length);
+      expect((await client.api.incidents.getUnresolved()).incidents.map((i) => i.id)).toEqual([INCIDENT]);
+      expect((await client.api.incidents.getAll()).incidents.length).toBeGreaterThan(5);
+      expect(((await client.api.scheduledMaintenances.getUpcoming()) as unknown as { scheduled_maintenances: Named[] }).scheduled_maintenances.map((m) => m.id)).toEqual([UPGRADE]);
+      expect((await client.api.scheduledMaintenances.getAll()).scheduled_maintenances.length).toBeGreaterThan(3);
+    } finally {
+      await server.close();
+    }
   });
 
   it('publishes RSS 2.0 that parses, with a guid per update, a self link, and the title escaped correctly', async () => {

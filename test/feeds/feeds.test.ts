@@ -132,7 +132,11 @@ describe('feeds and APIs of a real build', () => {
       expect((await client.api.incidents.getUnresolved()).incidents.map((i) => i.id)).toEqual([INCIDENT]);
       expect((await client.api.incidents.getAll()).incidents.length).toBeGreaterThan(5);
       expect(((await client.api.scheduledMaintenances.getUpcoming()) as unknown as { scheduled_maintenances: Named[] }).scheduled_maintenances.map((m) => m.id)).toEqual([UPGRADE]);
-      expect((await client.api.scheduledMaintenances.getAll()).scheduled_maintenances.length).toBeGreaterThan(3);
+      // The library's getAll() and getActive() both ask for upcoming.json (its bug); its own endpoint
+      // table and HTTP client still reach the full list.
+      const { Endpoint } = await import('statuspage.io/dist/Endpoints.js');
+      const http = (client as unknown as { apiClient: { get: (path: string) => Promise<{ data: { scheduled_maintenances: Named[] } }> } }).apiClient;
+      expect((await http.get(Endpoint.ScheduledMaintenances.all())).data.scheduled_maintenances.length).toBeGreaterThan(3);
     } finally {
       await server.close();
     }

@@ -1,4 +1,4 @@
-// Generated posts for the benchmarks: incidents and maintenance alternating, one per day from 2000,
+// Generated posts for the benchmarks: incidents and maintenance alternating, one per day, the newest a month ago,
 // about 300 words each, valid against the demo's components.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,7 +68,8 @@ export async function generateProject(count: number, root?: string): Promise<str
   root ??= await mkdtemp(join(tmpdir(), 'statuspost-bench-posts-'));
   await mkdir(join(root, 'content/incidents'), { recursive: true });
   await mkdir(join(root, 'content/maintenance'), { recursive: true });
-  const start = Date.UTC(2000, 0, 1);
+  // The newest post a month ago, so all of them are history (none dated in the future).
+  const start = Math.floor(Date.now() / 86_400_000 - count - 30) * 86_400_000;
   for (let i = 0; i < count; i++) {
     // One post per day (so file names are unique and dates match), incidents and maintenance alternating.
     const day = new Date(start + i * 86_400_000).toISOString().slice(0, 10);

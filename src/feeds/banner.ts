@@ -5,7 +5,7 @@
 // timestamps, so the feed stays right between builds.
 import { createHash } from 'node:crypto';
 import { z } from 'zod/v4';
-import { renderMarkdown } from '../posts/markdown.ts';
+import { renderMarkdownCached as renderMarkdown } from '../posts/markdown.ts';
 import { maintenanceState } from '../posts/state.ts';
 import type { Incident, Maintenance } from '../posts/types.ts';
 import { iso, postUrl, type FeedContext, type FeedFile } from './context.ts';

@@ -1,5 +1,5 @@
 // maintenance.ics (and one per component): RFC 5545, CRLF line ends, lines folded at 75 octets, a
-// stable UID per maintenance, times in UTC, STATUS:CANCELLED for a cancelled window, and SEQUENCE
+// stable UID per maintenance, times in UTC, the last 90 days and everything ahead, STATUS:CANCELLED for a cancelled window, and SEQUENCE
 // raised whenever a window changes (kept from build to build in the site's hidden .statuspost/).
 import type { Maintenance } from '../posts/types.ts';
 import { postUrl, type FeedContext, type FeedFile } from './context.ts';
@@ -71,8 +71,11 @@ function calendar(context: FeedContext, name: string, maintenance: readonly Main
   return `${lines.map(foldLine).join('\r\n')}\r\n`;
 }
 
+/** Windows that ended longer ago than this leave the calendars: subscribers re-download the whole file. */
+const CALENDAR_PAST_MS = 90 * 86_400_000;
+
 export function icsFiles(context: FeedContext, history: WindowHistory): FeedFile[] {
-  const maintenance = context.posts.filter((p): p is Maintenance => p.kind === 'maintenance' && p.announcedAt <= context.now);
+  const maintenance = context.posts.filter((p): p is Maintenance => p.kind === 'maintenance' && p.announcedAt <= context.now && p.endsAt >= context.now - CALENDAR_PAST_MS);
   const title = context.snapshot.site.title;
   return [
     { path: 'maintenance.ics', body: calendar(context, `${title}: maintenance`, maintenance, history) },

@@ -2,7 +2,7 @@
 // update, and per published postmortem, newest first, each with a guid of its own so readers notify
 // on every update. One feed for the site and one per component.
 import RSS from 'rss';
-import { renderMarkdown } from '../posts/markdown.ts';
+import { renderMarkdownCached as renderMarkdown } from '../posts/markdown.ts';
 import type { Post } from '../posts/types.ts';
 import { postUrl, type FeedContext, type FeedFile } from './context.ts';
 

@@ -2,7 +2,7 @@
 // exact field names, enums and selection rules, so existing Statuspage clients, widgets and chat
 // bots work unchanged. Ids are the post slugs and component ids: stable across builds.
 import { createHash } from 'node:crypto';
-import { renderMarkdown } from '../posts/markdown.ts';
+import { renderMarkdownCached as renderMarkdown } from '../posts/markdown.ts';
 import { maintenanceState } from '../posts/state.ts';
 import type { Incident, Maintenance } from '../posts/types.ts';
 import { componentName, iso, postUrl, type FeedContext, type FeedFile } from './context.ts';

@@ -89,6 +89,23 @@ export function renderMarkdown(source: string, options: RenderOptions = {}): Ren
   };
 }
 
+const memo = new Map<string, RenderedMarkdown>();
+
+/**
+ * renderMarkdown, remembered by source: the pages, the RSS and the API of one build render the same
+ * bodies, and a daemon's republish renders none again. Bounded, so a long run keeps at most this many.
+ */
+export function renderMarkdownCached(source: string, options: RenderOptions = {}): RenderedMarkdown {
+  const key = `${options.headingIdPrefix ?? ''}\u0000${source}`;
+  let out = memo.get(key);
+  if (out === undefined) {
+    if (memo.size >= 100_000) memo.clear();
+    out = renderMarkdown(source, options);
+    memo.set(key, out);
+  }
+  return out;
+}
+
 /** One line of Markdown (an update's body, a title) without a paragraph around it. */
 export function renderInline(source: string): string {
   return md.renderInline(source);

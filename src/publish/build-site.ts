@@ -8,7 +8,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/load.ts';
 import { StatuspostError } from '../errors.ts';
-import { renderMarkdown } from '../posts/markdown.ts';
+import { renderMarkdownCached } from '../posts/markdown.ts';
 import { maintenanceState } from '../posts/state.ts';
 import type { Post } from '../posts/types.ts';
 import type { SiteData } from '../site/data.ts';
@@ -22,18 +22,7 @@ import { newBuildFolder, publish } from './swap.ts';
 /** The statuspost package itself: Astro's root, where src/pages and astro.config.mjs live. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Rendered Markdown by source: a republish with unchanged posts renders none of them again. */
-const rendered = new Map<string, string>();
-function html(source: string, headingIdPrefix = ''): string {
-  const key = `${headingIdPrefix}\u0000${source}`;
-  let out = rendered.get(key);
-  if (out === undefined) {
-    if (rendered.size >= 100_000) rendered.clear(); // bounded: a long-running daemon keeps at most this many
-    out = renderMarkdown(source, { headingIdPrefix }).html;
-    rendered.set(key, out);
-  }
-  return out;
-}
+const html = (source: string, headingIdPrefix = '') => renderMarkdownCached(source, { headingIdPrefix }).html;
 
 export function toSiteData(snapshot: Snapshot, posts: readonly Post[], uptimeDoc: string, now: number, notice: string | null = null): SiteData {
   const name = (id: string) => snapshot.components.find((c) => c.id === id)?.name ?? id;
@@ -126,7 +115,9 @@ interface PageManifest {
 }
 
 export async function buildAndPublish(options: BuildOptions): Promise<BuildResult> {
-  const { config, snapshot, posts, out, now, progress = () => {} } = options;
+  const { config, snapshot, out, now, progress = () => {} } = options;
+  // An incident dated in the future is not news yet, and a maintenance is public from its announcement.
+  const posts = options.posts.filter((post) => (post.kind === 'incident' ? post.startedAt <= now : post.announcedAt <= now));
   const uptimeDoc = await readFile(join(PACKAGE_ROOT, 'docs/uptime.md'), 'utf8');
   const data = toSiteData(snapshot, posts, uptimeDoc, now, options.notice ?? null);
 

@@ -8,19 +8,33 @@ import { createOutput } from '../output.ts';
 
 export const serveCommand: Command = {
   summary: 'serve the published site over HTTP',
-  usage: `Usage: statuspost serve [--out DIR] [--host 127.0.0.1] [--port 4321] [--root DIR]
+  usage: `Usage: statuspost serve [--out DIR] [--host 127.0.0.1] [--port 4321] [--max-rate N] [--max-concurrent N] [--root DIR]
 
-Serves the site published by \`statuspost build\` (DIR, default public-site under the project) with
-strong ETags and 304 answers, until Ctrl-C. Each request reads the build published at that moment.`,
+Serves the site published by \`statuspost build\` (DIR, default public-site under the project) until
+Ctrl-C, for people who have no CDN: files from memory, strong ETags and 304s, gzip and brotli,
+Cache-Control per kind of file (60 s for the feeds and API, a year for hashed assets), CORS for the
+feeds and API. Each request reads the build published at that moment.
+
+  --max-rate N        requests per second to answer; past it, 503 with a Retry-After spread over
+                      the seconds the excess needs at this rate (default: no limit)
+  --max-concurrent N  requests in progress at once; past it, the same (default 512)`,
   async run(argv) {
     const args = parseCommandArgs('serve', argv, {
       out: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '4321' },
+      'max-rate': { type: 'string', default: '0' },
+      'max-concurrent': { type: 'string', default: '512' },
     });
     const output = createOutput(args.json);
     const folder = resolve(args.root, typeof args.values.out === 'string' ? args.values.out : 'public-site');
-    const server = await startStaticServer({ folder, host: String(args.values.host), port: Number(args.values.port) });
+    const server = await startStaticServer({
+      folder,
+      host: String(args.values.host),
+      port: Number(args.values.port),
+      maxRate: Number(args.values['max-rate']),
+      maxConcurrent: Number(args.values['max-concurrent']),
+    });
     output.line(`serving ${folder} at ${server.url} (Ctrl-C stops)`);
     await new Promise<void>((done) => {
       process.once('SIGINT', done);

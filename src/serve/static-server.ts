@@ -40,6 +40,8 @@ export interface StaticServerOptions {
   maxConcurrent?: number;
   /** Most requests per second; past it, 503. Default unlimited (0). */
   maxRate?: number;
+  /** Seconds the feeds and API may be kept (and the SDK waits at least this long between polls). Default 60. */
+  feedMaxAge?: number;
   /** Memory kept for cached files, in bytes. Default 64 MiB. */
   cacheBytes?: number;
   random?: () => number;
@@ -65,9 +67,9 @@ interface Entry {
 }
 
 /** How long browsers and clients may keep each kind of file. */
-export function cacheControlFor(path: string): string {
+export function cacheControlFor(path: string, feedMaxAge = 60): string {
   if (path.startsWith('/_astro/')) return 'public, max-age=31536000, immutable'; // content-hashed names
-  if (path === '/banner.json' || path.startsWith('/api/') || path.endsWith('.xml') || path.endsWith('.ics') || /\/badge\.(svg|json)$/.test(path)) return 'public, max-age=60';
+  if (path === '/banner.json' || path.startsWith('/api/') || path.endsWith('.xml') || path.endsWith('.ics') || /\/badge\.(svg|json)$/.test(path)) return `public, max-age=${feedMaxAge}`;
   return 'public, max-age=0, must-revalidate';
 }
 const isFeed = (path: string) => path === '/banner.json' || path === '/banner.schema.json' || path.startsWith('/api/') || path.endsWith('.xml') || path.endsWith('.ics') || /\/badge\.(svg|json)$/.test(path);
@@ -107,7 +109,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       lastModified: info.mtime.toUTCString(),
       type: TYPES[ext] ?? 'application/octet-stream',
       compressible: COMPRESSIBLE.has(ext) && body.length > 256,
-      cacheControl: cacheControlFor(urlPath),
+      cacheControl: cacheControlFor(urlPath, options.feedMaxAge),
       cors: isFeed(urlPath),
     };
     if (body.length <= MAX_CACHED_FILE) {

@@ -6,14 +6,15 @@
 //   brotli (compressed once, kept), content types, Cache-Control per kind of file (short for the
 //   feeds and API, a year for Astro's hashed assets), CORS for the feeds and API so apps can poll
 //   them from anywhere, no directory listing, nothing outside the folder, no hidden files.
-// - Past a configured rate or concurrency it answers 503 with a Retry-After spread over the next
-//   seconds in proportion to the excess, so a fleet comes back at the rate the server can take.
+// - Past a configured rate or concurrency it answers 503 with a Retry-After that books each client
+//   into a future second with room (shed.ts), so a fleet comes back at the rate the server can take.
 import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, sep } from 'node:path';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { createShedder } from './shed.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -44,7 +45,6 @@ export interface StaticServerOptions {
   feedMaxAge?: number;
   /** Memory kept for cached files, in bytes. Default 64 MiB. */
   cacheBytes?: number;
-  random?: () => number;
 }
 
 export interface StaticServer {
@@ -78,18 +78,12 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const maxConcurrent = options.maxConcurrent ?? 512;
   const maxRate = options.maxRate ?? 0;
   const cacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
-  const random = options.random ?? Math.random;
   const stats = { served: 0, notModified: 0, shed: 0 };
   const cache = new Map<string, Entry>();
   let cachedBytes = 0;
   const resolved = new Map<string, { file: string; urlPath: string } | null>();
   let resolvedRoot = '';
   let active = 0;
-  // One-second windows: requests admitted and shed in the current one, shed in the previous one.
-  let windowStart = 0;
-  let admitted = 0;
-  let shedNow = 0;
-  let shedBefore = 0;
 
   /** The build published right now: asked on every request, so a publish shows on the next one. */
   const publishedRoot = () => realpath(options.folder);
@@ -124,26 +118,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     return entry;
   }
 
-  /** Admits a request, or says how many seconds the client should wait. */
-  function admit(): number | undefined {
-    const now = Date.now();
-    if (now - windowStart >= 1000) {
-      shedBefore = now - windowStart >= 2000 ? 0 : shedNow;
-      windowStart = now - (now % 1000);
-      admitted = 0;
-      shedNow = 0;
-    }
-    if (active < maxConcurrent && (maxRate === 0 || admitted < maxRate)) {
-      admitted++;
-      return undefined;
-    }
-    shedNow++;
-    // Spread the excess over as many seconds as the server needs to take it at its rate: a client
-    // told "come back in N s" with N uniform over that span makes the returns arrive at capacity.
-    const capacity = maxRate > 0 ? maxRate : maxConcurrent;
-    const span = Math.max(1, Math.ceil((shedNow + shedBefore) / capacity));
-    return 1 + Math.floor(random() * span);
-  }
+  const shedder = createShedder({ maxRate, maxConcurrent });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
@@ -151,7 +126,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       res.writeHead(405, { allow: 'GET, HEAD, OPTIONS', 'content-type': TYPES['.txt']! }).end('method not allowed\n');
       return;
     }
-    const wait = admit();
+    const wait = shedder.admit(Date.now(), active);
     if (wait !== undefined) {
       stats.shed++;
       res.writeHead(503, { 'retry-after': String(wait), 'cache-control': 'no-store', 'content-type': TYPES['.txt']!, 'access-control-allow-origin': '*', 'access-control-expose-headers': 'Retry-After' });

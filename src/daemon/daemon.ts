@@ -4,6 +4,7 @@ import type { Check } from '../probes/registry.ts';
 import type { CheckResult } from '../probes/types.ts';
 import { confirmNext, initialConfirmState, type ConfirmState } from '../runner/confirm.ts';
 import { refreshRollups } from '../store/refresh.ts';
+import { gapLimitFor } from '../store/rollup.ts';
 import { refreshComponentDays } from '../status/component-days.ts';
 import type { Store } from '../store/types.ts';
 import type { Logger } from './log.ts';
@@ -17,10 +18,36 @@ export interface DaemonOptions {
   flushIntervalMs?: number;
   /** How often roll-ups are refreshed and old raw rows pruned. */
   maintenanceIntervalMs?: number;
+  /** Confirmation states to resume from (restoreConfirmStates), so a restart does not forget an outage. */
+  initialStates?: ReadonlyMap<string, ConfirmState>;
+  /** Called with every result (metrics). */
+  observe?: (check: Check, result: CheckResult) => void;
+  /** Called when a check's confirmed status changes (the publisher republishes). */
+  onStatusChange?: (check: Check, state: ConfirmState) => void;
+}
+
+/**
+ * Each check's confirmation state as its recent recorded results leave it: a daemon restarted during
+ * an outage resumes "down" instead of starting from "unknown" and waiting for a fresh streak.
+ */
+export async function restoreConfirmStates(store: Store, checks: readonly Check[], location: string, now: number): Promise<Map<string, ConfirmState>> {
+  const states = new Map<string, ConfirmState>();
+  for (const check of checks) {
+    const lookbackMs = (check.confirm.down + check.confirm.up + 1) * check.schedule.intervalMs + gapLimitFor(check);
+    const results = await store.results({ checkId: check.id, location, since: now - lookbackMs, until: now + 1 });
+    let state = initialConfirmState;
+    for (const result of results) state = confirmNext(state, result, check.confirm);
+    // Too old to believe (the daemon was stopped a while): start afresh.
+    const last = results.at(-1);
+    states.set(check.id, last && now - last.startedAt <= gapLimitFor(check) ? state : initialConfirmState);
+  }
+  return states;
 }
 
 export interface Daemon {
   stats(): WriterStats & { running: number; statuses: Record<string, ConfirmState> };
+  /** Writes what is buffered now (before a publish reads the store). */
+  flush(): Promise<boolean>;
   /** Graceful: stop scheduling, let in-flight checks end (their deadline at most), write, close. */
   stop(): Promise<WriterStats>;
 }
@@ -36,9 +63,10 @@ export function startDaemon(options: DaemonOptions): Daemon {
     ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
   });
 
-  const confirmed = new Map<string, ConfirmState>(config.checks.map((check) => [check.id, initialConfirmState]));
+  const confirmed = new Map<string, ConfirmState>(config.checks.map((check) => [check.id, options.initialStates?.get(check.id) ?? initialConfirmState]));
   const onResult = (check: Check, result: CheckResult) => {
     writer.add(result);
+    options.observe?.(check, result);
     const before = confirmed.get(check.id) ?? initialConfirmState;
     const after = confirmNext(before, result, check.confirm);
     confirmed.set(check.id, after);
@@ -50,6 +78,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
         status: after.status,
         since: after.since === null ? null : new Date(after.since).toISOString(),
       });
+      options.onStatusChange?.(check, after);
     }
   };
 
@@ -85,6 +114,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
 
   return {
     stats: () => ({ ...writer.stats(), running: scheduler.running, statuses: Object.fromEntries(confirmed) }),
+    flush: () => writer.flush(),
     async stop() {
       clearInterval(maintenance);
       await scheduler.stop(longestTimeoutMs + 1_000);

@@ -22,7 +22,9 @@ export interface DaemonProcess {
 }
 
 export function startDaemonProcess(root: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): DaemonProcess {
-  const child = spawn(process.execPath, [bin, 'run', '--root', root, '--log-format', 'json', '--verbose', ...extraArgs], {
+  // Tests about probing and recording do not build the site unless they ask for it with --out.
+  const publishing = extraArgs.includes('--out') ? [] : ['--no-publish'];
+  const child = spawn(process.execPath, [bin, 'run', '--root', root, '--log-format', 'json', '--verbose', ...publishing, ...extraArgs], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

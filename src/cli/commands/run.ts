@@ -1,8 +1,12 @@
-// `statuspost run`: the daemon. Probes on schedule and records every result until SIGTERM or SIGINT.
+// `statuspost run`: the daemon. Probes on schedule, records every result, and republishes the site
+// when what it shows changes, until SIGTERM or SIGINT.
 import { loadConfig } from '../../config/load.ts';
 import { acquireLock, type Lock } from '../../daemon/lock.ts';
 import { createLogger, type LogFormat } from '../../daemon/log.ts';
-import { startDaemon } from '../../daemon/daemon.ts';
+import { restoreConfirmStates, startDaemon } from '../../daemon/daemon.ts';
+import { writeHeartbeat } from '../../daemon/heartbeat.ts';
+import { createMetrics, serveMetrics } from '../../daemon/metrics.ts';
+import { startPublisher, type Publisher } from '../../daemon/publisher.ts';
 import { ProblemsError, StatuspostError } from '../../errors.ts';
 import { openStore } from '../../store/open.ts';
 import { resolve } from 'node:path';
@@ -11,18 +15,32 @@ import { ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
 
 export const runCommand: Command = {
-  summary: 'the daemon: probe on schedule and record every result',
-  usage: `Usage: statuspost run [--root DIR] [--log-format text|json] [--verbose]
+  summary: 'the daemon: probe on schedule, record every result, republish the site on change',
+  usage: `Usage: statuspost run [--out DIR] [--no-publish] [--after-publish CMD] [--metrics HOST:PORT]
+                      [--heartbeat FILE] [--root DIR] [--log-format text|json] [--verbose]
 
 Schedules every check in probes/checks/*.yaml with its own schedule, runs them under the shared
 concurrency limit, and records every result in the store of probes/site.yaml (SQLite by default).
 Roll-ups are refreshed and raw results older than the retention are pruned every 10 minutes.
 If the store is unreachable, results wait in memory (up to 100,000) and writes are retried.
+
+It republishes the site (pages, feeds, API, banner) into DIR when a check's confirmed status
+changes, when a post under content/ is added or edited, when a maintenance starts or ends, at each
+new day, and every 5 minutes; builds are debounced and never overlap. A post with problems is
+logged with its file and line, and the site keeps the last good posts. A failed publish leaves the
+published site as it was and is retried. On restart it resumes each check's confirmation state
+from the store, so a component that was down stays down until checks say otherwise.
 SIGTERM or SIGINT stops it gracefully: in-flight checks end, everything buffered is written.
 
-  --root DIR           the project folder (default: the current folder)
-  --log-format FORMAT  text (default) or json: one line per event on standard error
-  --verbose            also log every write and schedule detail
+  --out DIR             where the site is published (default: public-site under the project)
+  --no-publish          probe and record only
+  --after-publish CMD   run CMD with the new build folder as $1 after each publish (rsync, a sync
+                        to object storage); its failure is logged, the daemon goes on
+  --metrics HOST:PORT   serve Prometheus metrics at http://HOST:PORT/metrics (loopback advised)
+  --heartbeat FILE      where the heartbeat is written every 30 s (default: data/heartbeat.json)
+  --root DIR            the project folder (default: the current folder)
+  --log-format FORMAT   text (default) or json: one line per event on standard error
+  --verbose             also log every write and schedule detail
 
 Exit codes: 0 stopped by a signal, 1 configuration problems, 3 the store cannot be opened or is in
 use by another daemon.`,
@@ -31,6 +49,12 @@ use by another daemon.`,
       'log-format': { type: 'string', default: 'text' },
       verbose: { type: 'boolean', default: false },
       'flush-interval': { type: 'string' }, // for tests: milliseconds between writes
+      out: { type: 'string' },
+      'no-publish': { type: 'boolean', default: false },
+      'after-publish': { type: 'string' },
+      metrics: { type: 'string' },
+      heartbeat: { type: 'string' },
+      debounce: { type: 'string' }, // for tests and benchmarks: milliseconds of quiet before a build
     });
     const format = args.values['log-format'];
     if (format !== 'text' && format !== 'json') {
@@ -54,13 +78,68 @@ use by another daemon.`,
         logger.warn('store-down', `store unavailable at start: ${error.message}; results wait in memory`);
       }
       const flush = Number(args.values['flush-interval']);
-      const daemon = startDaemon({ config, store, logger, ...(flush > 0 ? { flushIntervalMs: flush } : {}) });
+      const metrics = createMetrics();
+      let publisher: Publisher | undefined;
+      const initialStates = await restoreConfirmStates(store, config.checks, config.site.location, Date.now()).catch(() => undefined);
+      let lastResultAt: number | null = null;
+      const daemon = startDaemon({
+        config,
+        store,
+        logger,
+        ...(flush > 0 ? { flushIntervalMs: flush } : {}),
+        ...(initialStates ? { initialStates } : {}),
+        observe: (check, result) => {
+          metrics.observe(check, result);
+          lastResultAt = result.startedAt;
+        },
+        onStatusChange: (check, state) => publisher?.request(`check ${check.id} is ${state.status}`),
+      });
+      if (!args.values['no-publish']) {
+        const debounce = Number(args.values.debounce);
+        publisher = startPublisher({
+          config,
+          store,
+          logger,
+          out: resolve(args.root, typeof args.values.out === 'string' ? args.values.out : 'public-site'),
+          beforeBuild: () => daemon.flush(),
+          ...(typeof args.values['after-publish'] === 'string' ? { afterPublish: args.values['after-publish'] } : {}),
+          ...(debounce > 0 ? { debounceMs: debounce } : {}),
+        });
+      }
+      const metricsServer = typeof args.values.metrics === 'string'
+        ? await serveMetrics(args.values.metrics, () => {
+            const p = publisher?.stats();
+            return metrics.render({ buffered: daemon.stats().buffered, published: p?.published ?? 0, publishFailed: p?.failed ?? 0, lastPublishSeconds: p?.lastDurationMs == null ? null : p.lastDurationMs / 1000, lastPublishAt: p?.lastPublishAt ?? null });
+          })
+        : undefined;
+      if (metricsServer) logger.info('metrics', `metrics at ${metricsServer.url}`, { url: metricsServer.url });
+      const heartbeatPath = resolve(args.root, typeof args.values.heartbeat === 'string' ? args.values.heartbeat : 'data/heartbeat.json');
+      const startedAt = new Date().toISOString();
+      const beat = () => {
+        const p = publisher?.stats();
+        return writeHeartbeat(heartbeatPath, {
+          pid: process.pid,
+          startedAt,
+          writtenAt: new Date().toISOString(),
+          lastResultAt: lastResultAt === null ? null : new Date(lastResultAt).toISOString(),
+          lastPublishAt: p?.lastPublishAt ? new Date(p.lastPublishAt).toISOString() : null,
+          lastPublishError: p?.lastError ?? null,
+          status: p?.lastSnapshot?.overall.description ?? null,
+          buffered: daemon.stats().buffered,
+        }).catch((error: Error) => logger.warn('heartbeat-failed', `the heartbeat file could not be written: ${error.message}`));
+      };
+      const heartbeat = setInterval(beat, 30_000);
+      void beat();
       await new Promise<void>((resolveStop) => {
         process.once('SIGTERM', resolveStop);
         process.once('SIGINT', resolveStop);
       });
       logger.info('stopping', 'stopping: waiting for running checks, then writing what is buffered');
-      const stats = await daemon.stop();
+      clearInterval(heartbeat);
+      // Both at once: the stop takes as long as the longest running check or the build under way.
+      const [, stats] = await Promise.all([publisher?.stop(), daemon.stop()]);
+      await metricsServer?.close();
+      await beat();
       await store.close();
       return stats.buffered === 0 ? ExitCode.ok : ExitCode.unavailable;
     } finally {

@@ -1,0 +1,113 @@
+// serve: wrk (Debian's) against `statuspost serve` and against nginx serving the same folder on
+// loopback, one worker each, for banner.json with and without If-None-Match: requests per second and
+// p99 latency, side by side in one run, each measured the same way (wrk, 2 threads, 64 connections).
+// Usage: npm run bench:serve [-- --seconds 10 --rounds 3]
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' } } });
+const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const run = (file: string, args: string[]) =>
+  new Promise<string>((resolve, reject) => execFile(file, args, { maxBuffer: 1 << 20 }, (error, stdout, stderr) => (error ? reject(new Error(`${file}: ${stderr || error.message}`)) : resolve(stdout))));
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+async function waitForHttp(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+const folder = await mkdtemp(join(tmpdir(), 'statuspost-bench-serve-'));
+const site = join(folder, 'site');
+await mkdir(site, { recursive: true });
+// A banner feed of the demo's size: one upcoming maintenance.
+const startsAt = new Date(Date.now() + 5 * 86_400_000).toISOString();
+await writeFile(
+  join(site, 'banner.json'),
+  JSON.stringify({
+    $schema: 'http://127.0.0.1/banner.schema.json', version: 1, generatedAt: new Date().toISOString(), pollSeconds: 300, hash: 'oc4ped9MmyhVrnom', site: { title: 'Chatter status', url: 'http://127.0.0.1/' },
+    banners: [{ id: 'chat-node-security-patching', kind: 'maintenance', severity: 'info', title: 'Chat node security patching', short: 'Chat node security patching: Sun, 29 Nov 2026 06:00 UTC', long: 'Each chat node restarts in turn; your client reconnects once, within a few seconds, and may show "reconnecting". Still working: sign-in, message history and file uploads keep working; no messages are lost.', startsAt, endsAt: startsAt, components: ['chat-nodes'], signInBlocked: false, updateRequired: null, url: 'http://127.0.0.1/maintenance/chat-node-security-patching/' }],
+  }),
+);
+
+const statuspostPort = await freePort();
+const nginxPort = await freePort();
+await writeFile(
+  join(folder, 'nginx.conf'),
+  `daemon off;
+worker_processes 1;
+pid ${folder}/nginx.pid;
+error_log ${folder}/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  types { application/json json; }
+  client_body_temp_path ${folder}/tmp;
+  proxy_temp_path ${folder}/tmp;
+  fastcgi_temp_path ${folder}/tmp;
+  uwsgi_temp_path ${folder}/tmp;
+  scgi_temp_path ${folder}/tmp;
+  server {
+    listen 127.0.0.1:${nginxPort};
+    root ${site};
+    location / { add_header Cache-Control "public, max-age=60"; }
+  }
+}
+`,
+);
+await mkdir(join(folder, 'tmp'), { recursive: true });
+const children: ChildProcess[] = [
+  spawn(process.execPath, [join(repo, 'bin/statuspost.mjs'), 'serve', '--root', folder, '--out', site, '--port', String(statuspostPort)], { stdio: 'ignore' }),
+  spawn('nginx', ['-c', join(folder, 'nginx.conf'), '-p', folder], { stdio: 'ignore' }),
+];
+try {
+  const servers = { statuspost: `http://127.0.0.1:${statuspostPort}/banner.json`, nginx: `http://127.0.0.1:${nginxPort}/banner.json` };
+  await Promise.all(Object.values(servers).map(waitForHttp));
+  const nginxVersion = await run('nginx', ['-v']).catch((error: Error) => error.message);
+  console.log(`serve: wrk -t2 -c64 -d${SECONDS}s on banner.json, ${ROUNDS} rounds, statuspost serve (node ${process.version}) vs nginx (${nginxVersion.trim() || 'nginx'}), one worker each, 2 cores shared with wrk`);
+
+  const measure = async (url: string, etag?: string) => {
+    const out = await run('wrk', ['-t2', '-c64', `-d${SECONDS}s`, '--latency', ...(etag ? ['-H', `If-None-Match: ${etag}`] : []), url]);
+    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]);
+    const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out)!;
+    const p99ms = Number(p99[1]) * (p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1);
+    const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+    if (non2xx > 0) throw new Error(`${url}: ${non2xx} error responses`);
+    return { rps, p99ms };
+  };
+  const results: Record<string, Record<string, { rps: number; p99ms: number }>> = {};
+  for (const mode of ['200', '304'] as const) {
+    for (const [name, url] of Object.entries(servers)) {
+      const etag = mode === '304' ? (await fetch(url)).headers.get('etag')! : undefined;
+      if (mode === '304' && (await fetch(url, { headers: { 'if-none-match': etag! } })).status !== 304) throw new Error(`${name} does not answer 304`);
+      const rounds = [];
+      for (let i = 0; i < ROUNDS; i++) rounds.push(await measure(url, etag));
+      (results[mode] ??= {})[name] = { rps: median(rounds.map((r) => r.rps)), p99ms: median(rounds.map((r) => r.p99ms)) };
+    }
+    const s = results[mode]!.statuspost!;
+    const n = results[mode]!.nginx!;
+    console.log(
+      `  ${mode === '200' ? '200 (full body)   ' : '304 (If-None-Match)'}  statuspost ${s.rps.toFixed(0).padStart(6)} req/s p99 ${s.p99ms.toFixed(2)} ms   nginx ${n.rps.toFixed(0).padStart(6)} req/s p99 ${n.p99ms.toFixed(2)} ms   ratio ${(s.rps / n.rps).toFixed(2)}`,
+    );
+  }
+  console.log(`serve: ratio_200=${(results['200']!.statuspost!.rps / results['200']!.nginx!.rps).toFixed(2)} ratio_304=${(results['304']!.statuspost!.rps / results['304']!.nginx!.rps).toFixed(2)}`);
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  await rm(folder, { recursive: true, force: true });
+}

@@ -1,0 +1,22 @@
+// A heartbeat file for supervisors and humans: when the daemon last probed and published, written
+// atomically (a temporary file renamed over the old one), so a reader never sees half of it.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export interface Heartbeat {
+  pid: number;
+  startedAt: string;
+  writtenAt: string;
+  lastResultAt: string | null;
+  lastPublishAt: string | null;
+  lastPublishError: string | null;
+  status: string | null;
+  buffered: number;
+}
+
+export async function writeHeartbeat(path: string, beat: Heartbeat): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(beat, null, 1)}\n`);
+  await rename(temporary, path);
+}

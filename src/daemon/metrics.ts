@@ -1,0 +1,79 @@
+// The daemon's own health for Prometheus (text exposition format 0.0.4), on a loopback address when
+// asked: checks run and failed, probe latency, publish time and failures, results waiting in memory.
+// Labels are check ids only: never a target.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Check } from '../probes/registry.ts';
+import type { CheckResult } from '../probes/types.ts';
+
+interface PerCheck {
+  component: string;
+  kind: string;
+  runs: number;
+  failures: number;
+  latencySum: number;
+  latencyCount: number;
+  up: number;
+}
+
+export interface Metrics {
+  observe(check: Check, result: CheckResult): void;
+  render(gauges: { buffered: number; published: number; publishFailed: number; lastPublishSeconds: number | null; lastPublishAt: number | null }): string;
+}
+
+const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+
+export function createMetrics(): Metrics {
+  const checks = new Map<string, PerCheck>();
+  return {
+    observe(check, result) {
+      const entry = checks.get(check.id) ?? { component: check.component, kind: check.kind, runs: 0, failures: 0, latencySum: 0, latencyCount: 0, up: 0 };
+      entry.runs++;
+      if (result.status === 'down') entry.failures++;
+      if (result.latencyMs !== null) {
+        entry.latencySum += result.latencyMs / 1000;
+        entry.latencyCount++;
+      }
+      entry.up = result.status === 'up' ? 1 : result.status === 'degraded' ? 0.5 : 0;
+      checks.set(check.id, entry);
+    },
+    render(g) {
+      const lines: string[] = [];
+      const family = (name: string, type: string, help: string, rows: Array<[string, number]>) => {
+        lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+        for (const [labels, value] of rows) lines.push(`${name}${labels} ${Number.isFinite(value) ? value : 0}`);
+      };
+      const label = (id: string, e: PerCheck) => `{check="${escapeLabel(id)}",component="${escapeLabel(e.component)}",kind="${escapeLabel(e.kind)}"}`;
+      const rows = (pick: (e: PerCheck) => number) => [...checks].map(([id, e]) => [label(id, e), pick(e)] as [string, number]);
+      family('statuspost_checks_run_total', 'counter', 'Probe runs, by check.', rows((e) => e.runs));
+      family('statuspost_check_failures_total', 'counter', 'Probe runs that found the target down, by check.', rows((e) => e.failures));
+      family('statuspost_check_up', 'gauge', 'Last result: 1 up, 0.5 degraded, 0 down.', rows((e) => e.up));
+      family('statuspost_probe_latency_seconds_sum', 'counter', 'Sum of measured probe latencies.', rows((e) => e.latencySum));
+      family('statuspost_probe_latency_seconds_count', 'counter', 'Probe runs that measured a latency.', rows((e) => e.latencyCount));
+      family('statuspost_buffered_results', 'gauge', 'Results waiting in memory for the store.', [['', g.buffered]]);
+      family('statuspost_publishes_total', 'counter', 'Site publishes, by result.', [['{result="ok"}', g.published], ['{result="failed"}', g.publishFailed]]);
+      if (g.lastPublishSeconds !== null) family('statuspost_publish_duration_seconds', 'gauge', 'How long the last publish took.', [['', g.lastPublishSeconds]]);
+      if (g.lastPublishAt !== null) family('statuspost_last_publish_timestamp_seconds', 'gauge', 'When the site was last published.', [['', g.lastPublishAt / 1000]]);
+      return `${lines.join('\n')}\n`;
+    },
+  };
+}
+
+export async function serveMetrics(address: string, body: () => string): Promise<{ url: string; close(): Promise<void> }> {
+  const match = /^(.*):(\d+)$/.exec(address);
+  if (!match) throw new Error(`--metrics wants HOST:PORT, e.g. 127.0.0.1:9464, not "${address}"`);
+  const host = match[1]!.replace(/^\[|\]$/g, '');
+  const server: Server = createServer((req, res) => {
+    if (req.url !== '/metrics') return void res.writeHead(404).end('not found\n');
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number(match[2]), host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}

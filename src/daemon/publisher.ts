@@ -1,0 +1,218 @@
+// Publish on change: the daemon asks for a publish when a check's confirmed status changes, a post
+// is added or edited under content/, the clock starts or ends a maintenance (or a new day begins
+// for the uptime bars), and every few minutes for fresh figures. Requests are debounced, builds
+// never overlap, and a request during a build triggers exactly one more. A post that fails
+// validation is logged with its file and line; the last good posts keep being published (so a
+// status change still reaches the page) and the next good edit publishes the posts.
+import { spawn } from 'node:child_process';
+import { watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/load.ts';
+import { OVERRUN_LIMIT_MS } from '../posts/state.ts';
+import type { Post } from '../posts/types.ts';
+import { loadPosts } from '../posts/load.ts';
+import { buildAndPublish } from '../publish/build-site.ts';
+import { zoneDays } from '../status/component-days.ts';
+import { gatherSnapshotInput } from '../status/gather.ts';
+import { buildSnapshot, type Snapshot } from '../status/snapshot.ts';
+import type { Store } from '../store/types.ts';
+import type { Logger } from './log.ts';
+
+export interface PublisherOptions {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  /** The published folder (a link to the current build). */
+  out: string;
+  /** Called before each build, to write buffered results first (the writer's flush). */
+  beforeBuild?: () => Promise<unknown>;
+  /** A shell command run after each publish with the build folder as its argument ($1). */
+  afterPublish?: string;
+  /** Quiet time after a request before building; more requests within it make one build. Default 1 s. */
+  debounceMs?: number;
+  /** Republish at least this often, for fresh figures. Default 5 minutes. */
+  refreshMs?: number;
+  /** Retry after a failed publish (disk full, folder unwritable). Default 30 s. */
+  retryMs?: number;
+  notice?: string;
+  /** Watch content/ for edits. Default true. */
+  watchContent?: boolean;
+}
+
+export interface PublisherStats {
+  published: number;
+  failed: number;
+  lastPublishAt: number | null;
+  lastDurationMs: number | null;
+  lastError: string | null;
+  lastSnapshot: Pick<Snapshot, 'overall' | 'generatedAt'> | null;
+}
+
+export interface Publisher {
+  /** Ask for a publish; debounced. */
+  request(reason: string): void;
+  /** Resolves when no build is running or pending. */
+  idle(): Promise<void>;
+  stats(): PublisherStats;
+  stop(): Promise<void>;
+}
+
+export function startPublisher(options: PublisherOptions): Publisher {
+  const { config, store, logger, out } = options;
+  const debounceMs = options.debounceMs ?? 1_000;
+  const stats: PublisherStats = { published: 0, failed: 0, lastPublishAt: null, lastDurationMs: null, lastError: null, lastSnapshot: null };
+  let posts: Post[] | undefined;
+  let postsDirty = true;
+  let debounce: NodeJS.Timeout | undefined;
+  let clock: NodeJS.Timeout | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let building: Promise<void> | undefined;
+  let pending = false;
+  let stopped = false;
+  const reasons = new Set<string>();
+
+  async function currentPosts(): Promise<Post[] | undefined> {
+    if (!postsDirty && posts) return posts;
+    postsDirty = false;
+    const loaded = await loadPosts({ root: config.root, componentIds: config.components.map((c) => c.id), siteTimezone: config.site.timezone });
+    if (loaded.problems.length > 0) {
+      for (const problem of loaded.problems) {
+        logger.error('post-invalid', problem.message, { file: problem.at?.file, line: problem.at?.line, column: problem.at?.column, hint: problem.hint });
+      }
+      logger.warn('posts-kept', posts ? 'content/ has problems: the last good posts stay published until they are fixed' : 'content/ has problems and no good posts were loaded yet: nothing is published until they are fixed');
+      return posts;
+    }
+    posts = loaded.posts;
+    return posts;
+  }
+
+  async function build(): Promise<void> {
+    const why = [...reasons].join(', ');
+    reasons.clear();
+    const started = Date.now();
+    if (!watcher) postsDirty = true; // not watching: reload posts on every build instead
+    try {
+      await options.beforeBuild?.();
+      const current = await currentPosts();
+      if (!current) return;
+      const now = Date.now();
+      const snapshot = buildSnapshot(await gatherSnapshotInput(store, config, current, now));
+      const result = await buildAndPublish({ config, snapshot, posts: current, out, now, ...(options.notice ? { notice: options.notice } : {}) });
+      stats.published++;
+      stats.lastPublishAt = Date.now();
+      stats.lastDurationMs = stats.lastPublishAt - started;
+      stats.lastError = null;
+      stats.lastSnapshot = { overall: snapshot.overall, generatedAt: snapshot.generatedAt };
+      logger.info('published', `published (${why}): ${snapshot.overall.description}; ${result.rendered} post pages rendered, ${result.reused} reused, in ${stats.lastDurationMs} ms`, {
+        reason: why,
+        status: snapshot.overall.indicator,
+        ms: stats.lastDurationMs,
+      });
+      if (options.afterPublish) await runHook(options.afterPublish, result.folder);
+      scheduleClock(current, now);
+    } catch (error) {
+      stats.failed++;
+      stats.lastError = (error as Error).message;
+      logger.error('publish-failed', `the site was not published: ${(error as Error).message}; the published one stays, retried in ${Math.round((options.retryMs ?? 30_000) / 1000)} s`);
+      if (!stopped) {
+        clearTimeout(retry);
+        retry = setTimeout(() => request('retry after a failed publish'), options.retryMs ?? 30_000);
+        retry.unref();
+      }
+    }
+  }
+
+  function runHook(command: string, folder: string): Promise<void> {
+    return new Promise((resolve) => {
+      const child = spawn('/bin/sh', ['-c', command, 'after-publish', folder], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+      child.on('error', (error) => {
+        logger.error('after-publish-failed', `the after-publish command could not start: ${error.message}`);
+        resolve();
+      });
+      child.on('close', (code) => {
+        if (code === 0) logger.info('after-publish', 'the after-publish command succeeded');
+        else logger.error('after-publish-failed', `the after-publish command exited with ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`);
+        resolve();
+      });
+    });
+  }
+
+  /** Wakes up when the clock alone changes the page: a window starts, ends or overruns, or a new day. */
+  function scheduleClock(current: readonly Post[], now: number): void {
+    const days = zoneDays(config.site.timezone);
+    const moments = [days.startOf(days.dayOf(now) + 1), now + (options.refreshMs ?? 300_000)];
+    for (const post of current) {
+      if (post.kind === 'maintenance') moments.push(post.announcedAt, post.startsAt, post.endsAt, post.endsAt + OVERRUN_LIMIT_MS, ...post.updates.map((u) => u.at));
+      else moments.push(post.startedAt, ...post.updates.map((u) => u.at), ...(post.postmortemAt === null ? [] : [post.postmortemAt]));
+    }
+    const next = Math.min(...moments.filter((at) => at > now));
+    clearTimeout(clock);
+    if (stopped) return;
+    const reason = next === moments[1] ? 'refresh' : next === moments[0] ? 'a new day' : 'a post\'s time came';
+    clock = setTimeout(() => request(reason), Math.min(next - now + 50, 2_147_483_647));
+    clock.unref();
+  }
+
+  function run(): void {
+    if (stopped) return;
+    if (building) {
+      pending = true; // a change during a build: exactly one more build after it
+      return;
+    }
+    building = build().finally(() => {
+      building = undefined;
+      if (pending && !stopped) {
+        pending = false;
+        run();
+      }
+    });
+  }
+
+  function request(reason: string): void {
+    if (stopped) return;
+    reasons.add(reason);
+    if (debounce) return;
+    debounce = setTimeout(() => {
+      debounce = undefined;
+      run();
+    }, debounceMs);
+  }
+
+  let watcher: FSWatcher | undefined;
+  if (options.watchContent !== false) {
+    try {
+      watcher = watch(join(config.root, 'content'), { recursive: true }, (_event, name) => {
+        if (name && !String(name).endsWith('.md')) return;
+        postsDirty = true;
+        request('content/ changed');
+      });
+      watcher.on('error', (error) => logger.warn('watch-failed', `content/ is no longer watched: ${error.message}; posts reload on the periodic refresh`));
+    } catch (error) {
+      logger.warn('watch-failed', `content/ cannot be watched: ${(error as Error).message}; posts reload on the periodic refresh`);
+    }
+  }
+  request('start');
+
+  return {
+    request,
+    async idle() {
+      for (;;) {
+        if (debounce) await new Promise((resolve) => setTimeout(resolve, debounceMs));
+        else if (building) await building;
+        else return;
+      }
+    },
+    stats: () => ({ ...stats }),
+    async stop() {
+      stopped = true;
+      watcher?.close();
+      clearTimeout(debounce);
+      clearTimeout(clock);
+      clearTimeout(retry);
+      debounce = undefined;
+      await building;
+    },
+  };
+}

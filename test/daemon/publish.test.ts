@@ -1,0 +1,112 @@
+// Publish on change, as operators run it: the real bin probing a real loopback port, a real SQLite
+// store, the site republished when the port goes down, when a post is added, and never replaced by
+// a broken one; a restart resumes the outage instead of forgetting it.
+import { readFile, readlink, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:net';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startDaemonProcess } from '../helpers/daemon.ts';
+import { freePort } from '../helpers/net.ts';
+import { tempProject } from '../helpers/temp.ts';
+
+const listen = (port: number) =>
+  new Promise<Server>((resolve, reject) => {
+    const server = createServer((socket) => socket.destroy());
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+
+async function project(port: number) {
+  return tempProject({
+    'probes/site.yaml': 'title: Chat status\nbaseUrl: https://status.example.org\nlocation: dc1\ntimezone: UTC\nstore:\n  engine: sqlite\n  path: data/history.db\n',
+    'probes/components.yaml': 'components:\n  - id: chat\n    name: Chat\n  - id: web\n    name: Website\n',
+    'probes/checks/ports.yaml': `checks:\n  - id: chat-port\n    component: chat\n    kind: tcp\n    host: 127.0.0.1\n    port: ${port}\n    schedule: 1s\n    timeout: 500ms\n    confirm: { down: 2, up: 1 }\n`,
+    'content/incidents/.keep': '',
+  });
+}
+
+const summary = async (root: string) => JSON.parse(await readFile(join(root, 'public-site/api/v2/summary.json'), 'utf8'));
+const chatStatus = async (root: string) => (await summary(root)).components.find((c: { id: string }) => c.id === 'chat').status;
+
+describe('statuspost run publishes on change', () => {
+  it('republishes when a component goes down, when a post is added, never publishes a broken post, and resumes the outage on restart', async () => {
+    const port = await freePort();
+    let target = await listen(port);
+    const root = await project(port);
+    const daemon = startDaemonProcess(root, ['--out', 'public-site', '--flush-interval', '100', '--debounce', '200']);
+    await daemon.waitFor((line) => line.event === 'published', 60_000);
+    expect(await chatStatus(root)).toBe('operational');
+
+    // The port goes away: two failures confirm it, and the site says so within seconds.
+    await close(target);
+    await daemon.waitFor((line) => line.event === 'published' && String(line.reason).includes('chat-port is down'), 60_000);
+    expect(await chatStatus(root)).toBe('major_outage');
+    expect((await summary(root)).status.indicator).not.toBe('none');
+    const banner = JSON.parse(await readFile(join(root, 'public-site/banner.json'), 'utf8'));
+    expect(banner.version).toBe(1);
+
+    // A broken post: logged with its file and line; the published site stays as it was.
+    const linkBefore = await readlink(join(root, 'public-site'));
+    const published = daemon.lines.filter((l) => l.event === 'published').length;
+    await writeFile(join(root, 'content/incidents/2026-11-20-broken.md'), '---\ntitle: Broken\nimpact: huge\n---\n');
+    // Every problem is logged, each with its file and line: the bad impact on line 3 among them.
+    const invalid = await daemon.waitFor((line) => line.event === 'post-invalid' && line.line === 3, 30_000);
+    expect(invalid).toMatchObject({ file: 'content/incidents/2026-11-20-broken.md' });
+    expect(invalid.message).toContain('impact');
+    // Status republishes may still happen with the last good posts; none of them carries the broken one.
+    await new Promise((r) => setTimeout(r, 1_000));
+    if (daemon.lines.filter((l) => l.event === 'published').length === published) expect(await readlink(join(root, 'public-site'))).toBe(linkBefore);
+
+    // Fixed: the next good edit publishes it.
+    const seen = daemon.lines.length;
+    await writeFile(
+      join(root, 'content/incidents/2026-11-20-broken.md'),
+      '---\ntitle: Chat port refuses connections\nimpact: major\ntimezone: UTC\nstart: 2026-11-20T10:00\ncomponents:\n  chat: major_outage\nupdates:\n  - at: 2026-11-20T10:05\n    status: investigating\n    body: We are looking into it.\n  - at: 2026-11-20T10:30\n    status: resolved\n    body: Fixed.\n---\n',
+    );
+    await daemon.waitFor((line) => line.event === 'published' && String(line.reason).includes('content/') && daemon.lines.indexOf(line) >= seen, 30_000);
+    expect(await readFile(join(root, 'public-site/incidents/2026-11-20-broken/index.html'), 'utf8')).toContain('Chat port refuses connections');
+
+    // The heartbeat says what happened last.
+    daemon.child.kill('SIGTERM');
+    expect((await daemon.exited).code).toBe(0);
+    const beat = JSON.parse(await readFile(join(root, 'data/heartbeat.json'), 'utf8'));
+    expect(beat.lastPublishAt).not.toBeNull();
+    expect(beat.status).not.toBe('All Systems Operational');
+
+    // Restarted while the port is still down: the first publish already shows the outage.
+    const again = startDaemonProcess(root, ['--out', 'public-site', '--flush-interval', '100', '--debounce', '200']);
+    const first = await again.waitFor((line) => line.event === 'published', 60_000);
+    expect(first.status).not.toBe('none');
+    expect(await chatStatus(root)).toBe('major_outage');
+    target = await listen(port);
+    await again.waitFor((line) => line.event === 'published' && String(line.reason).includes('chat-port is up'), 60_000);
+    expect(await chatStatus(root)).toBe('operational');
+    again.child.kill('SIGTERM');
+    expect((await again.exited).code).toBe(0);
+    await close(target);
+  }, 180_000);
+});
+
+describe('statuspost run --metrics', () => {
+  it('serves Prometheus metrics on loopback: runs, failures, latency, buffer, with check ids and never a target', async () => {
+    const port = await freePort(); // nothing listens: every run fails
+    const root = await project(port);
+    const daemon = startDaemonProcess(root, ['--metrics', '127.0.0.1:0', '--flush-interval', '100']);
+    const announced = await daemon.waitFor((line) => line.event === 'metrics');
+    await daemon.waitFor((line) => line.event === 'status' && line.status === 'down');
+    const response = await fetch(String(announced.url));
+    expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const text = await response.text();
+    const runs = Number(/^statuspost_checks_run_total\{check="chat-port",component="chat",kind="tcp"\} (\d+)$/m.exec(text)?.[1]);
+    const failures = Number(/^statuspost_check_failures_total\{check="chat-port"[^}]*\} (\d+)$/m.exec(text)?.[1]);
+    expect(runs).toBeGreaterThanOrEqual(2);
+    expect(failures).toBe(runs);
+    expect(text).toMatch(/^statuspost_check_up\{check="chat-port"[^}]*\} 0$/m);
+    expect(text).toMatch(/^# TYPE statuspost_buffered_results gauge$/m);
+    expect(text).not.toContain(String(port));
+    daemon.child.kill('SIGTERM');
+    expect((await daemon.exited).code).toBe(0);
+  }, 60_000);
+});

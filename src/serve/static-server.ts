@@ -9,7 +9,8 @@
 // - Past a configured rate or concurrency it answers 503 with a Retry-After that books each client
 //   into a future second with room (shed.ts), so a fleet comes back at the rate the server can take.
 import { createHash } from 'node:crypto';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, sep } from 'node:path';
@@ -54,12 +55,20 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+interface Variant {
+  body: Buffer;
+  etag: string;
+  /** Raw header lists, made once: writing them is most of what a cached response costs. */
+  headers200: string[];
+  headers304: string[];
+}
+
 interface Entry {
   body: Buffer;
-  gzip?: Buffer;
-  br?: Buffer;
+  variants: Partial<Record<'identity' | 'gzip' | 'br', Variant>>;
   etag: string;
   lastModified: string;
+  mtimeMs: number;
   type: string;
   compressible: boolean;
   cacheControl: string;
@@ -85,8 +94,6 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   let resolvedRoot = '';
   let active = 0;
 
-  /** The build published right now: asked on every request, so a publish shows on the next one. */
-  const publishedRoot = () => realpath(options.folder);
 
   async function load(file: string, urlPath: string): Promise<Entry> {
     const hit = cache.get(file);
@@ -99,6 +106,8 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     const ext = extname(file);
     const entry: Entry = {
       body,
+      variants: {},
+      mtimeMs: info.mtimeMs,
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
       lastModified: info.mtime.toUTCString(),
       type: TYPES[ext] ?? 'application/octet-stream',
@@ -112,7 +121,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       for (const [key, old] of cache) {
         if (cachedBytes <= cacheBytes) break;
         cache.delete(key);
-        cachedBytes -= old.body.length + (old.gzip?.length ?? 0) + (old.br?.length ?? 0);
+        cachedBytes -= old.body.length + (old.variants.gzip?.body.length ?? 0) + (old.variants.br?.body.length ?? 0);
       }
     }
     return entry;
@@ -120,7 +129,47 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
 
   const shedder = createShedder({ maxRate, maxConcurrent });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** The response for a cached file: precomputed headers, no awaiting. */
+  function respond(req: IncomingMessage, res: ServerResponse, entry: Entry, method: string): void {
+    const accept = req.headers['accept-encoding'];
+    let encoding: 'br' | 'gzip' | undefined;
+    if (entry.compressible && accept) {
+      if (accept.includes('br')) encoding = 'br';
+      else if (accept.includes('gzip')) encoding = 'gzip';
+    }
+    const variant = entry.variants[encoding ?? 'identity'] ??= makeVariant(entry, encoding);
+    const inm = req.headers['if-none-match'];
+    const ims = req.headers['if-modified-since'];
+    const fresh =
+      inm !== undefined
+        ? inm === variant.etag || inm.split(',').some((tag) => sameContent(tag.trim(), entry.etag))
+        : ims !== undefined && Date.parse(ims) >= entry.mtimeMs - (entry.mtimeMs % 1000);
+    if (fresh) {
+      stats.notModified++;
+      res.writeHead(304, variant.headers304).end();
+      return;
+    }
+    stats.served++;
+    res.writeHead(200, variant.headers200);
+    res.end(method === 'HEAD' ? undefined : variant.body);
+  }
+
+  function makeVariant(entry: Entry, encoding: 'br' | 'gzip' | undefined): Variant {
+    const body =
+      encoding === 'br' ? brotliCompressSync(entry.body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } }) : encoding === 'gzip' ? gzipSync(entry.body, { level: 6 }) : entry.body;
+    if (body !== entry.body) {
+      cachedBytes += body.length;
+    }
+    const etag = encoding ? `${entry.etag.slice(0, -1)}-${encoding}"` : entry.etag;
+    const common = ['content-type', entry.type, 'etag', etag, 'last-modified', entry.lastModified, 'cache-control', entry.cacheControl, 'x-content-type-options', 'nosniff'];
+    if (entry.compressible) common.push('vary', 'Accept-Encoding');
+    if (entry.cors) common.push('access-control-allow-origin', '*', 'access-control-expose-headers', 'ETag, Last-Modified, Date, Retry-After, Cache-Control');
+    const headers200 = [...common, 'content-length', String(body.length)];
+    if (encoding) headers200.push('content-encoding', encoding);
+    return { body, etag, headers200, headers304: common };
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
       res.writeHead(405, { allow: 'GET, HEAD, OPTIONS', 'content-type': TYPES['.txt']! }).end('method not allowed\n');
@@ -133,84 +182,55 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       res.end('busy: come back after the Retry-After seconds\n');
       return;
     }
-    active++;
-    try {
-      const urlPath = urlPathOf(req.url ?? '/');
-      if (method === 'OPTIONS') {
-        // CORS preflight (a cross-origin app sending If-None-Match): allowed for feeds, cached a day.
-        res.writeHead(204, {
-          'access-control-allow-origin': '*',
-          'access-control-allow-methods': 'GET, HEAD',
-          'access-control-allow-headers': 'If-None-Match, If-Modified-Since',
-          'access-control-max-age': '86400',
-        });
-        res.end();
-        return;
-      }
-      const base = await publishedRoot();
-      // A published build never changes, so where a path leads in it is worth remembering.
-      if (resolvedRoot !== base) {
-        resolved.clear();
-        resolvedRoot = base;
-      }
-      let found = urlPath === undefined ? undefined : resolved.get(urlPath);
-      if (found === undefined && urlPath !== undefined) {
-        found = (await resolveFile(base, urlPath)) ?? null;
-        if (resolved.size >= 10_000) resolved.clear();
-        resolved.set(urlPath, found);
-      }
-      if (!found) {
-        const notFound = await readFile(join(base, '404.html')).catch(() => Buffer.from('not found\n'));
-        res.writeHead(404, { 'content-type': TYPES['.html']!, 'cache-control': 'no-cache' });
-        res.end(method === 'HEAD' ? undefined : notFound);
-        return;
-      }
-      const entry = await load(found.file, found.urlPath);
-      const accept = String(req.headers['accept-encoding'] ?? '');
-      let encoding: 'br' | 'gzip' | undefined;
-      if (entry.compressible) {
-        if (/\bbr\b/.test(accept)) encoding = 'br';
-        else if (/\bgzip\b/.test(accept)) encoding = 'gzip';
-      }
-      const etag = encoding ? `${entry.etag.slice(0, -1)}-${encoding}"` : entry.etag;
-      const headers: Record<string, string> = {
-        'content-type': entry.type,
-        etag,
-        'last-modified': entry.lastModified,
-        'cache-control': entry.cacheControl,
-        'x-content-type-options': 'nosniff',
-      };
-      if (entry.compressible) headers.vary = 'Accept-Encoding';
-      if (entry.cors) {
-        headers['access-control-allow-origin'] = '*';
-        headers['access-control-expose-headers'] = 'ETag, Last-Modified, Date, Retry-After, Cache-Control';
-      }
-      const inm = req.headers['if-none-match'];
-      const ims = req.headers['if-modified-since'];
-      const fresh = inm !== undefined ? inm.split(',').some((tag) => tag.trim() === etag || tag.trim() === entry.etag || tag.trim() === '*') : ims !== undefined && Date.parse(ims) >= Date.parse(entry.lastModified);
-      if (fresh) {
-        stats.notModified++;
-        res.writeHead(304, headers).end();
-        return;
-      }
-      let body = entry.body;
-      if (encoding === 'br') body = entry.br ??= brotliCompressSync(entry.body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } });
-      else if (encoding === 'gzip') body = entry.gzip ??= gzipSync(entry.body, { level: 6 });
-      if (encoding) headers['content-encoding'] = encoding;
-      stats.served++;
-      res.writeHead(200, { ...headers, 'content-length': String(body.length) });
-      res.end(method === 'HEAD' ? undefined : body);
-    } finally {
-      active--;
+    if (method === 'OPTIONS') {
+      // CORS preflight (a cross-origin app sending If-None-Match): allowed for feeds, cached a day.
+      res.writeHead(204, {
+        'access-control-allow-origin': '*',
+        'access-control-allow-methods': 'GET, HEAD',
+        'access-control-allow-headers': 'If-None-Match, If-Modified-Since',
+        'access-control-max-age': '86400',
+      });
+      res.end();
+      return;
     }
-  }
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
+    // The build published right now: one readlink-sized system call, so a publish shows on the next request.
+    const base = realpathSync.native(options.folder);
+    if (resolvedRoot !== base) {
+      resolved.clear(); // a new build: where paths lead is learnt again (its files are new paths too)
+      resolvedRoot = base;
+    }
+    const rawUrl = req.url ?? '/';
+    const found = resolved.get(rawUrl);
+    const entry = found ? cache.get(found.file) : found === null ? null : undefined;
+    if (entry) {
+      respond(req, res, entry, method); // the fast path: all in memory, nothing awaited
+      return;
+    }
+    active++;
+    slowPath(req, res, base, rawUrl, found, method).finally(() => active--).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': TYPES['.txt']! });
       res.end('internal error\n');
     });
-  });
+  }
+
+  async function slowPath(req: IncomingMessage, res: ServerResponse, base: string, rawUrl: string, known: { file: string; urlPath: string } | null | undefined, method: string): Promise<void> {
+    let found = known;
+    if (found === undefined) {
+      const urlPath = urlPathOf(rawUrl);
+      found = (urlPath === undefined ? undefined : await resolveFile(base, urlPath)) ?? null;
+      if (resolved.size >= 10_000) resolved.clear();
+      resolved.set(rawUrl, found);
+    }
+    if (!found) {
+      const notFound = await readFile(join(base, '404.html')).catch(() => Buffer.from('not found\n'));
+      res.writeHead(404, { 'content-type': TYPES['.html']!, 'cache-control': 'no-cache' });
+      res.end(method === 'HEAD' ? undefined : notFound);
+      return;
+    }
+    respond(req, res, await load(found.file, found.urlPath), method);
+  }
+
+  const server = createServer(handle);
   server.keepAliveTimeout = 5_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -228,6 +248,16 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * If-None-Match compares weakly (RFC 9110 §13.1.2): a tag of any encoding of the same bytes (the
+ * plain one, or it with -gzip or -br) means the client holds this content.
+ */
+function sameContent(tag: string, plainEtag: string): boolean {
+  if (tag === '*') return true;
+  const opaque = tag.startsWith('W/') ? tag.slice(2) : tag;
+  return opaque.replace(/-(gzip|br)"$/, '"') === plainEtag;
 }
 
 /** The decoded path of a request, or undefined when it is malformed or names something hidden. */

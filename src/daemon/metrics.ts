@@ -2,6 +2,7 @@
 // asked: checks run and failed, probe latency, publish time and failures, results waiting in memory.
 // Labels are check ids only: never a target.
 import { createServer, type Server } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import type { Check } from '../probes/registry.ts';
 import type { CheckResult } from '../probes/types.ts';
@@ -25,6 +26,9 @@ const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/
 
 export function createMetrics(): Metrics {
   const checks = new Map<string, PerCheck>();
+  // Event-loop delay: how late timers fire, so a probe's own measurements can be trusted.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   return {
     observe(check, result) {
       const entry = checks.get(check.id) ?? { component: check.component, kind: check.kind, runs: 0, failures: 0, latencySum: 0, latencyCount: 0, up: 0 };
@@ -53,6 +57,9 @@ export function createMetrics(): Metrics {
       family('statuspost_buffered_results', 'gauge', 'Results waiting in memory for the store.', [['', g.buffered]]);
       family('statuspost_publishes_total', 'counter', 'Site publishes, by result.', [['{result="ok"}', g.published], ['{result="failed"}', g.publishFailed]]);
       if (g.lastPublishSeconds !== null) family('statuspost_publish_duration_seconds', 'gauge', 'How long the last publish took.', [['', g.lastPublishSeconds]]);
+      family('statuspost_event_loop_delay_p99_seconds', 'gauge', 'Event-loop delay, 99th percentile since the last scrape.', [['', loop.percentile(99) / 1e9]]);
+      family('statuspost_resident_memory_bytes', 'gauge', 'Resident set size of the daemon.', [['', process.memoryUsage.rss()]]);
+      loop.reset();
       if (g.lastPublishAt !== null) family('statuspost_last_publish_timestamp_seconds', 'gauge', 'When the site was last published.', [['', g.lastPublishAt / 1000]]);
       return `${lines.join('\n')}\n`;
     },

@@ -17,6 +17,8 @@ export interface DemoCluster {
   /** What could not be started, with the reason (the matching check will show down). */
   notes: string[];
   stopNode(index: number): Promise<void>;
+  /** Starts a stopped node again on its port. */
+  startNode(index: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -96,6 +98,14 @@ export async function startDemoCluster(dataDir: string): Promise<DemoCluster> {
     async stopNode(index) {
       const node = nodes[index];
       if (node?.server.listening) await closeServer(node.server);
+    },
+    async startNode(index) {
+      const node = nodes[index];
+      if (!node || node.server.listening) return;
+      await new Promise<void>((resolve, reject) => {
+        node.server.once('error', reject);
+        node.server.listen(node.port, '127.0.0.1', () => resolve());
+      });
     },
     async close() {
       for (const close of closers.reverse()) await close().catch(() => undefined); // best effort on the way out

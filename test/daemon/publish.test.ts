@@ -110,3 +110,46 @@ describe('statuspost run --metrics', () => {
     expect((await daemon.exited).code).toBe(0);
   }, 60_000);
 });
+
+// Mounting a small tmpfs needs root: skipped with a reason elsewhere, a failure under CI.
+const isRoot = process.getuid?.() === 0;
+if (!isRoot && process.env.CI !== 'true') console.warn('skipping the disk-full publish test: mounting a tmpfs needs root');
+
+describe.skipIf(!isRoot && process.env.CI !== 'true')('statuspost run when the publish disk is full', () => {
+  it('keeps the old site, logs the error, goes on probing, and publishes once there is room again', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdir, rm, stat } = await import('node:fs/promises');
+    const port = await freePort();
+    const target = await listen(port);
+    const root = await project(port);
+    const disk = join(root, 'disk');
+    await mkdir(disk);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', disk]);
+    try {
+      const daemon = startDaemonProcess(root, ['--out', 'disk/public-site', '--flush-interval', '100', '--debounce', '200', '--publish-retry', '1000']);
+      await daemon.waitFor((line) => line.event === 'published', 60_000);
+      const before = await readlink(join(disk, 'public-site'));
+      // Fill the disk to the last byte.
+      try {
+        execFileSync('dd', ['if=/dev/zero', `of=${join(disk, 'filler')}`, 'bs=64k'], { stdio: 'ignore' });
+      } catch {
+        // dd stops with ENOSPC: the disk is full, which is the point
+      }
+      await writeFile(join(root, 'content/incidents/2026-11-21-disk.md'), '---\ntitle: Disk test\nimpact: minor\ntimezone: UTC\nstart: 2026-11-21T10:00\ncomponents:\n  chat: degraded_performance\nupdates:\n  - at: 2026-11-21T10:05\n    status: resolved\n    body: Fine.\n---\n');
+      const failed = await daemon.waitFor((line) => line.event === 'publish-failed', 60_000);
+      expect(failed.message).toMatch(/ENOSPC|no space/i);
+      expect(await readlink(join(disk, 'public-site'))).toBe(before);
+      expect((await stat(join(disk, 'public-site/api/v2/summary.json'))).size).toBeGreaterThan(0);
+      const recorded = daemon.lines.filter((l) => l.event === 'recorded').length;
+      await rm(join(disk, 'filler'));
+      await daemon.waitFor((line) => line.event === 'published' && daemon.lines.indexOf(line) > daemon.lines.indexOf(failed), 60_000);
+      expect(await readFile(join(disk, 'public-site/incidents/2026-11-21-disk/index.html'), 'utf8')).toContain('Disk test');
+      expect(daemon.lines.filter((l) => l.event === 'recorded').length).toBeGreaterThan(recorded); // probing went on
+      daemon.child.kill('SIGTERM');
+      expect((await daemon.exited).code).toBe(0);
+    } finally {
+      execFileSync('umount', ['-l', disk]);
+      await close(target);
+    }
+  }, 120_000);
+});

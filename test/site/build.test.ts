@@ -122,3 +122,21 @@ describe('statuspost build', () => {
     expect(await readlink(site)).toBe(linkBefore);
   });
 });
+
+describe('statuspost build killed at random moments', () => {
+  it('always leaves the published site complete: the old build or the new one', async () => {
+    const root = await demoProject();
+    expect((await run(['build', '--root', root])).code).toBe(0);
+    const site = join(root, 'public-site');
+    const required = ['index.html', '404.html', 'api/v2/summary.json', 'banner.json', 'rss.xml', 'maintenance.ics', 'incidents/2014-01-21-api-certificate-expired/index.html'];
+    for (let trial = 0; trial < 5; trial++) {
+      const child = (await import('node:child_process')).spawn(process.execPath, [bin, 'build', '--root', root], { stdio: 'ignore' });
+      await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 3_500)); // anywhere from loading to publishing
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      const target = await realpath(site);
+      for (const file of required) expect((await stat(join(target, file))).size, `${file} after trial ${trial}`).toBeGreaterThan(0);
+      JSON.parse(await readFile(join(target, 'api/v2/summary.json'), 'utf8'));
+    }
+  }, 120_000);
+});

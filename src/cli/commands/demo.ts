@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { acquireLock } from '../../daemon/lock.ts';
 import { createLogger } from '../../daemon/log.ts';
 import { startDaemon } from '../../daemon/daemon.ts';
+import { startPublisher, type Publisher } from '../../daemon/publisher.ts';
 import { openStore } from '../../store/open.ts';
 import { loadConfig } from '../../config/load.ts';
 import { ProblemsError } from '../../errors.ts';
@@ -102,22 +103,21 @@ Exit code: 0 when the demo ran (whatever the checks found), 1 when the configura
           startStaticServer({ folder: join(args.root, 'public-site') }), // 4321 is taken: any free port
         );
         output.line(`\nThe status site: ${server.url}`);
-        output.line('The cluster keeps running; the daemon records every check on its schedule and the site is rebuilt every minute.');
+        output.line('The cluster keeps running; the daemon records every check on its schedule and republishes the site when a status changes.');
         output.line('To probe the cluster from another shell (the defaults in probes/ match these ports):');
         for (const [name, value] of Object.entries(cluster.env)) output.line(`  export ${name}=${value}`);
         output.line('  statuspost probe --once\nPress Ctrl-C to stop.');
         const logger = createLogger({ format: 'text' });
-        const daemon = startDaemon({ config, store, logger });
-        // Publishing on change is the daemon's job (issue 10); the demo simply republishes each minute.
-        const republish = setInterval(() => {
-          publishSite().catch((error: Error) => logger.warn('publish-failed', `the site was not rebuilt: ${error.message}; the published one stays`));
-        }, 60_000);
+        // As `statuspost run` does: republish when a check's status changes, a post is edited, a
+        // window starts or ends, and every 5 minutes.
+        let publisher: Publisher | undefined;
+        const daemon = startDaemon({ config, store, logger, onStatusChange: (check, state) => publisher?.request(`check ${check.id} is ${state.status}`) });
+        publisher = startPublisher({ config, store, logger, out: join(args.root, 'public-site'), beforeBuild: () => daemon.flush(), notice });
         await new Promise<void>((resolveStop) => {
           process.once('SIGINT', resolveStop);
           process.once('SIGTERM', resolveStop);
         });
-        clearInterval(republish);
-        await daemon.stop();
+        await Promise.all([publisher.stop(), daemon.stop()]);
         await server.close();
       } finally {
         await store.close();

@@ -55,6 +55,7 @@ use by another daemon.`,
       metrics: { type: 'string' },
       heartbeat: { type: 'string' },
       debounce: { type: 'string' }, // for tests and benchmarks: milliseconds of quiet before a build
+      'publish-retry': { type: 'string' }, // for tests: milliseconds before a failed publish is retried
     });
     const format = args.values['log-format'];
     if (format !== 'text' && format !== 'json') {
@@ -104,6 +105,7 @@ use by another daemon.`,
           beforeBuild: () => daemon.flush(),
           ...(typeof args.values['after-publish'] === 'string' ? { afterPublish: args.values['after-publish'] } : {}),
           ...(debounce > 0 ? { debounceMs: debounce } : {}),
+          ...(Number(args.values['publish-retry']) > 0 ? { retryMs: Number(args.values['publish-retry']) } : {}),
         });
       }
       const metricsServer = typeof args.values.metrics === 'string'

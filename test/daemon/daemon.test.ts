@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore, sqliteIntegrity } from '../../src/store/sqlite.ts';
-import { freePort, serveTcp } from '../helpers/net.ts';
+import { blackholePort, freePort, serveTcp } from '../helpers/net.ts';
 import { committedTotal, startDaemonProcess } from '../helpers/daemon.ts';
 import { tempProject } from '../helpers/temp.ts';
 
@@ -70,4 +70,30 @@ describe('statuspost run', () => {
     }
     expect(committed).toBeGreaterThan(0);
   }, 180_000);
+
+  it('keeps its schedule when every target is dead at once: refused or never answering', async () => {
+    const refused = await freePort();
+    const silent = await blackholePort();
+    const lines = ['checks:'];
+    for (let i = 0; i < 40; i++) {
+      lines.push(`  - id: dead-${i}`, '    component: chat', '    kind: tcp', '    host: 127.0.0.1', `    port: ${i % 2 === 0 ? refused : silent}`, '    schedule: 1s', '    timeout: 700ms');
+    }
+    const root = await tempProject({ 'probes/site.yaml': site, 'probes/components.yaml': components, 'probes/checks/dead.yaml': `${lines.join('\n')}\n` });
+    const daemon = startDaemonProcess(root, ['--flush-interval', '100']);
+    await daemon.waitFor((line) => line.event === 'started');
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    daemon.child.kill('SIGTERM');
+    expect((await daemon.exited).code).toBe(0);
+    const store = await openSqliteStore({ path: join(root, 'data/history.db') });
+    const results = await store.results({ since: 0 });
+    await store.close();
+    // Every check ran on its 1 s schedule although each run failed or hung to its 0.7 s deadline:
+    // about 6 runs each, none skipped for long, all recorded as down.
+    const perCheck = new Map<string, number>();
+    for (const r of results) perCheck.set(r.checkId, (perCheck.get(r.checkId) ?? 0) + 1);
+    expect(perCheck.size).toBe(40);
+    for (const [id, runs] of perCheck) expect(runs, id).toBeGreaterThanOrEqual(4);
+    expect(results.every((r) => r.status === 'down')).toBe(true);
+    expect(daemon.lines.some((line) => line.level === 'error' && line.event !== 'post-invalid')).toBe(false);
+  }, 60_000);
 });

@@ -35,9 +35,14 @@ describe('statuspost run publishes on change', () => {
     const port = await freePort();
     let target = await listen(port);
     const root = await project(port);
-    const daemon = startDaemonProcess(root, ['--out', 'public-site', '--flush-interval', '100', '--debounce', '200']);
+    const daemon = startDaemonProcess(root, ['--out', 'public-site', '--flush-interval', '100', '--debounce', '200', '--after-publish', `echo "$1" >> '${root}/deployed.txt'`]);
     await daemon.waitFor((line) => line.event === 'published', 60_000);
     expect(await chatStatus(root)).toBe('operational');
+    // The deploy hook ran with the folder just published.
+    await daemon.waitFor((line) => line.event === 'after-publish', 30_000);
+    const deployed = (await readFile(join(root, 'deployed.txt'), 'utf8')).trim().split('\n')[0]!;
+    expect(deployed.startsWith(join(root, '.public-site.builds/'))).toBe(true);
+    expect(await readFile(join(deployed, 'api/v2/summary.json'), 'utf8')).toContain('"page"');
 
     // The port goes away: two failures confirm it, and the site says so within seconds.
     await close(target);

@@ -1,9 +1,10 @@
 // soak: the real daemon (`statuspost run`, compiled, its own process) probing 200 TCP checks every
 // 5 seconds for 10 minutes against loopback targets, a fifth of them failing (a port nothing
 // listens on). Every 10 s: its resident memory and open file descriptors (from /proc), and its
-// event-loop delay p99 (from its own Prometheus metrics). Memory slope is a least-squares fit over
-// the samples after the first minute (warm-up), in MB per hour; fd growth is last minus first
-// after warm-up. Usage: npm run bench:soak [-- --minutes 10 --checks 200]
+// event-loop delay p99 (from its own Prometheus metrics). Memory slope is the Theil–Sen estimate
+// (the median of the slopes between every pair of samples, which one garbage collection cannot
+// swing) over the samples after two minutes of warm-up, in MB per hour; the least-squares slope is
+// printed beside it. fd growth is last minus first after warm-up. Usage: npm run bench:soak [-- --minutes 10 --checks 200]
 import { spawn } from 'node:child_process';
 import { readdir, readFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -58,7 +59,7 @@ try {
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     const loopP99Ms = Number(/^statuspost_event_loop_delay_p99_seconds (\S+)$/m.exec(metrics)![1]) * 1000;
     samples.push({ t: (Date.now() - t0) / 1000, rssMb, fds, loopP99Ms });
-    if (samples.length % 6 === 0) console.log(`  ${samples.at(-1)!.t.toFixed(0).padStart(4)} s  rss ${rssMb.toFixed(1)} MB  fds ${fds}  loop p99 ${loopP99Ms.toFixed(1)} ms`);
+    if (samples.length % 3 === 0) console.log(`  ${samples.at(-1)!.t.toFixed(0).padStart(4)} s  rss ${rssMb.toFixed(1)} MB  fds ${fds}  loop p99 ${loopP99Ms.toFixed(1)} ms`);
     await sleep(10_000);
   }
 } finally {
@@ -68,13 +69,17 @@ try {
   await rm(root, { recursive: true, force: true });
 }
 if (samples.length < 3) throw new Error(`too few samples; the daemon said: ${stderr}`);
-const steady = samples.filter((s) => s.t >= 60);
+const steady = samples.filter((s) => s.t >= 120);
 const use = steady.length >= 3 ? steady : samples;
 const n = use.length;
 const mt = use.reduce((a, s) => a + s.t, 0) / n;
 const mr = use.reduce((a, s) => a + s.rssMb, 0) / n;
 const slopePerSecond = use.reduce((a, s) => a + (s.t - mt) * (s.rssMb - mr), 0) / use.reduce((a, s) => a + (s.t - mt) ** 2, 0);
+const pairwise: number[] = [];
+for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairwise.push((use[j]!.rssMb - use[i]!.rssMb) / (use[j]!.t - use[i]!.t));
+const theilSen = pairwise.sort((a, b) => a - b)[Math.floor(pairwise.length / 2)]!;
 const sorted = samples.map((s) => s.loopP99Ms).sort((a, b) => a - b);
 const loopP99 = sorted[Math.floor(sorted.length / 2)]!;
+console.log(`  least-squares slope ${(slopePerSecond * 3600).toFixed(2)} MB/h; Theil–Sen ${(theilSen * 3600).toFixed(2)} MB/h`);
 console.log(`  ${n} samples after warm-up; rss ${use[0]!.rssMb.toFixed(1)} → ${use.at(-1)!.rssMb.toFixed(1)} MB; fds ${use[0]!.fds} → ${use.at(-1)!.fds}; loop p99 median of samples ${loopP99.toFixed(1)} ms, worst ${sorted.at(-1)!.toFixed(1)} ms`);
-console.log(`soak: rss_slope_mb_per_h=${(slopePerSecond * 3600).toFixed(2)} fd_growth=${use.at(-1)!.fds - use[0]!.fds} loop_p99_ms=${loopP99.toFixed(1)}`);
+console.log(`soak: rss_slope_mb_per_h=${(theilSen * 3600).toFixed(2)} fd_growth=${use.at(-1)!.fds - use[0]!.fds} loop_p99_ms=${loopP99.toFixed(1)}`);

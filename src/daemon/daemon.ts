@@ -30,16 +30,19 @@ export interface DaemonOptions {
  * Each check's confirmation state as its recent recorded results leave it: a daemon restarted during
  * an outage resumes "down" instead of starting from "unknown" and waiting for a fresh streak.
  */
+const RESUME_LIMIT_MS = 5 * 60_000;
+
 export async function restoreConfirmStates(store: Store, checks: readonly Check[], location: string, now: number): Promise<Map<string, ConfirmState>> {
   const states = new Map<string, ConfirmState>();
   for (const check of checks) {
-    const lookbackMs = (check.confirm.down + check.confirm.up + 1) * check.schedule.intervalMs + gapLimitFor(check);
+    const lookbackMs = (check.confirm.down + check.confirm.up + 1) * check.schedule.intervalMs + Math.max(gapLimitFor(check), RESUME_LIMIT_MS);
     const results = await store.results({ checkId: check.id, location, since: now - lookbackMs, until: now + 1 });
     let state = initialConfirmState;
     for (const result of results) state = confirmNext(state, result, check.confirm);
-    // Too old to believe (the daemon was stopped a while): start afresh.
+    // A restart takes seconds to minutes: states up to five minutes old are resumed (the next results
+    // confirm or clear them); older ones are not believed, and the check starts afresh.
     const last = results.at(-1);
-    states.set(check.id, last && now - last.startedAt <= gapLimitFor(check) ? state : initialConfirmState);
+    states.set(check.id, last && now - last.startedAt <= Math.max(gapLimitFor(check), RESUME_LIMIT_MS) ? state : initialConfirmState);
   }
   return states;
 }

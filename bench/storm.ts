@@ -100,7 +100,6 @@ interface Run {
 function origin(time: VirtualTime, hints: boolean, run: Run) {
   const shedder = createShedder({ maxRate: C, maxConcurrent: Number.MAX_SAFE_INTEGER });
   return (client: { failedLast: boolean }, etag: string | undefined): Promise<{ status: number; headers: Map<string, string>; body: string }> => {
-    void client;
     const second = Math.floor(time.t / 1000);
     if (time.t >= 0 && time.t < END_MS) {
       const bucket = run.perSecond.get(second) ?? { requests: 0, retries: 0 };

@@ -57,6 +57,7 @@ export function statuspageFiles(context: FeedContext): FeedFile[] {
     .map((incident) => {
       const updates = incident.updates.filter((u) => u.at <= now);
       const last = updates.at(-1);
+      const monitoringAt = updates.find((u) => u.status === 'monitoring')?.at;
       let previous: Record<string, string> = {};
       const statusNow = last?.status ?? 'investigating';
       return {
@@ -67,7 +68,7 @@ export function statuspageFiles(context: FeedContext): FeedFile[] {
         created_at: iso(incident.startedAt),
         updated_at: iso(Math.max(incident.startedAt, last?.at ?? 0, incident.postmortemAt !== null && incident.postmortemAt <= now ? incident.postmortemAt : 0)),
         started_at: iso(incident.startedAt),
-        monitoring_at: updates.find((u) => u.status === 'monitoring') ? iso(updates.find((u) => u.status === 'monitoring')!.at) : null,
+        monitoring_at: monitoringAt === undefined ? null : iso(monitoringAt),
         resolved_at: incident.resolvedAt !== null && incident.resolvedAt <= now ? iso(incident.resolvedAt) : null,
         shortlink: postUrl(context, incident),
         page_id: pageId,

@@ -1,10 +1,10 @@
 // statuspost build: Snapshot → site data → Astro build into a fresh folder → checks (required
 // pages, the leak scan) → atomic publish. Any failure leaves the published site as it was.
 import { createHash } from 'node:crypto';
-import { copyFileSync, linkSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/load.ts';
 import { StatuspostError } from '../errors.ts';
@@ -16,7 +16,7 @@ import type { Snapshot } from '../status/snapshot.ts';
 import { feedFiles } from '../feeds/index.ts';
 import { nextWindowHistory, type WindowHistory } from '../feeds/ics.ts';
 import type { Maintenance } from '../posts/types.ts';
-import { scanForLeaks } from './scan.ts';
+import { filesUnder, scanForLeaks } from './scan.ts';
 import { newBuildFolder, publish } from './swap.ts';
 
 /** The statuspost package itself: Astro's root, where src/pages and astro.config.mjs live. */
@@ -245,14 +245,6 @@ async function linkPages(pages: readonly string[], from: string, to: string): Pr
     }
     await new Promise((resolve) => setImmediate(resolve));
   }
-}
-
-/** Every file under a folder, as sorted paths relative to it. */
-export function filesUnder(folder: string): string[] {
-  return readdirSync(folder, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(folder, join(entry.parentPath, entry.name)))
-    .sort();
 }
 
 async function runAstro(outDir: string, site: string, dataFile: string): Promise<void> {

@@ -1,7 +1,8 @@
 // The build checks its own output: no file of the published site may contain a probe target, a
 // secret or an internal address that is not marked public. A value is looked for as written and as
 // the output formats would encode it (JSON, HTML entities, URL encoding), so escaping cannot hide it.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 export interface Leak {
@@ -39,26 +40,23 @@ export async function scanForLeaks(folder: string, privateValues: readonly strin
     encodedForms(value).map(({ form, text }) => ({ valueIndex, form, bytes: Buffer.from(text) })),
   );
   const leaks: Leak[] = [];
-  const paths = files ? files.map((file) => join(folder, file)) : await filesUnder(folder);
-  for (const path of paths) {
-    const content = await readFile(path);
+  for (const file of files ?? filesUnder(folder)) {
+    const content = await readFile(join(folder, file));
     for (const blank of blanks) {
       for (let at = content.indexOf(blank); at !== -1; at = content.indexOf(blank, at + blank.length)) content.fill(0, at, at + blank.length);
     }
     for (const needle of needles) {
       const offset = content.indexOf(needle.bytes);
-      if (offset !== -1) leaks.push({ file: relative(folder, path), valueIndex: needle.valueIndex, form: needle.form, offset });
+      if (offset !== -1) leaks.push({ file, valueIndex: needle.valueIndex, form: needle.form, offset });
     }
   }
   return leaks;
 }
 
-async function filesUnder(folder: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(folder, { withFileTypes: true })) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out.sort();
+/** Every file under a folder, as sorted paths relative to it. */
+export function filesUnder(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(folder, join(entry.parentPath, entry.name)))
+    .sort();
 }

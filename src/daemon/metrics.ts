@@ -8,8 +8,8 @@ import type { Check } from '../probes/registry.ts';
 import type { CheckResult } from '../probes/types.ts';
 
 interface PerCheck {
-  component: string;
-  kind: string;
+  /** The label set, escaped once: a scrape writes it five times per check. */
+  labels: string;
   runs: number;
   failures: number;
   latencySum: number;
@@ -31,7 +31,11 @@ export function createMetrics(): Metrics {
   loop.enable();
   return {
     observe(check, result) {
-      const entry = checks.get(check.id) ?? { component: check.component, kind: check.kind, runs: 0, failures: 0, latencySum: 0, latencyCount: 0, up: 0 };
+      let entry = checks.get(check.id);
+      if (!entry) {
+        const labels = `{check="${escapeLabel(check.id)}",component="${escapeLabel(check.component)}",kind="${escapeLabel(check.kind)}"}`;
+        checks.set(check.id, (entry = { labels, runs: 0, failures: 0, latencySum: 0, latencyCount: 0, up: 0 }));
+      }
       entry.runs++;
       if (result.status === 'down') entry.failures++;
       if (result.latencyMs !== null) {
@@ -39,7 +43,6 @@ export function createMetrics(): Metrics {
         entry.latencyCount++;
       }
       entry.up = result.status === 'up' ? 1 : result.status === 'degraded' ? 0.5 : 0;
-      checks.set(check.id, entry);
     },
     render(g) {
       const lines: string[] = [];
@@ -47,8 +50,7 @@ export function createMetrics(): Metrics {
         lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
         for (const [labels, value] of rows) lines.push(`${name}${labels} ${Number.isFinite(value) ? value : 0}`);
       };
-      const label = (id: string, e: PerCheck) => `{check="${escapeLabel(id)}",component="${escapeLabel(e.component)}",kind="${escapeLabel(e.kind)}"}`;
-      const rows = (pick: (e: PerCheck) => number) => [...checks].map(([id, e]) => [label(id, e), pick(e)] as [string, number]);
+      const rows = (pick: (e: PerCheck) => number) => [...checks.values()].map((e) => [e.labels, pick(e)] as [string, number]);
       family('statuspost_checks_run_total', 'counter', 'Probe runs, by check.', rows((e) => e.runs));
       family('statuspost_check_failures_total', 'counter', 'Probe runs that found the target down, by check.', rows((e) => e.failures));
       family('statuspost_check_up', 'gauge', 'Last result: 1 up, 0.5 degraded, 0 down.', rows((e) => e.up));
@@ -58,7 +60,14 @@ export function createMetrics(): Metrics {
       family('statuspost_publishes_total', 'counter', 'Site publishes, by result.', [['{result="ok"}', g.published], ['{result="failed"}', g.publishFailed]]);
       if (g.lastPublishSeconds !== null) family('statuspost_publish_duration_seconds', 'gauge', 'How long the last publish took.', [['', g.lastPublishSeconds]]);
       family('statuspost_event_loop_delay_p99_seconds', 'gauge', 'Event-loop delay, 99th percentile since the last scrape.', [['', loop.percentile(99) / 1e9]]);
-      family('statuspost_resident_memory_bytes', 'gauge', 'Resident set size of the daemon.', [['', process.memoryUsage.rss()]]);
+      // The usual split of a Node process's memory, so a slow rise can be placed: the JavaScript heap,
+      // memory held by C++ objects bound to JavaScript (sockets, buffers), or neither (native: SQLite,
+      // the allocator).
+      const memory = process.memoryUsage();
+      family('statuspost_resident_memory_bytes', 'gauge', 'Resident set size of the daemon.', [['', memory.rss]]);
+      family('statuspost_heap_used_bytes', 'gauge', 'JavaScript heap in use.', [['', memory.heapUsed]]);
+      family('statuspost_heap_total_bytes', 'gauge', 'JavaScript heap reserved.', [['', memory.heapTotal]]);
+      family('statuspost_external_memory_bytes', 'gauge', 'Memory of C++ objects bound to JavaScript, buffers included.', [['', memory.external]]);
       loop.reset();
       if (g.lastPublishAt !== null) family('statuspost_last_publish_timestamp_seconds', 'gauge', 'When the site was last published.', [['', g.lastPublishAt / 1000]]);
       return `${lines.join('\n')}\n`;

@@ -33,6 +33,22 @@ describe('startScheduler', () => {
     expect(results.every((r) => r.status === 'up')).toBe(true);
   });
 
+  it('runs every check on a shared schedule at each tick, a slow one holding back only itself', async () => {
+    const { url: fast } = await serve((_req, res) => res.end('ok'));
+    const { url: slow } = await serve((_req, res) => setTimeout(() => res.end('ok'), 2_500));
+    const runs = new Map<string, number>();
+    // The same interval, so the same cron expression unless staggered apart: ids chosen to share one.
+    const checks = ['a', 'b', 'c'].map((id) => httpCheck(id, fast, '1s')).concat(httpCheck('slow', slow, '1s'));
+    expect(new Set(checks.map((c) => c.schedule.cron)).size).toBe(1);
+    const scheduler = startScheduler({ checks, concurrency: 8, logger: quiet, onResult: (c) => runs.set(c.id, (runs.get(c.id) ?? 0) + 1) });
+    await new Promise((resolve) => setTimeout(resolve, 3_300));
+    await scheduler.stop(5_000);
+    // The start-up run plus one a second: at least 3 each for the fast checks, while the slow one
+    // (2.5 s a run, never overlapping itself) managed at most 2.
+    for (const id of ['a', 'b', 'c']) expect(runs.get(id), id).toBeGreaterThanOrEqual(3);
+    expect(runs.get('slow')).toBeLessThanOrEqual(2);
+  });
+
   it('runs every check once at start, before its first scheduled instant', async () => {
     const { url } = await serve((_req, res) => res.end('ok'));
     const results: CheckResult[] = [];

@@ -99,7 +99,7 @@ const posts: Post[] = Array.from({ length: POSTS }, (_, i) => {
   if (i % 5 === 4) {
     return { kind: 'maintenance', slug: `m-${i}`, file: '', title: `Maintenance ${i}`, timezone: 'UTC', body: '', announcedAt: at - DAY_MS, startsAt: at, endsAt: at + 1_800_000, components: [component], affected: 'x', unaffected: null, signInBlocked: false, updateRequired: null, updates: [], cancelled: false, completedAt: at + 1_500_000 } satisfies Maintenance;
   }
-  return { kind: 'incident', slug: `i-${i}`, file: '', title: `Incident ${i}`, timezone: 'UTC', body: '', impact: 'minor', startedAt: at, components: { [component]: 'partial_outage' }, updates: [{ at: at + 600_000, status: 'resolved', body: 'x', components: {} }], resolvedAt: at + 600_000, postmortemAt: null } satisfies Incident;
+  return { kind: 'incident', slug: `i-${i}`, file: '', title: `Incident ${i}`, timezone: 'UTC', body: '', impact: 'minor', startedAt: at, components: { [component]: 'partial_outage' }, updates: [{ at: at + 600_000, status: 'resolved', body: 'x', components: {}, signInBlocked: null }], resolvedAt: at + 600_000, postmortemAt: null, signInBlocked: false } satisfies Incident;
 });
 
 // 4. The timed part.

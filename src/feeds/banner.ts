@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod/v4';
 import { renderMarkdownCached as renderMarkdown } from '../posts/markdown.ts';
-import { maintenanceState } from '../posts/state.ts';
+import { incidentBlocksSignIn, maintenanceState } from '../posts/state.ts';
 import type { Incident, Maintenance } from '../posts/types.ts';
 import { iso, postUrl, type FeedContext, type FeedFile } from './context.ts';
 
@@ -80,19 +80,18 @@ export function bannerFeed(context: FeedContext): BannerFeed {
     .sort((a, b) => b.startedAt - a.startedAt)
     .map((incident): Banner => {
       const last = incident.updates.filter((u) => u.at <= now).at(-1);
+      const signInBlocked = incidentBlocksSignIn(incident, now);
       return {
         id: incident.slug,
         kind: 'incident',
-        severity: incident.impact === 'critical' || incident.impact === 'major' ? 'critical' : 'warning',
+        severity: signInBlocked || incident.impact === 'critical' || incident.impact === 'major' ? 'critical' : 'warning',
         title: incident.title,
         short: clip(incident.title, MAX_SHORT),
         long: clip(last ? renderMarkdown(last.body).text.trim() : '', MAX_LONG),
         startsAt: iso(incident.startedAt),
         endsAt: null,
         components: Object.keys(incident.components),
-        // An incident blocks sign-in when it takes down what sign-in needs; posts say so in words, so
-        // only maintenance carries the flag for now.
-        signInBlocked: false,
+        signInBlocked,
         updateRequired: null,
         url: postUrl(context, incident),
       };

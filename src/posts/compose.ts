@@ -31,6 +31,7 @@ export function composePost(post: NewPost): { file: string; text: string } {
           impact: post.impact,
           timezone: post.zone,
           start: wall(post.start),
+          signInBlocked: false, // written out so that authors see the switch client apps read
           components: Object.fromEntries(post.components.map((id) => [id, post.status])),
           updates: [{ at: wall(post.start), status: 'investigating', body: 'We are investigating reports of a problem and will post an update within 30 minutes.' }],
         }

@@ -106,6 +106,7 @@ function toIncident(written: IncidentWritten, base: { slug: string; file: string
     status: update.status,
     body: update.body,
     components: update.components ?? {},
+    signInBlocked: update.signInBlocked ?? null,
   }));
   return {
     kind: 'incident',
@@ -118,6 +119,7 @@ function toIncident(written: IncidentWritten, base: { slug: string; file: string
     updates,
     resolvedAt: updates.find((update) => update.status === 'resolved')?.at ?? null,
     postmortemAt: written.postmortemAt === undefined ? null : timeOf(written.postmortemAt, zone),
+    signInBlocked: written.signInBlocked,
   };
 }
 

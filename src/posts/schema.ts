@@ -31,11 +31,15 @@ const incidentWritten = z.strictObject({
         body,
         /** Status changes from this update on. */
         components: z.record(idSchema, componentStatus).optional(),
+        /** Sign-in blocked (true) or working again (false) from this update on. */
+        signInBlocked: z.boolean().optional(),
       }),
     )
     .min(1, { error: 'list at least one update (status: investigating, and what is known)' }),
   /** When the postmortem (the Markdown body) was published: its own time, not the resolution's. */
   postmortemAt: timeText.optional(),
+  /** Nobody can sign in from the start; an update can say it works again. Client apps show it. */
+  signInBlocked: z.boolean().default(false),
 });
 
 const maintenanceWritten = z.strictObject({

@@ -1,5 +1,5 @@
 // A maintenance's state comes from the clock and its updates, never written by hand. Pure.
-import type { Maintenance } from './types.ts';
+import type { Incident, Maintenance } from './types.ts';
 
 export type MaintenanceState = 'upcoming' | 'in_progress' | 'overrunning' | 'completed' | 'cancelled';
 
@@ -18,4 +18,12 @@ export function maintenanceState(m: Pick<Maintenance, 'cancelled' | 'startsAt' |
 /** Notices are public from their announcement until the window is over. */
 export function isAnnounced(m: Pick<Maintenance, 'announcedAt'>, now: number): boolean {
   return now >= m.announcedAt;
+}
+
+/** Whether an incident blocks sign-in at `now`: as its last update so far says, else as it started; never once resolved. */
+export function incidentBlocksSignIn(incident: Pick<Incident, 'signInBlocked' | 'updates' | 'resolvedAt'>, now: number): boolean {
+  if (incident.resolvedAt !== null && incident.resolvedAt <= now) return false;
+  let blocked = incident.signInBlocked;
+  for (const update of incident.updates) if (update.at <= now && update.signInBlocked !== null) blocked = update.signInBlocked;
+  return blocked;
 }

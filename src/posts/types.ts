@@ -23,6 +23,8 @@ export interface IncidentUpdate {
   status: IncidentStatus;
   body: string;
   components: Record<string, ComponentStatus>;
+  /** Sign-in blocked or working again from this update on; null: unchanged. */
+  signInBlocked: boolean | null;
 }
 
 export interface Incident extends PostBase {
@@ -36,6 +38,8 @@ export interface Incident extends PostBase {
   resolvedAt: number | null;
   /** Null when there is no postmortem yet. */
   postmortemAt: number | null;
+  /** Sign-in blocked from the start (updates may change it; see incidentBlocksSignIn). */
+  signInBlocked: boolean;
 }
 
 export interface MaintenanceUpdate {

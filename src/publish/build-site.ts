@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/load.ts';
 import { StatuspostError } from '../errors.ts';
 import { renderMarkdownCached } from '../posts/markdown.ts';
-import { maintenanceState } from '../posts/state.ts';
+import { incidentBlocksSignIn, maintenanceState } from '../posts/state.ts';
 import type { Post } from '../posts/types.ts';
 import type { SiteData } from '../site/data.ts';
 import type { Snapshot } from '../status/snapshot.ts';
@@ -47,6 +47,7 @@ export function toSiteData(snapshot: Snapshot, posts: readonly Post[], uptimeDoc
               updates: post.updates.filter((u) => u.at <= now).map((u) => ({ at: u.at, status: u.status, html: html(u.body) })),
               postmortemAt: post.postmortemAt,
               postmortemHtml: post.body && post.postmortemAt !== null && post.postmortemAt <= now ? html(post.body, 'pm-') : null,
+              signInBlocked: incidentBlocksSignIn(post, now),
             },
           ],
     ),

@@ -18,6 +18,8 @@ export interface SiteIncident {
   updates: Array<{ at: number; status: IncidentStatus; html: string }>;
   postmortemAt: number | null;
   postmortemHtml: string | null;
+  /** Nobody can sign in at the time of the build, by the post's own account. */
+  signInBlocked: boolean;
 }
 
 export interface SiteMaintenance {

@@ -43,7 +43,7 @@ async function project(): Promise<string> {
   const now = NOW;
   await writeFile(
     join(root, `content/incidents/${INCIDENT}.md`),
-    ['---', `title: '${NASTY.replace(/'/g, "''")}'`, 'impact: major', 'timezone: UTC', `start: ${local(now - 2 * 3_600_000)}`, 'components:', '  cache: major_outage', 'updates:', `  - at: ${local(now - 3_600_000)}`, '    status: identified', `    body: 'The session cache refuses connections; body with ${NASTY.replace(/'/g, "''")}'`, '---', ''].join('\n'),
+    ['---', `title: '${NASTY.replace(/'/g, "''")}'`, 'impact: major', 'timezone: UTC', `start: ${local(now - 2 * 3_600_000)}`, 'signInBlocked: true', 'components:', '  cache: major_outage', 'updates:', `  - at: ${local(now - 3_600_000)}`, '    status: identified', `    body: 'The session cache refuses connections; body with ${NASTY.replace(/'/g, "''")}'`, '---', ''].join('\n'),
   );
   await writeFile(
     join(root, `content/maintenance/${UPGRADE}.md`),
@@ -83,7 +83,10 @@ describe('feeds and APIs of a real build', () => {
     expect(upgrade).toMatchObject({ kind: 'maintenance', severity: 'warning', signInBlocked: true, updateRequired: { minimumVersion: '4.2.0' }, components: ['chat-nodes', 'load-balancer'] });
     expect(feed.banners.some((b: { id: string }) => b.id === CANCELLED)).toBe(false);
     const incident = feed.banners.find((b: { kind: string }) => b.kind === 'incident');
-    expect(incident).toMatchObject({ title: NASTY, severity: 'critical', endsAt: null });
+    expect(incident).toMatchObject({ title: NASTY, severity: 'critical', endsAt: null, signInBlocked: true });
+    // The incident's page and the home page say it in words too.
+    expect(await read(`incidents/${INCIDENT}/index.html`)).toContain('<strong>Sign-in is blocked.</strong>');
+    expect(await read('index.html')).toContain('<strong>Sign-in is blocked.</strong>');
     // A broken feed is refused by its own schema: the two cannot drift.
     expect(validate({ ...feed, banners: [{ ...upgrade, signInBlocked: 'yes' }] })).toBe(false);
   });

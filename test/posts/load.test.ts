@@ -74,7 +74,17 @@ describe('loadPosts', () => {
       postmortemAt: Date.parse('2015-09-11T16:00:00Z'),
       components: { cache: 'major_outage' },
       body: '## What happened\nRedis stopped answering.',
+      signInBlocked: false,
     });
+    expect(post.updates.map((u) => u.signInBlocked)).toEqual([null, null]);
+  });
+
+  it('reads when an incident blocks sign-in: from the start, and from an update on', async () => {
+    const { posts, problems } = await load({ [INCIDENT]: incident({ 6: 'signInBlocked: true\ncomponents:', 14: '    body: Sign-in and sending work again.\n    signInBlocked: false' }) });
+    expect(problems).toEqual([]);
+    const post = posts[0] as Incident;
+    expect(post.signInBlocked).toBe(true);
+    expect(post.updates.map((u) => u.signInBlocked)).toEqual([null, false]);
   });
 
   it('loads a maintenance window given by a duration, with its derived state', async () => {

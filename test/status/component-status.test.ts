@@ -38,11 +38,12 @@ const incident = (extra: Partial<Incident> = {}): Incident => ({
   startedAt: NOW - 2 * H,
   components: { cache: 'major_outage' },
   updates: [
-    { at: NOW - 2 * H, status: 'investigating', body: 'x', components: {} },
-    { at: NOW - H, status: 'monitoring', body: 'x', components: { cache: 'degraded_performance' } },
+    { at: NOW - 2 * H, status: 'investigating', body: 'x', components: {}, signInBlocked: null },
+    { at: NOW - H, status: 'monitoring', body: 'x', components: { cache: 'degraded_performance' }, signInBlocked: null },
   ],
   resolvedAt: null,
   postmortemAt: null,
+  signInBlocked: false,
   ...extra,
 });
 
@@ -93,8 +94,8 @@ describe('decideComponent', () => {
   });
 
   it('takes the worst of two open incidents', () => {
-    const second = incident({ slug: 'other', components: { cache: 'partial_outage' }, updates: [{ at: NOW - 2 * H, status: 'investigating', body: 'x', components: {} }] });
-    const first = incident({ slug: 'first', updates: [{ at: NOW - 2 * H, status: 'investigating', body: 'x', components: {} }] });
+    const second = incident({ slug: 'other', components: { cache: 'partial_outage' }, updates: [{ at: NOW - 2 * H, status: 'investigating', body: 'x', components: {}, signInBlocked: null }] });
+    const first = incident({ slug: 'first', updates: [{ at: NOW - 2 * H, status: 'investigating', body: 'x', components: {}, signInBlocked: null }] });
     expect(decideComponent('cache', null, [second, first], NOW)).toMatchObject({ status: 'major_outage', decidedBy: { slug: 'first' } });
   });
 });

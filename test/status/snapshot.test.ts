@@ -75,7 +75,7 @@ describe('buildSnapshot', () => {
   it('lets an open incident decide, keeps the probes\' view, and raises the indicator to its impact', () => {
     const incident: Incident = {
       kind: 'incident', slug: '2026-11-23-lb', file: '', title: 'Balancer down', timezone: 'UTC', body: '', impact: 'critical',
-      startedAt: NOW - H, components: { balancer: 'major_outage' }, updates: [], resolvedAt: null, postmortemAt: null,
+      startedAt: NOW - H, components: { balancer: 'major_outage' }, updates: [], resolvedAt: null, postmortemAt: null, signInBlocked: false,
     };
     const snapshot = buildSnapshot(input({ posts: [incident] }));
     const balancer = snapshot.components.find((c) => c.id === 'balancer')!;

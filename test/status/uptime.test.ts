@@ -79,6 +79,7 @@ const incident = (slug: string, from: number, to: number | null, status: 'major_
   updates: [],
   resolvedAt: to,
   postmortemAt: null,
+  signInBlocked: false,
 });
 
 const maintenance = (announcedAt: number): Maintenance => ({

@@ -107,6 +107,11 @@ export function startDaemon(options: DaemonOptions): Daemon {
   };
   const maintenance = setInterval(maintain, options.maintenanceIntervalMs ?? 10 * 60_000);
   maintenance.unref();
+  // Once soon after start too, so that today's roll-up (its latency figures) and any days missed
+  // while the daemon was down are there for the next publish, not ten minutes later. Not at once:
+  // the first round of every check runs then.
+  const firstMaintenance = setTimeout(maintain, Math.min(30_000, options.maintenanceIntervalMs ?? 30_000));
+  firstMaintenance.unref();
 
   const longestTimeoutMs = Math.max(1_000, ...config.checks.map((check) => check.timeoutMs * (check.retries + 1) + check.retryDelayMs * check.retries));
   logger.info('started', `probing ${config.checks.length} checks from location "${location}" into the ${store.engine} store`, {
@@ -120,6 +125,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
     flush: () => writer.flush(),
     async stop() {
       clearInterval(maintenance);
+      clearTimeout(firstMaintenance);
       await scheduler.stop(longestTimeoutMs + 1_000);
       await maintaining;
       const stats = await writer.close(5_000);

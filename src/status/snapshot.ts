@@ -3,7 +3,7 @@
 // address or check detail goes in: only statuses, latencies and the checks' public messages.
 import type { Impact, Post } from '../posts/types.ts';
 import { maintenanceState, type MaintenanceState } from '../posts/state.ts';
-import type { ComponentDay, DailyRollup, EpochDay } from '../store/types.ts';
+import { toEpochDay, type ComponentDay, type DailyRollup, type EpochDay } from '../store/types.ts';
 import type { ConfirmedStatus } from '../runner/confirm.ts';
 import { decideComponent, overallStatus, statusFromChecks, type ComponentDecision, type Indicator, type OutageRule } from './component-status.ts';
 import type { ZoneDays } from './component-days.ts';
@@ -56,7 +56,7 @@ export interface SnapshotComponent {
   checks: Array<{ id: string; name: string; kind: string; status: ConfirmedStatus; message: string | null; latencyMs: number | null; at: string | null }>;
   uptime: { h24: UptimeFigure; d7: UptimeFigure; d30: UptimeFigure; d90: UptimeFigure };
   days: DayFigure[];
-  /** Per check, per day: median and 95th percentile latency from the roll-ups. */
+  /** Per check, per UTC day (the roll-ups' days), oldest first: median and 95th percentile latency. */
   latency: Array<{ checkId: string; days: Array<{ date: string; p50: number | null; p95: number | null }> }>;
 }
 
@@ -88,6 +88,8 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   // Day boundaries once for all components (each is a time-zone computation).
   const starts = Array.from({ length: input.window + 1 }, (_, i) => days.startOf(firstDay + i));
   const windowStart = starts[0]!;
+  // Roll-ups are kept per UTC day, so latency goes by UTC day (the strip goes by the site's).
+  const utcToday = toEpochDay(now);
 
   const daysByComponent = groupBy(input.componentDays, (d) => d.componentId);
   const rollupsByCheck = groupBy(input.rollups, (r) => r.checkId);
@@ -141,7 +143,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
       latency: checks.map((check) => {
         const byDay = new Map((rollupsByCheck.get(check.id) ?? []).map((r) => [r.day, r]));
         const out: Array<{ date: string; p50: number | null; p95: number | null }> = [];
-        for (let day = firstDay; day <= today; day++) {
+        for (let day = utcToday - input.window + 1; day <= utcToday; day++) {
           const rollup = byDay.get(day);
           out.push({ date: dateOf(day), p50: rollup?.latency?.p50 ?? null, p95: rollup?.latency?.p95 ?? null });
         }

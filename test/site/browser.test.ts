@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../../src/config/load.ts';
 import { simulateHistory } from '../../src/demo/simulate.ts';
 import { loadPosts } from '../../src/posts/load.ts';
 import { percent } from '../../src/site/format.ts';
+import { describeLatencyDay, latencySummary } from '../../src/site/latency.ts';
 import { gatherSnapshotInput } from '../../src/status/gather.ts';
 import { buildSnapshot, type Snapshot } from '../../src/status/snapshot.ts';
 import { openStore } from '../../src/store/open.ts';
@@ -85,6 +86,28 @@ describe.skipIf(!chromiumFound)('the status site in Chromium', () => {
     // The simulation replays outages, so some strip day is not fully up, and its words say how long.
     const labels = await page.locator('.bars li').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? ''));
     expect(labels.some((label) => /\d+ min (major|partial) outage/.test(label)), labels.slice(0, 3).join(' | ')).toBe(true);
+  });
+
+  it('charts each check\'s response time by day, with the Snapshot\'s figures in words', async () => {
+    const page = await (await openBrowser({ javaScriptEnabled: false })).newPage();
+    await page.goto(`${url}components/chat-nodes/`);
+    const component = snapshot.components.find((c) => c.id === 'chat-nodes')!;
+    const charts = page.locator('figure.latency');
+    expect(await charts.count()).toBe(component.checks.length);
+    for (const [i, check] of component.checks.entries()) {
+      const days = component.latency.find((l) => l.checkId === check.id)!.days;
+      expect(days).toHaveLength(90);
+      const svg = charts.nth(i).locator('svg');
+      // The label says it in words, from the same figures.
+      expect(await svg.getAttribute('aria-label')).toBe(`${check.name}, response time by UTC day: ${latencySummary(days)}`);
+      // One median bar per measured day, each no taller than its 95th percentile bar.
+      const measured = days.filter((d) => d.p50 !== null);
+      expect(measured.length).toBeGreaterThan(80); // the simulation measures every day a node is up
+      const heights = await svg.locator('g').evaluateAll((groups) => groups.map((g) => [...g.querySelectorAll('rect')].map((r) => Number(r.getAttribute('height')))));
+      expect(heights).toHaveLength(measured.length);
+      for (const [p95, p50] of heights) expect(p50!).toBeLessThanOrEqual(p95!);
+      expect(await svg.locator('g title').first().textContent()).toBe(describeLatencyDay(measured[0]!));
+    }
   });
 
   it('shows maintenance windows in the author\'s zone and UTC, and the reader\'s own zone when scripts run', async () => {

@@ -105,6 +105,24 @@ describe('buildSnapshot', () => {
     expect(nodes.days.at(-2)).toMatchObject({ percent: 0, downtimeMinutes: 1_440 });
   });
 
+  it('gives latency by UTC day, the roll-ups\' days, whatever the site\'s zone: today included', () => {
+    // 07:00 UTC on the 23rd is still the 22nd in Los Angeles; the latency series still ends on the 23rd.
+    const now = Date.UTC(2026, 10, 23, 7);
+    const utcDay = Math.floor(now / 86_400_000);
+    const rollup = (day: number, p50: number) => ({
+      checkId: 'lb', location: 'dc1', day, upMs: 0, degradedMs: 0, downMs: 0, noDataMs: 0, upCount: 1, degradedCount: 0, downCount: 0,
+      latency: { min: p50, p50, p95: p50 * 2, p99: p50 * 3, max: p50 * 4 }, final: day < utcDay,
+    });
+    const la = zoneDays('America/Los_Angeles');
+    const snapshot = buildSnapshot(input({ now, days: la, rollups: [rollup(utcDay, 12), rollup(utcDay - 1, 30), rollup(utcDay - 95, 99)] }));
+    const latency = snapshot.components.find((c) => c.id === 'balancer')!.latency[0]!;
+    expect(latency.checkId).toBe('lb');
+    expect(latency.days).toHaveLength(90);
+    expect(latency.days.at(-1)).toEqual({ date: '2026-11-23', p50: 12, p95: 24 });
+    expect(latency.days.at(-2)).toEqual({ date: '2026-11-22', p50: 30, p95: 60 });
+    expect(latency.days[0]).toEqual({ date: '2026-08-26', p50: null, p95: null }); // 95 days back is outside the window
+  });
+
   it('is plain JSON: it survives a round trip unchanged', () => {
     const snapshot = buildSnapshot(input());
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);

@@ -16,6 +16,7 @@ import { gatherSnapshotInput } from '../../status/gather.ts';
 import { buildSnapshot } from '../../status/snapshot.ts';
 import { ensureUpcomingMaintenance } from '../../demo/upcoming.ts';
 import { simulateHistory } from '../../demo/simulate.ts';
+import { refreshRollups } from '../../store/refresh.ts';
 import { dayKey } from '../../store/types.ts';
 import { parseCommandArgs } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -86,6 +87,8 @@ Exit code: 0 when the demo ran (whatever the checks found), 1 when the configura
         // The days before the demo first ran are a documented simulation (docs/demo-data.md); the site says so.
         const simulation = await simulateHistory({ store, config, posts: loaded.posts, now: Date.now() });
         if (simulation.days > 0 && !args.json) output.line(`Simulated ${plural(simulation.days, 'past day')} of the cluster, replaying the example incidents (docs/demo-data.md).`);
+        // The real days' roll-ups (latency by day), as the daemon keeps them; the simulated days have theirs.
+        await refreshRollups(store, config.checks, config.site.location, Date.now());
         const notice = `Demo data: a simulated chat cluster on loopback. Days before ${dayKey(simulation.untilDay)} are a simulation that replays the example incidents' outages; later days are real probes of the simulated cluster.`;
         const publishSite = async () => {
           const posts = await loadPosts({ root: args.root, componentIds: config.components.map((c) => c.id), siteTimezone: config.site.timezone });

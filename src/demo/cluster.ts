@@ -139,24 +139,36 @@ async function startDnsmasq(): Promise<{ port: number; close: () => Promise<void
   const { isUdpPortFree, freeUdpPort } = await import('./ports.ts');
   const port = (await isUdpPortFree(PREFERRED_PORTS.dns)) ? PREFERRED_PORTS.dns : await freeUdpPort();
   const binary = existsSync('/usr/sbin/dnsmasq') ? '/usr/sbin/dnsmasq' : 'dnsmasq';
+  // dnsmasq outlives a demo killed with SIGKILL (nothing tells it). So it runs under a small shell
+  // that holds a pipe from us: when we die, however we die, the pipe closes and the shell stops it.
+  // A clean close ends the pipe the same way. The shell exits with dnsmasq's own exit code.
+  // (A background job's standard input is /dev/null in sh, hence the pipe's copy on fd 3.)
+  const guard = 'exec 3<&0; dnsmasq="$1"; shift; "$dnsmasq" "$@" 3<&- & pid=$!; (read -r _ <&3; kill "$pid" 2>/dev/null) & wait "$pid"';
   const child: ChildProcess = spawn(
-    binary,
+    '/bin/sh',
     [
+      '-c', guard, 'demo-dns', binary,
       '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--no-poll',
       `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--pid-file=',
       '--user=root', '--address=/chat.example.test/127.0.0.1', '--log-facility=-',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['pipe', 'ignore', 'pipe'] },
   );
   await new Promise<void>((resolve, reject) => {
     child.once('error', (error) => reject(new Error(`dnsmasq could not start (${(error as NodeJS.ErrnoException).code})`)));
-    child.once('exit', (code) => reject(new Error(`dnsmasq exited with code ${code}`)));
+    child.once('exit', (code) => {
+      child.stdin!.end(); // lets the guard's reader go too
+      reject(new Error(code === 127 ? 'dnsmasq is not installed' : `dnsmasq exited with code ${code}`));
+    });
     setTimeout(resolve, 300); // dnsmasq binds before it logs anything; a failed bind exits at once
   });
   return {
     port,
     close: async () => {
-      child.kill('SIGTERM');
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin!.end();
+      await exited;
     },
   };
 }

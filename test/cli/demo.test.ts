@@ -1,6 +1,7 @@
 // `statuspost demo` is the README's first command: it must start the cluster and probe every kind.
-import { execFile } from 'node:child_process';
-import { cp, readFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -74,4 +75,53 @@ describe('statuspost demo', () => {
     const ok = expect.stringMatching(/^200 OK in \d+ ms$/);
     expect(nodes).toEqual({ 'chat-1': ['up', ok], 'chat-2': ['down', 'connection refused'], 'chat-3': ['up', ok] });
   });
+
+  // dnsmasq is the demo's one server in another process: it must not outlive a demo killed outright.
+  const hasDnsmasq = existsSync('/usr/sbin/dnsmasq');
+  if (!hasDnsmasq && process.env.CI !== 'true') console.warn('skipping the demo SIGKILL test: dnsmasq is not installed');
+  it.skipIf(!hasDnsmasq && process.env.CI !== 'true')('leaves no DNS server behind when it is killed with SIGKILL', async () => {
+    const root = await tempDir('statuspost-demo-');
+    await cp(join(repo, 'probes'), join(root, 'probes'), { recursive: true });
+    const child = spawn(process.execPath, [join(repo, 'bin/statuspost.mjs'), 'demo', '--root', root], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the cluster did not start: ${stdout}`)), 30_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('Simulated chat cluster up')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    // The demo's descendants, from /proc: parent ids, followed down from the demo.
+    const parents = new Map<number, number>();
+    for (const name of await readdir('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (stat) parents.set(Number(name), ppid);
+    }
+    const descends = (pid: number): boolean => {
+      for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === child.pid) return true;
+      return false;
+    };
+    const dnsmasq: number[] = [];
+    for (const pid of parents.keys()) {
+      if (descends(pid) && (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() === 'dnsmasq') dnsmasq.push(pid);
+    }
+    expect(dnsmasq).toHaveLength(1);
+    child.kill('SIGKILL');
+    const alive = () => existsSync(`/proc/${dnsmasq[0]}`) && !/^\S+ \S+ Z/.test(String(readFileSyncSafe(`/proc/${dnsmasq[0]}/stat`)));
+    for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive()).toBe(false);
+  }, 60_000);
 });
+
+function readFileSyncSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}

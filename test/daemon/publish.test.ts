@@ -1,7 +1,7 @@
 // Publish on change, as operators run it: the real bin probing a real loopback port, a real SQLite
 // store, the site republished when the port goes down, when a post is added, and never replaced by
 // a broken one; a restart resumes the outage instead of forgetting it.
-import { readFile, readlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -98,6 +98,58 @@ describe('statuspost run publishes on change', () => {
   }, 180_000);
 });
 
+describe('statuspost run publishes when the clock alone changes the site', () => {
+  it('publishes a maintenance when it is announced, shows it in progress when its window starts, and completed when it ends', async () => {
+    const port = await freePort();
+    const target = await listen(port);
+    const root = await project(port);
+    // Whole seconds from now, so the test takes half a minute rather than three: post times may carry seconds.
+    const base = Math.ceil(Date.now() / 1000) * 1000;
+    const at = (seconds: number) => new Date(base + seconds * 1000).toISOString().replace('.000Z', 'Z');
+    const announce = base + 12_000;
+    const start = base + 22_000;
+    const end = base + 32_000; // the "completed" update, written ahead of time, takes effect then
+    await mkdir(join(root, 'content/maintenance'), { recursive: true });
+    await writeFile(
+      join(root, 'content/maintenance/2026-11-23-chat-restart.md'),
+      `---\ntitle: Chat servers restart\ntimezone: UTC\nannouncedAt: ${at(12)}\nwindow:\n  start: ${at(22)}\n  end: ${at(32)}\ncomponents: [chat]\naffected: Chat reconnects once.\nupdates:\n  - at: ${at(32)}\n    status: completed\n    body: Done.\n---\n`,
+    );
+    const daemon = startDaemonProcess(root, ['--out', 'public-site', '--flush-interval', '100', '--debounce', '200']);
+    const read = async (path: string) => JSON.parse(await readFile(join(root, 'public-site', path), 'utf8'));
+    const maintenanceIn = async (path: string) =>
+      ((await read(path)).scheduled_maintenances as Array<{ id: string; status: string }>).find((m) => m.id === '2026-11-23-chat-restart');
+    const bannerEntry = async () => ((await read('banner.json')).banners as Array<{ id: string }>).find((b) => b.id.includes('2026-11-23-chat-restart'));
+    const chatStatusNow = async () => (await read('api/v2/summary.json')).components.find((c: { id: string }) => c.id === 'chat').status;
+    // Polls the published site until `shows` holds, at most 15 s after `moment`: a publish that
+    // began just before the moment still shows the old state, and the clock's own wake-up follows it.
+    const publishedWithin = async (moment: number, what: string, shows: () => Promise<boolean>) => {
+      for (;;) {
+        if (Date.now() >= moment && (await shows().catch(() => false))) return;
+        if (Date.now() > moment + 15_000) throw new Error(`${what}: not on the published site 15 s after its time`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+
+    // The first publish computed the site before it logged: if it logged before the announcement,
+    // the notice must be nowhere on it.
+    const first = await daemon.waitFor((line) => line.event === 'published', 60_000);
+    if (Date.parse(first.time) >= announce) console.warn('clock test: the first publish came too late to check the site before the announcement');
+    else {
+      expect(await maintenanceIn('api/v2/scheduled-maintenances.json')).toBeUndefined();
+      expect(await bannerEntry()).toBeUndefined();
+    }
+    await publishedWithin(announce, 'the announcement', async () => (await maintenanceIn('api/v2/scheduled-maintenances/upcoming.json'))?.status === 'scheduled' && (await bannerEntry()) !== undefined);
+    await publishedWithin(start, 'the window in progress', async () => (await maintenanceIn('api/v2/scheduled-maintenances/active.json'))?.status === 'in_progress' && (await chatStatusNow()) === 'under_maintenance' && (await bannerEntry()) !== undefined);
+    await publishedWithin(end, 'the completed window', async () => (await maintenanceIn('api/v2/scheduled-maintenances.json'))?.status === 'completed' && (await chatStatusNow()) === 'operational' && (await bannerEntry()) === undefined);
+    expect(await maintenanceIn('api/v2/scheduled-maintenances/active.json')).toBeUndefined();
+    // Each of the three moments woke the publisher by itself: nothing else changed.
+    expect(daemon.lines.filter((l) => l.event === 'published' && String(l.reason).includes("a post's time came")).length).toBeGreaterThanOrEqual(3);
+    daemon.child.kill('SIGTERM');
+    expect((await daemon.exited).code).toBe(0);
+    await close(target);
+  }, 120_000);
+});
+
 describe('statuspost run --metrics', () => {
   it('serves Prometheus metrics on loopback: runs, failures, latency, buffer, with check ids and never a target', async () => {
     const port = await freePort(); // nothing listens: every run fails
@@ -114,6 +166,12 @@ describe('statuspost run --metrics', () => {
     expect(failures).toBe(runs);
     expect(text).toMatch(/^statuspost_check_up\{check="chat-port"[^}]*\} 0$/m);
     expect(text).toMatch(/^# TYPE statuspost_buffered_results gauge$/m);
+    // Memory, split so that a slow rise can be placed: the JavaScript heap in use never exceeds what is reserved for it.
+    const gauge = (name: string) => Number(new RegExp(`^statuspost_${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    expect(gauge('heap_used_bytes')).toBeGreaterThan(0);
+    expect(gauge('heap_used_bytes')).toBeLessThanOrEqual(gauge('heap_total_bytes'));
+    expect(gauge('resident_memory_bytes')).toBeGreaterThan(gauge('heap_used_bytes'));
+    expect(gauge('external_memory_bytes')).toBeGreaterThan(0);
     expect(text).not.toContain(String(port));
     daemon.child.kill('SIGTERM');
     expect((await daemon.exited).code).toBe(0);
@@ -127,7 +185,7 @@ if (!isRoot && process.env.CI !== 'true') console.warn('skipping the disk-full p
 describe.skipIf(!isRoot && process.env.CI !== 'true')('statuspost run when the publish disk is full', () => {
   it('keeps the old site, logs the error, goes on probing, and publishes once there is room again', async () => {
     const { execFileSync } = await import('node:child_process');
-    const { mkdir, rm, stat } = await import('node:fs/promises');
+    const { rm, stat } = await import('node:fs/promises');
     const port = await freePort();
     const target = await listen(port);
     const root = await project(port);

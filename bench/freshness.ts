@@ -32,6 +32,13 @@ const check = config!.checks.find((c) => c.id === 'chat-1')!;
 const floorS = (check.schedule.intervalMs * check.confirm.down) / 1000;
 
 const daemon = spawn(process.execPath, [join(repo, 'bin/statuspost.mjs'), 'run', '--root', root, '--out', 'public-site', '--log-format', 'json'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+// Stopped early (Ctrl-C, kill): take the daemon and the cluster's servers along.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    daemon.kill('SIGKILL');
+    void cluster.close().finally(() => process.exit(130));
+  });
+}
 let log = '';
 daemon.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
 const read = async () => {

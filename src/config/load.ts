@@ -1,7 +1,7 @@
 // Reads probes/: site.yaml, components.yaml and checks/*.yaml. Every problem in every file is
 // collected and returned together; a config is returned only when there is none.
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod/v4';
 import { StatuspostError, type SourcePosition } from '../errors.ts';
 import { probeForKind, probeKinds, type Check } from '../probes/registry.ts';
@@ -151,7 +151,7 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
       return undefined;
     }
     const result = probe.schema.safeParse(written);
-    if (result.success) return result.data as Check;
+    if (result.success) return anchorPaths(result.data as Check, root);
     const issues = issuesToProblems(file.source, path, probe.schema, written, result.error);
     // Issue fields are relative to the check; prefix them so the message names the whole path.
     for (const issue of issues) {
@@ -164,6 +164,19 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
     }
     return undefined;
   }
+}
+
+/**
+ * A relative file path in probes/ (a share's folder, a CA file) means one under the project root,
+ * as the other files there do: not under whatever folder the daemon was started from (systemd
+ * starts it in /), and not under the folder a site build briefly runs in.
+ */
+function anchorPaths(check: Check, root: string): Check {
+  const anchor = (path: string) => (isAbsolute(path) ? path : resolve(root, path));
+  if (check.kind === 'filesystem') return { ...check, path: anchor(check.path) };
+  if (check.kind === 'tls' && check.ca !== undefined) return { ...check, ca: anchor(check.ca) };
+  if (check.kind === 'http' && check.tls.ca !== undefined) return { ...check, tls: { ...check.tls, ca: anchor(check.tls.ca) } };
+  return check;
 }
 
 const checksFileSchema = z.strictObject({

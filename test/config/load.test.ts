@@ -58,6 +58,28 @@ describe('loadConfig', () => {
     expect(config?.privateValues).toContain('cache.internal.example');
   });
 
+  it('reads relative file paths in checks as under the project root, whatever the working folder', async () => {
+    const root = await tempProject({
+      'probes/site.yaml': site,
+      'probes/components.yaml': components,
+      'probes/checks/files.yaml': [
+        'checks:',
+        '  - { id: share, component: database, kind: filesystem, path: data/share }',
+        '  - { id: share-abs, component: database, kind: filesystem, path: /mnt/share }',
+        '  - { id: cert, component: cache, kind: tls, host: cache.example.org, ca: certs/ca.pem }',
+        '  - { id: page, component: cache, kind: http, url: "https://cache.example.org/", tls: { ca: ./certs/ca.pem } }',
+        '',
+      ].join('\n'),
+    });
+    const { config, problems } = await loadConfig(root, {});
+    expect(problems).toEqual([]);
+    const byId = Object.fromEntries(config!.checks.map((check) => [check.id, check]));
+    expect(byId.share).toMatchObject({ path: `${root}/data/share` });
+    expect(byId['share-abs']).toMatchObject({ path: '/mnt/share' });
+    expect(byId.cert).toMatchObject({ ca: `${root}/certs/ca.pem` });
+    expect(byId.page).toMatchObject({ tls: { ca: `${root}/certs/ca.pem` } });
+  });
+
   it('names the file, line and column of an unknown key and suggests the right one', async () => {
     const problems = await problemsOf({
       'probes/checks/data.yaml': ['checks:', '  - id: cache-port', '    component: cache', '    kind: tcp', '    host: h.example', '    port: 6379', '    timeuot: 2s', ''].join('\n'),

@@ -2,10 +2,11 @@
 // pages, the leak scan) → atomic publish. Any failure leaves the published site as it was.
 import { createHash } from 'node:crypto';
 import { copyFileSync, linkSync, mkdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import type { Config } from '../config/load.ts';
 import { StatuspostError } from '../errors.ts';
 import { renderMarkdownCached } from '../posts/markdown.ts';
@@ -248,14 +249,64 @@ async function linkPages(pages: readonly string[], from: string, to: string): Pr
   }
 }
 
-async function runAstro(outDir: string, site: string, dataFile: string): Promise<void> {
+/** Astro builds in this process run one at a time: each changes the working directory (below). */
+let astroQueue: Promise<unknown> = Promise.resolve();
+
+function runAstro(outDir: string, site: string, dataFile: string): Promise<void> {
+  const run = astroQueue.then(() => runAstroAlone(outDir, site, dataFile));
+  astroQueue = run.catch(() => {});
+  return run;
+}
+
+/** Where each build's working folder is made: inside the package, so its node_modules resolve. */
+const WORK_FOLDERS = join(PACKAGE_ROOT, 'node_modules', '.cache', 'statuspost-build');
+
+async function runAstroAlone(outDir: string, site: string, dataFile: string): Promise<void> {
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   process.env.STATUSPOST_SITE_DATA = dataFile;
   const { build } = await import('astro');
+  // When the output folder is outside the working directory, Astro writes its prerender chunks to
+  // <cwd>/.astro/ and deletes that whole folder afterwards: two builds started from one folder (the
+  // daemon and a `statuspost build`, two tests) deleted each other's chunks, and a build started from
+  // a folder above the output wrote them next to the output, where they cannot import Astro's own
+  // dependencies. So each build runs from a folder of its own inside the package.
+  // (A worker thread cannot chdir, and a read-only package cannot hold the folder: those build from
+  // where they are, as before.)
+  const work = isMainThread ? await ownWorkFolder().catch(() => undefined) : undefined;
+  const started = process.cwd();
+  if (work) process.chdir(work);
   try {
     await build({ root: PACKAGE_ROOT, outDir, site, logLevel: 'error' });
   } catch (error) {
     throw new StatuspostError('SP_BUILD_FAILED', `the site build failed: ${(error as Error).message}; nothing was published`, { cause: error });
+  } finally {
+    if (work) {
+      try {
+        process.chdir(started);
+      } catch {
+        process.chdir(PACKAGE_ROOT); // the folder we started in was removed meanwhile
+      }
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+}
+
+/** A fresh working folder named after this process; those of processes that died (SIGKILL) are removed. */
+async function ownWorkFolder(): Promise<string> {
+  await mkdir(WORK_FOLDERS, { recursive: true });
+  for (const name of await readdir(WORK_FOLDERS)) {
+    const pid = Number(name.split('-')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) await rm(join(WORK_FOLDERS, name), { recursive: true, force: true });
+  }
+  return mkdtemp(join(WORK_FOLDERS, `${process.pid}-`));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
   }
 }
 

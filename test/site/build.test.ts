@@ -8,9 +8,9 @@ import { tempDir } from '../helpers/temp.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(repo, 'bin/statuspost.mjs');
-const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+const run = (args: string[], env: NodeJS.ProcessEnv = {}, cwd = repo) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, cwd }, (error, stdout, stderr) =>
       resolve({ code: error ? Number((error as { code?: number }).code) : 0, stdout, stderr }),
     ),
   );
@@ -89,6 +89,22 @@ describe('statuspost build', () => {
     }
   });
 
+  it('builds from any working folder, and two builds at once from one folder both publish', async () => {
+    // Astro puts its prerender chunks under the working folder and deletes them after: two builds from
+    // the repo deleted each other's, and one run from the project's own folder could not import them.
+    const [fromProject, first, second] = await Promise.all([demoProject(), demoProject(), demoProject()]);
+    const results = await Promise.all([run(['build', '--root', fromProject], {}, fromProject), run(['build', '--root', first]), run(['build', '--root', second])]);
+    for (const result of results) expect(result.stderr).toBe('');
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
+    for (const root of [fromProject, first, second]) {
+      const site = await realpath(join(root, 'public-site'));
+      const files = Object.keys(await treeBytes(site));
+      expect(files).toContain('/index.html');
+      // Nothing of Astro's own leaks into the site (its content-modules.mjs once did).
+      expect(files.filter((file) => file.endsWith('.mjs') || file.endsWith('.d.ts'))).toEqual([]);
+    }
+  }, 90_000);
+
   it('leaves the published site byte-identical when a post is broken', async () => {
     const root = await demoProject();
     expect((await run(['build', '--root', root])).code).toBe(0);
@@ -131,9 +147,11 @@ describe('statuspost build killed at random moments', () => {
     const required = ['index.html', '404.html', 'api/v2/summary.json', 'banner.json', 'rss.xml', 'maintenance.ics', 'incidents/2014-01-21-api-certificate-expired/index.html'];
     for (let trial = 0; trial < 5; trial++) {
       const child = (await import('node:child_process')).spawn(process.execPath, [bin, 'build', '--root', root], { stdio: 'ignore' });
+      // Listen before the wait: a build quicker than the delay exits first, and a later once('exit') would wait forever.
+      const exited = new Promise((resolve) => child.once('exit', resolve));
       await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 3_500)); // anywhere from loading to publishing
       child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await exited;
       const target = await realpath(site);
       for (const file of required) expect((await stat(join(target, file))).size, `${file} after trial ${trial}`).toBeGreaterThan(0);
       JSON.parse(await readFile(join(target, 'api/v2/summary.json'), 'utf8'));

@@ -4,6 +4,7 @@
 import type { Check } from '../probes/registry.ts';
 import { gapLimitFor, SETTLE_MS } from '../store/rollup.ts';
 import type { ComponentDay, EpochDay, Store } from '../store/types.ts';
+import { yieldToLoop } from '../event-loop.ts';
 import type { OutageRule } from './component-status.ts';
 import { checkTimeline, componentTimeline } from './timeline.ts';
 import { zonedParts, zonedToUtc } from '../posts/time.ts';
@@ -90,13 +91,12 @@ export async function refreshComponentDays(
     for (let day = fromDay; day <= today; day++) {
       const start = days.startOf(day);
       const end = days.startOf(day + 1);
-      const inputs = await Promise.all(
-        own.map(async (check) => {
-          const lookbackMs = (check.confirm.down + check.confirm.up + 1) * check.schedule.intervalMs + gapLimitFor(check);
-          const results = await store.results({ checkId: check.id, location, since: start - lookbackMs, until: end });
-          return { check, results };
-        }),
-      );
+      const inputs = [];
+      for (const check of own) {
+        await yieldToLoop(); // one check's day of rows at a time (src/event-loop.ts)
+        const lookbackMs = (check.confirm.down + check.confirm.up + 1) * check.schedule.intervalMs + gapLimitFor(check);
+        inputs.push({ check, results: await store.results({ checkId: check.id, location, since: start - lookbackMs, until: end }) });
+      }
       out.push(computeComponentDay(component, inputs, location, day, days, now));
     }
     await store.saveComponentDays(out);

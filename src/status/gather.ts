@@ -6,6 +6,7 @@ import type { Post } from '../posts/types.ts';
 import { confirmNext, initialConfirmState } from '../runner/confirm.ts';
 import { gapLimitFor } from '../store/rollup.ts';
 import type { Store } from '../store/types.ts';
+import { yieldToLoop } from '../event-loop.ts';
 import { computeComponentDay, zoneDays } from './component-days.ts';
 import type { SnapshotInput } from './snapshot.ts';
 
@@ -27,21 +28,21 @@ export async function gatherSnapshotInput(store: Store, config: Config, posts: r
   for (const component of config.components) {
     const own = config.checks.filter((check) => check.component === component.id);
     if (own.length === 0) continue;
-    const inputs = await Promise.all(
-      own.map(async (check) => {
-        const lookbackMs = (check.confirm.down + check.confirm.up + 1) * check.schedule.intervalMs + gapLimitFor(check);
-        const results = await store.results({ checkId: check.id, location, since: todayStart - lookbackMs, until: now + 1 });
-        let state = initialConfirmState;
-        for (const result of results) state = confirmNext(state, result, check.confirm);
-        const last = results.at(-1);
-        const fresh = last !== undefined && now - last.startedAt <= gapLimitFor(check);
-        (current as Map<string, unknown>).set(
-          check.id,
-          last && { status: fresh ? state.status : 'unknown', message: last.message, latencyMs: last.latencyMs, at: last.startedAt },
-        );
-        return { check, results };
-      }),
-    );
+    const inputs = [];
+    for (const check of own) {
+      await yieldToLoop(); // one check's day of rows at a time (src/event-loop.ts)
+      const lookbackMs = (check.confirm.down + check.confirm.up + 1) * check.schedule.intervalMs + gapLimitFor(check);
+      const results = await store.results({ checkId: check.id, location, since: todayStart - lookbackMs, until: now + 1 });
+      let state = initialConfirmState;
+      for (const result of results) state = confirmNext(state, result, check.confirm);
+      const last = results.at(-1);
+      const fresh = last !== undefined && now - last.startedAt <= gapLimitFor(check);
+      (current as Map<string, unknown>).set(
+        check.id,
+        last && { status: fresh ? state.status : 'unknown', message: last.message, latencyMs: last.latencyMs, at: last.startedAt },
+      );
+      inputs.push({ check, results });
+    }
     todayDays.push(computeComponentDay(component, inputs, location, today, days, now));
   }
 

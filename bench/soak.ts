@@ -61,14 +61,14 @@ try {
   await sleep(5_000);
   while (Date.now() - t0 < MINUTES * 60_000) {
     const status = await readFile(`/proc/${daemon.pid}/status`, 'utf8');
-    const rssMb = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
     const fds = (await readdir(`/proc/${daemon.pid}/fd`)).length;
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     const gauge = (name: string) => Number(new RegExp(`^statuspost_${name} (\\S+)$`, 'm').exec(metrics)![1]);
-    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) / 1024;
+    const statusMb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) / 1024;
+    const rssMb = statusMb('VmRSS');
     const loopP99Ms = gauge('event_loop_delay_p99_seconds') * 1000;
     const mb = (name: string) => gauge(name) / 2 ** 20;
-    samples.push({ t: (Date.now() - t0) / 1000, rssMb, fds, loopP99Ms, heapMb: mb('heap_used_bytes'), heapTotalMb: mb('heap_total_bytes'), externalMb: mb('external_memory_bytes'), anonMb: kb('RssAnon'), fileMb: kb('RssFile') });
+    samples.push({ t: (Date.now() - t0) / 1000, rssMb, fds, loopP99Ms, heapMb: mb('heap_used_bytes'), heapTotalMb: mb('heap_total_bytes'), externalMb: mb('external_memory_bytes'), anonMb: statusMb('RssAnon'), fileMb: statusMb('RssFile') });
     const s = samples.at(-1)!;
     if (samples.length % 3 === 0) {
       console.log(`  ${s.t.toFixed(0).padStart(4)} s  rss ${rssMb.toFixed(1)} MB (anon ${s.anonMb.toFixed(1)}, file ${s.fileMb.toFixed(1)})  heap ${s.heapMb.toFixed(1)}/${s.heapTotalMb.toFixed(1)} MB  external ${s.externalMb.toFixed(1)} MB  fds ${fds}  loop p99 ${loopP99Ms.toFixed(1)} ms`);

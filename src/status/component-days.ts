@@ -92,15 +92,22 @@ export async function refreshComponentDays(
       const start = days.startOf(day);
       const end = days.startOf(day + 1);
       const inputs = [];
-      for (const check of own) {
-        await yieldToLoop(); // one check's day of rows at a time (src/event-loop.ts)
-        const lookbackMs = (check.confirm.down + check.confirm.up + 1) * check.schedule.intervalMs + gapLimitFor(check);
-        inputs.push({ check, results: await store.results({ checkId: check.id, location, since: start - lookbackMs, until: end }) });
-      }
+      for (const check of own) inputs.push({ check, results: await resultsForDay(store, check, location, start, end) });
       out.push(computeComponentDay(component, inputs, location, day, days, now));
     }
     await store.saveComponentDays(out);
     computed += out.length;
   }
   return computed;
+}
+
+/**
+ * A check's results from `from` until `until`, and from enough before `from` for its confirmation
+ * state and gap rule to be known at `from`. A loop turn first: one check's day of rows at a time
+ * (src/event-loop.ts).
+ */
+export async function resultsForDay(store: Store, check: Check, location: string, from: number, until: number) {
+  await yieldToLoop();
+  const lookbackMs = (check.confirm.down + check.confirm.up + 1) * check.schedule.intervalMs + gapLimitFor(check);
+  return store.results({ checkId: check.id, location, since: from - lookbackMs, until });
 }

@@ -6,8 +6,7 @@ import type { Post } from '../posts/types.ts';
 import { confirmNext, initialConfirmState } from '../runner/confirm.ts';
 import { gapLimitFor } from '../store/rollup.ts';
 import type { Store } from '../store/types.ts';
-import { yieldToLoop } from '../event-loop.ts';
-import { computeComponentDay, zoneDays } from './component-days.ts';
+import { computeComponentDay, resultsForDay, zoneDays } from './component-days.ts';
 import type { SnapshotInput } from './snapshot.ts';
 
 export const WINDOW_DAYS = 90;
@@ -30,9 +29,7 @@ export async function gatherSnapshotInput(store: Store, config: Config, posts: r
     if (own.length === 0) continue;
     const inputs = [];
     for (const check of own) {
-      await yieldToLoop(); // one check's day of rows at a time (src/event-loop.ts)
-      const lookbackMs = (check.confirm.down + check.confirm.up + 1) * check.schedule.intervalMs + gapLimitFor(check);
-      const results = await store.results({ checkId: check.id, location, since: todayStart - lookbackMs, until: now + 1 });
+      const results = await resultsForDay(store, check, location, todayStart, now + 1);
       let state = initialConfirmState;
       for (const result of results) state = confirmNext(state, result, check.confirm);
       const last = results.at(-1);

@@ -18,17 +18,20 @@ const components = [
   '',
 ].join('\n');
 
-async function problemsOf(files: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
+/** A project with the site and components above plus `files`, loaded: its root and what loadConfig gave. */
+async function loadProject(files: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
   const root = await tempProject({ 'probes/site.yaml': site, 'probes/components.yaml': components, ...files });
-  const { problems } = await loadConfig(root, env);
+  return { root, ...(await loadConfig(root, env)) };
+}
+
+async function problemsOf(files: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
+  const { problems } = await loadProject(files, env);
   return problems.map(formatError);
 }
 
 describe('loadConfig', () => {
   it('loads a valid project with defaults applied and durations in milliseconds', async () => {
-    const root = await tempProject({
-      'probes/site.yaml': site,
-      'probes/components.yaml': components,
+    const { config, problems } = await loadProject({
       'probes/checks/data.yaml': [
         'checks:',
         '  - id: cache-port',
@@ -41,7 +44,6 @@ describe('loadConfig', () => {
         '',
       ].join('\n'),
     });
-    const { config, problems } = await loadConfig(root, {});
     expect(problems).toEqual([]);
     expect(config?.site).toMatchObject({ timezone: 'UTC', location: 'local', concurrency: 16, store: { engine: 'sqlite' } });
     expect(config?.checks).toEqual([
@@ -59,9 +61,7 @@ describe('loadConfig', () => {
   });
 
   it('reads relative file paths in checks as under the project root, whatever the working folder', async () => {
-    const root = await tempProject({
-      'probes/site.yaml': site,
-      'probes/components.yaml': components,
+    const { root, config, problems } = await loadProject({
       'probes/checks/files.yaml': [
         'checks:',
         '  - { id: share, component: database, kind: filesystem, path: data/share }',
@@ -71,7 +71,6 @@ describe('loadConfig', () => {
         '',
       ].join('\n'),
     });
-    const { config, problems } = await loadConfig(root, {});
     expect(problems).toEqual([]);
     const byId = Object.fromEntries(config!.checks.map((check) => [check.id, check]));
     expect(byId.share).toMatchObject({ path: `${root}/data/share` });
@@ -170,16 +169,14 @@ describe('loadConfig', () => {
       ['checks:', '  - id: cache-port', '    component: cache', '    kind: tcp', `    host: "${password}"`, '    port: 6379', ''].join('\n');
 
     it('expands ${VAR} in string values after parsing and marks the value private', async () => {
-      const root = await tempProject({ 'probes/site.yaml': site, 'probes/components.yaml': components, 'probes/checks/a.yaml': redisCheck('${CACHE_HOST}') });
-      const { config, problems } = await loadConfig(root, { CACHE_HOST: 'redis-7.internal.example' });
+      const { config, problems } = await loadProject({ 'probes/checks/a.yaml': redisCheck('${CACHE_HOST}') }, { CACHE_HOST: 'redis-7.internal.example' });
       expect(problems).toEqual([]);
       expect(config?.checks[0]).toMatchObject({ host: 'redis-7.internal.example' });
       expect(config?.privateValues).toContain('redis-7.internal.example');
     });
 
     it('never lets an environment value inject YAML', async () => {
-      const root = await tempProject({ 'probes/site.yaml': site, 'probes/components.yaml': components, 'probes/checks/a.yaml': redisCheck('${CACHE_HOST}') });
-      const { config } = await loadConfig(root, { CACHE_HOST: 'x\n    port: 1\n    public: true' });
+      const { config } = await loadProject({ 'probes/checks/a.yaml': redisCheck('${CACHE_HOST}') }, { CACHE_HOST: 'x\n    port: 1\n    public: true' });
       expect(config?.checks[0]).toMatchObject({ host: 'x\n    port: 1\n    public: true', port: 6379, public: false });
     });
 
@@ -201,8 +198,7 @@ describe('loadConfig', () => {
     });
 
     it('keeps $${ as a literal', async () => {
-      const root = await tempProject({ 'probes/site.yaml': site, 'probes/components.yaml': components, 'probes/checks/a.yaml': redisCheck('a$${B}') });
-      const { config } = await loadConfig(root, {});
+      const { config } = await loadProject({ 'probes/checks/a.yaml': redisCheck('a$${B}') });
       expect(config?.checks[0]).toMatchObject({ host: 'a${B}' });
     });
 

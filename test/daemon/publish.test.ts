@@ -6,6 +6,7 @@ import type { Server } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { daysAgo, utcDate, utcTime } from '../helpers/dates.ts';
 import { startDaemonProcess } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/net.ts';
 import { tempProject } from '../helpers/temp.ts';
@@ -55,10 +56,12 @@ describe('statuspost run publishes on change', () => {
     // A broken post: logged with its file and line; the published site stays as it was.
     const linkBefore = await readlink(join(root, 'public-site'));
     const published = daemon.lines.filter((l) => l.event === 'published').length;
-    await writeFile(join(root, 'content/incidents/2026-11-20-broken.md'), '---\ntitle: Broken\nimpact: huge\n---\n');
+    // Dated yesterday by the clock the test runs under: the loader checks the name's date.
+    const day = daysAgo(1);
+    await writeFile(join(root, `content/incidents/${day}-broken.md`), '---\ntitle: Broken\nimpact: huge\n---\n');
     // Every problem is logged, each with its file and line: the bad impact on line 3 among them.
     const invalid = await daemon.waitFor((line) => line.event === 'post-invalid' && line.line === 3, 30_000);
-    expect(invalid).toMatchObject({ file: 'content/incidents/2026-11-20-broken.md' });
+    expect(invalid).toMatchObject({ file: `content/incidents/${day}-broken.md` });
     expect(invalid.message).toContain('impact');
     // Status republishes may still happen with the last good posts; none of them carries the broken one.
     await new Promise((r) => setTimeout(r, 1_000));
@@ -67,12 +70,12 @@ describe('statuspost run publishes on change', () => {
     // Fixed: the next good edit publishes it.
     const seen = daemon.lines.length;
     await writeFile(
-      join(root, 'content/incidents/2026-11-20-broken.md'),
-      '---\ntitle: Chat port refuses connections\nimpact: major\ntimezone: UTC\nstart: 2026-11-20T10:00\ncomponents:\n  chat: major_outage\nupdates:\n  - at: 2026-11-20T10:05\n    status: investigating\n    body: We are looking into it.\n  - at: 2026-11-20T10:30\n    status: resolved\n    body: Fixed.\n---\n',
+      join(root, `content/incidents/${day}-broken.md`),
+      `---\ntitle: Chat port refuses connections\nimpact: major\ntimezone: UTC\nstart: ${day}T10:00\ncomponents:\n  chat: major_outage\nupdates:\n  - at: ${day}T10:05\n    status: investigating\n    body: We are looking into it.\n  - at: ${day}T10:30\n    status: resolved\n    body: Fixed.\n---\n`,
     );
     // A publish of the broken state may still be under way (its build started before the fix):
     // what counts is that a publish after the fix carries the post.
-    const page = join(root, 'public-site/incidents/2026-11-20-broken/index.html');
+    const page = join(root, `public-site/incidents/${day}-broken/index.html`);
     for (let i = 0; i < 300 && !(await readFile(page, 'utf8').catch(() => '')).includes('Chat port refuses connections'); i++) await new Promise((r) => setTimeout(r, 100));
     expect(await readFile(page, 'utf8')).toContain('Chat port refuses connections');
     expect(daemon.lines.findIndex((line) => line.event === 'published' && String(line.reason).includes('content/') && daemon.lines.indexOf(line) >= seen)).toBeGreaterThan(-1);
@@ -103,29 +106,34 @@ describe('statuspost run publishes when the clock alone changes the site', () =>
     const port = await freePort();
     const target = await listen(port);
     const root = await project(port);
-    // Whole seconds from now, so the test takes half a minute rather than three: post times may carry seconds.
+    // Whole seconds from now (post times may carry seconds), 30 s apart: on a busy machine a build
+    // takes up to ~15 s, and each state must be published before the next moment replaces it.
     const base = Math.ceil(Date.now() / 1000) * 1000;
-    const at = (seconds: number) => new Date(base + seconds * 1000).toISOString().replace('.000Z', 'Z');
-    const announce = base + 12_000;
-    const start = base + 22_000;
-    const end = base + 32_000; // the "completed" update, written ahead of time, takes effect then
+    const at = (seconds: number) => utcTime(base + seconds * 1000);
+    const announce = base + 15_000;
+    const start = base + 45_000;
+    const end = base + 75_000; // the "completed" update, written ahead of time, takes effect then
+    const WITHIN_MS = 30_000;
     await mkdir(join(root, 'content/maintenance'), { recursive: true });
+    // The file name carries the window's start date (UTC here), as the loader requires: derived from
+    // the clock, so the test runs on any day (and across midnight, on the start's side of it).
+    const slug = `${utcDate(start)}-chat-restart`;
     await writeFile(
-      join(root, 'content/maintenance/2026-11-23-chat-restart.md'),
-      `---\ntitle: Chat servers restart\ntimezone: UTC\nannouncedAt: ${at(12)}\nwindow:\n  start: ${at(22)}\n  end: ${at(32)}\ncomponents: [chat]\naffected: Chat reconnects once.\nupdates:\n  - at: ${at(32)}\n    status: completed\n    body: Done.\n---\n`,
+      join(root, `content/maintenance/${slug}.md`),
+      `---\ntitle: Chat servers restart\ntimezone: UTC\nannouncedAt: ${at(15)}\nwindow:\n  start: ${at(45)}\n  end: ${at(75)}\ncomponents: [chat]\naffected: Chat reconnects once.\nupdates:\n  - at: ${at(75)}\n    status: completed\n    body: Done.\n---\n`,
     );
     const daemon = startDaemonProcess(root, ['--out', 'public-site', '--flush-interval', '100', '--debounce', '200']);
     const read = async (path: string) => JSON.parse(await readFile(join(root, 'public-site', path), 'utf8'));
     const maintenanceIn = async (path: string) =>
-      ((await read(path)).scheduled_maintenances as Array<{ id: string; status: string }>).find((m) => m.id === '2026-11-23-chat-restart');
-    const bannerEntry = async () => ((await read('banner.json')).banners as Array<{ id: string }>).find((b) => b.id.includes('2026-11-23-chat-restart'));
+      ((await read(path)).scheduled_maintenances as Array<{ id: string; status: string }>).find((m) => m.id === slug);
+    const bannerEntry = async () => ((await read('banner.json')).banners as Array<{ id: string }>).find((b) => b.id.includes(slug));
     const chatStatusNow = async () => (await read('api/v2/summary.json')).components.find((c: { id: string }) => c.id === 'chat').status;
-    // Polls the published site until `shows` holds, at most 15 s after `moment`: a publish that
+    // Polls the published site until `shows` holds, at most WITHIN_MS after `moment`: a publish that
     // began just before the moment still shows the old state, and the clock's own wake-up follows it.
     const publishedWithin = async (moment: number, what: string, shows: () => Promise<boolean>) => {
       for (;;) {
         if (Date.now() >= moment && (await shows().catch(() => false))) return;
-        if (Date.now() > moment + 15_000) throw new Error(`${what}: not on the published site 15 s after its time`);
+        if (Date.now() > moment + WITHIN_MS) throw new Error(`${what}: not on the published site ${WITHIN_MS / 1000} s after its time`);
         await new Promise((r) => setTimeout(r, 100));
       }
     };
@@ -147,7 +155,7 @@ describe('statuspost run publishes when the clock alone changes the site', () =>
     daemon.child.kill('SIGTERM');
     expect((await daemon.exited).code).toBe(0);
     await close(target);
-  }, 120_000);
+  }, 240_000);
 });
 
 describe('statuspost run --metrics', () => {
@@ -202,7 +210,8 @@ describe.skipIf(!isRoot && process.env.CI !== 'true')('statuspost run when the p
       } catch {
         // dd stops with ENOSPC: the disk is full, which is the point
       }
-      await writeFile(join(root, 'content/incidents/2026-11-21-disk.md'), '---\ntitle: Disk test\nimpact: minor\ntimezone: UTC\nstart: 2026-11-21T10:00\ncomponents:\n  chat: degraded_performance\nupdates:\n  - at: 2026-11-21T10:05\n    status: resolved\n    body: Fine.\n---\n');
+      const day = daysAgo(1);
+      await writeFile(join(root, `content/incidents/${day}-disk.md`), `---\ntitle: Disk test\nimpact: minor\ntimezone: UTC\nstart: ${day}T10:00\ncomponents:\n  chat: degraded_performance\nupdates:\n  - at: ${day}T10:05\n    status: resolved\n    body: Fine.\n---\n`);
       const failed = await daemon.waitFor((line) => line.event === 'publish-failed', 60_000);
       expect(failed.message).toMatch(/ENOSPC|no space/i);
       expect(await readlink(join(disk, 'public-site'))).toBe(before);
@@ -210,7 +219,7 @@ describe.skipIf(!isRoot && process.env.CI !== 'true')('statuspost run when the p
       const recorded = daemon.lines.filter((l) => l.event === 'recorded').length;
       await rm(join(disk, 'filler'));
       await daemon.waitFor((line) => line.event === 'published' && daemon.lines.indexOf(line) > daemon.lines.indexOf(failed), 60_000);
-      expect(await readFile(join(disk, 'public-site/incidents/2026-11-21-disk/index.html'), 'utf8')).toContain('Disk test');
+      expect(await readFile(join(disk, `public-site/incidents/${day}-disk/index.html`), 'utf8')).toContain('Disk test');
       expect(daemon.lines.filter((l) => l.event === 'recorded').length).toBeGreaterThan(recorded); // probing went on
       daemon.child.kill('SIGTERM');
       expect((await daemon.exited).code).toBe(0);

@@ -5,7 +5,8 @@ export default defineConfig({
     root: new URL('..', import.meta.url).pathname,
     include: ['test/**/*.test.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Sized for two busy cores (see test/helpers/timeouts.ts): a bound on hangs, never a speed test.
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
   },
 });

@@ -20,6 +20,7 @@ import { gatherSnapshotInput } from '../../src/status/gather.ts';
 import { openStore } from '../../src/store/open.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { BUILD_MS } from '../helpers/timeouts.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const NASTY = `Sign-in "fails" <script>alert(1)</script> & ]]> 🚨 تسجيل الدخول`;
@@ -64,7 +65,7 @@ describe('feeds and APIs of a real build', () => {
     root = await project();
     await build(root);
     site = join(root, 'public-site');
-  }, 60_000);
+  }, BUILD_MS);
   afterAll(() => rm(root, { recursive: true, force: true }));
 
   it('publishes a banner feed that its own published JSON Schema accepts, small, with what clients must do', async () => {

@@ -60,7 +60,7 @@ export function startDaemonProcess(root: string, extraArgs: string[] = [], env: 
     child,
     lines,
     exited,
-    waitFor(match, timeoutMs = 15_000) {
+    waitFor(match, timeoutMs = 60_000) {
       const found = lines.find(match);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {

@@ -17,6 +17,7 @@ import { buildSnapshot, type Snapshot } from '../../src/status/snapshot.ts';
 import { openStore } from '../../src/store/open.ts';
 import { CHROMIUM, openBrowser } from '../helpers/browser.ts';
 import { requireProgram } from '../helpers/services.ts';
+import { BUILD_MS } from '../helpers/timeouts.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -48,7 +49,7 @@ describe.skipIf(!chromiumFound)('the status site in Chromium', () => {
       execFile(process.execPath, [join(repo, 'bin/statuspost.mjs'), 'build', '--root', root], (error) => (error ? reject(error) : resolve())),
     );
     ({ url, close } = await startStaticServer({ folder: join(root, 'public-site') }));
-  }, 60_000);
+  }, BUILD_MS);
 
   it('shows the overall status and each component\'s status in words, with JavaScript off', async () => {
     const browser = await openBrowser({ javaScriptEnabled: false });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp.ts';
+import { BUILD_MS, BUILDS_MS } from '../helpers/timeouts.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(repo, 'bin/statuspost.mjs');
@@ -55,7 +56,7 @@ describe('statuspost build', () => {
     expect(february).toContain('February 2016');
     expect(february).toMatch(/href="\/history\/2015-09\/" rel="next">Older: September 2015/);
     expect((await readdir(join(site, 'components'))).sort()).toEqual(['cache', 'chat-nodes', 'clock', 'database', 'dns', 'file-share', 'load-balancer']);
-  });
+  }, BUILD_MS);
 
   it('renders again only the post pages whose post changed, and links the rest from the published build', async () => {
     const root = await demoProject();
@@ -87,7 +88,7 @@ describe('statuspost build', () => {
     } finally {
       await server.close();
     }
-  });
+  }, BUILDS_MS);
 
   it('builds from any working folder, and two builds at once from one folder both publish', async () => {
     // Astro puts its prerender chunks under the working folder and deletes them after: two builds from
@@ -103,7 +104,7 @@ describe('statuspost build', () => {
       // Nothing of Astro's own leaks into the site (its content-modules.mjs once did).
       expect(files.filter((file) => file.endsWith('.mjs') || file.endsWith('.d.ts'))).toEqual([]);
     }
-  }, 90_000);
+  }, BUILDS_MS);
 
   it('leaves the published site byte-identical when a post is broken', async () => {
     const root = await demoProject();
@@ -117,7 +118,7 @@ describe('statuspost build', () => {
     expect(broken.stderr).toContain('content/incidents/2026-11-20-broken.md:3:9  impact: must be one of "none", "minor", "major", "critical" [SP_POST_INVALID]');
     expect(await readlink(site)).toBe(linkBefore);
     expect(await treeBytes(await realpath(site))).toEqual(before);
-  });
+  }, BUILDS_MS);
 
   it('refuses to publish a build that contains a secret or an internal address, and names where', async () => {
     const root = await demoProject();
@@ -136,7 +137,7 @@ describe('statuspost build', () => {
     expect(leaked.stderr).toMatch(/the build contains private values from probes\/: .*components\/load-balancer\/index\.html \(private value #\d+, plain\).*; nothing was published \[SP_BUILD_FAILED\]/);
     expect(leaked.stderr).not.toContain('s3cret-k3y-123');
     expect(await readlink(site)).toBe(linkBefore);
-  });
+  }, BUILDS_MS);
 });
 
 describe('statuspost build killed at random moments', () => {
@@ -156,5 +157,5 @@ describe('statuspost build killed at random moments', () => {
       for (const file of required) expect((await stat(join(target, file))).size, `${file} after trial ${trial}`).toBeGreaterThan(0);
       JSON.parse(await readFile(join(target, 'api/v2/summary.json'), 'utf8'));
     }
-  }, 120_000);
+  }, BUILDS_MS);
 });

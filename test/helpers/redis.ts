@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { onTestFinished } from 'vitest';
 import { encodeCommand, parseReply, type Reply } from '../../src/probes/support/resp.ts';
 import { freePort } from './net.ts';
+import { realClockEnv } from './real-clock.ts';
 
 export interface RedisOptions {
   maxclients?: number;
@@ -26,7 +27,7 @@ export async function startRedis(program: string, options: RedisOptions = {}): P
   args.push('--maxclients', String(options.maxclients ?? 100), '--loglevel', 'warning', '--logfile', '');
   if (options.requirepass !== undefined) args.push('--requirepass', options.requirepass);
   if (options.dir !== undefined) args.push('--dir', options.dir);
-  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env: realClockEnv() });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -10,8 +10,18 @@ export interface WindowHistory {
 
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
-/** TEXT values escape backslash, semicolon, comma and newlines (RFC 5545 §3.3.11). */
-export const escapeText = (text: string) => text.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+/**
+ * A TEXT value (RFC 5545 §3.3.11): backslash, semicolon and comma escaped; a line break of any kind
+ * (CRLF, LF, or a CR alone) becomes `\n`; every other control character, which TEXT forbids (only
+ * HTAB is allowed), is dropped, so no reader ever sees a raw CR end a content line early.
+ */
+export const escapeText = (text: string) =>
+  text
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|\r|\n/g, '\\n')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
 
 /** Folds a content line at 75 octets, never inside a UTF-8 character (RFC 5545 §3.1). */
 export function foldLine(line: string): string {
@@ -66,6 +76,12 @@ function calendar(context: FeedContext, name: string, maintenance: readonly Main
       'TRANSP:TRANSPARENT',
       'END:VEVENT',
     );
+  }
+  if (maintenance.length === 0) {
+    // RFC 5545 §3.6 wants at least one component in a calendar, and a subscriber's URL must work
+    // before the first window. A VTIMEZONE for UTC (the zone every time here is in) is the one
+    // component no calendar app shows: no placeholder event appears in anyone's calendar.
+    lines.push('BEGIN:VTIMEZONE', 'TZID:UTC', 'BEGIN:STANDARD', 'DTSTART:19700101T000000', 'TZOFFSETFROM:+0000', 'TZOFFSETTO:+0000', 'TZNAME:UTC', 'END:STANDARD', 'END:VTIMEZONE');
   }
   lines.push('END:VCALENDAR');
   return `${lines.map(foldLine).join('\r\n')}\r\n`;

@@ -4,8 +4,23 @@
 import type { Maintenance } from '../posts/types.ts';
 import { postUrl, type FeedContext, type FeedFile } from './context.ts';
 
+export interface WindowPlan {
+  startsAt: number;
+  endsAt: number;
+  cancelled: boolean;
+}
+
+/** A window moved, cancelled or reinstated, as first published (`at`: that build's time). */
+export interface WindowChange {
+  sequence: number;
+  at: number;
+  from: WindowPlan;
+  to: WindowPlan;
+}
+
 export interface WindowHistory {
-  [slug: string]: { startsAt: number; endsAt: number; cancelled: boolean; sequence: number };
+  /** `changes` is absent in histories written before changes were kept: none recorded then. */
+  [slug: string]: WindowPlan & { sequence: number; changes?: WindowChange[] };
 }
 
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
@@ -43,12 +58,21 @@ export function foldLine(line: string): string {
   return out.join('\r\n ');
 }
 
-export function nextWindowHistory(previous: WindowHistory, maintenance: readonly Maintenance[]): WindowHistory {
+/**
+ * Each window as this build publishes it. A change since the last build raises its SEQUENCE (what
+ * calendar apps go by) and is kept with the time it was first published, so RSS can give every move
+ * and cancellation an item of its own with a guid that stays the same in every later build.
+ */
+export function nextWindowHistory(previous: WindowHistory, maintenance: readonly Maintenance[], now: number): WindowHistory {
   const next: WindowHistory = {};
   for (const m of maintenance) {
     const before = previous[m.slug];
-    const changed = before && (before.startsAt !== m.startsAt || before.endsAt !== m.endsAt || before.cancelled !== m.cancelled);
-    next[m.slug] = { startsAt: m.startsAt, endsAt: m.endsAt, cancelled: m.cancelled, sequence: before ? before.sequence + (changed ? 1 : 0) : 0 };
+    const to: WindowPlan = { startsAt: m.startsAt, endsAt: m.endsAt, cancelled: m.cancelled };
+    const changed = before !== undefined && (before.startsAt !== to.startsAt || before.endsAt !== to.endsAt || before.cancelled !== to.cancelled);
+    const sequence = before ? before.sequence + (changed ? 1 : 0) : 0;
+    const changes = [...(before?.changes ?? [])];
+    if (changed) changes.push({ sequence, at: now, from: { startsAt: before.startsAt, endsAt: before.endsAt, cancelled: before.cancelled }, to });
+    next[m.slug] = { ...to, sequence, ...(changes.length > 0 ? { changes } : {}) };
   }
   return next;
 }

@@ -10,6 +10,7 @@ import { startStaticServer } from '../../src/serve/static-server.ts';
 import type { Post } from '../../src/posts/types.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { DAY, H, feedContext, incident, maintenance } from './context.ts';
+import { disorder, type Record_ } from './statuspage-order.ts';
 
 const NOW = Date.UTC(2026, 11, 1, 9); // the issue's build: 2026-12-01
 const upd = (at: number, status: 'scheduled' | 'in_progress' | 'verifying' | 'completed' | null, body = 'Update.') => ({ at, status, body });
@@ -40,46 +41,11 @@ const POSTS: Post[] = [
   }),
 ];
 
-type Update = { status: string; created_at: string; updated_at: string; display_at: string };
-type Record_ = { id: string; status: string; created_at: string; updated_at: string; started_at: string; monitoring_at: string | null; resolved_at: string | null; scheduled_for?: string; scheduled_until?: string; postmortem_published_at?: string; incident_updates: Update[] };
-
 const files = statuspageFiles(feedContext(NOW, POSTS));
 const api = (path: string) => JSON.parse(String(files.find((f) => f.path === `api/v2/${path}`)!.body));
 const maintenances = api('scheduled-maintenances.json').scheduled_maintenances as Record_[];
 const incidents = api('incidents.json').incidents as Record_[];
 const byId = (id: string) => [...maintenances, ...incidents].find((r) => r.id === id)!;
-
-/** Every ordering a reader may rely on, as messages naming the record and the two fields. */
-function disorder(record: Record_, generatedAt: number): string[] {
-  const t = (v: string | null | undefined) => (v == null ? null : Date.parse(v));
-  const problems: string[] = [];
-  const before = (a: string, b: string) => {
-    const x = t((record as unknown as Record<string, string | null>)[a]);
-    const y = t((record as unknown as Record<string, string | null>)[b]);
-    if (x !== null && y !== null && x > y) problems.push(`${record.id}: ${a} ${(record as unknown as Record<string, string>)[a]} after ${b} ${(record as unknown as Record<string, string>)[b]}`);
-  };
-  before('created_at', 'updated_at');
-  before('created_at', 'started_at');
-  before('started_at', 'monitoring_at');
-  before('started_at', 'resolved_at');
-  before('monitoring_at', 'resolved_at');
-  before('resolved_at', 'updated_at');
-  before('started_at', 'updated_at');
-  before('resolved_at', 'postmortem_published_at');
-  before('scheduled_for', 'scheduled_until');
-  // Nothing has happened after the build.
-  for (const key of ['created_at', 'updated_at', 'started_at', 'monitoring_at', 'resolved_at']) {
-    const x = t((record as unknown as Record<string, string | null>)[key]);
-    if (x !== null && x > generatedAt) problems.push(`${record.id}: ${key} is after the build`);
-  }
-  const updates = [...record.incident_updates].reverse(); // oldest first
-  for (const [i, u] of updates.entries()) {
-    if (Date.parse(u.created_at) < Date.parse(record.created_at) && !record.scheduled_for) problems.push(`${record.id}: update ${i} before the incident`);
-    if (Date.parse(u.created_at) > Date.parse(record.updated_at)) problems.push(`${record.id}: update ${i} after updated_at`);
-    if (i > 0 && Date.parse(u.created_at) < Date.parse(updates[i - 1]!.created_at)) problems.push(`${record.id}: updates out of order`);
-  }
-  return problems;
-}
 
 describe('Statuspage API: maintenance statuses', () => {
   it('uses only Statuspage\'s four maintenance statuses, in the record and in every update', () => {

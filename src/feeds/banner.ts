@@ -7,12 +7,16 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod/v4';
 import { renderMarkdownCached as renderMarkdown } from '../posts/markdown.ts';
 import { incidentBlocksSignIn, maintenanceState } from '../posts/state.ts';
-import type { Incident, Maintenance } from '../posts/types.ts';
+import type { Incident } from '../posts/types.ts';
 import { iso, postUrl, type FeedContext, type FeedFile } from './context.ts';
 
 export const BANNER_VERSION = 1;
-/** The most banners a feed carries, and the longest long text: the feed stays under 16 KB whatever the history. */
-const MAX_BANNERS = 12;
+/**
+ * The most banners a feed carries, and its size in bytes: banners are ranked by urgency first and cut
+ * from the least urgent end, so what a client must show now is never dropped for something later.
+ */
+const MAX_BANNERS = 32;
+export const MAX_FEED_BYTES = 16_384;
 const MAX_LONG = 600;
 const MAX_SHORT = 140;
 /** How often clients should poll, in seconds, unless the server says otherwise. */
@@ -53,14 +57,33 @@ export type Banner = z.infer<typeof bannerSchema>;
 
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`);
 
+/**
+ * How urgent a banner is, most urgent first. What is in effect now comes before anything later:
+ *   0. in effect now and blocking sign-in or requiring an update (a window in progress, an incident);
+ *   1. other windows in progress or overrunning;
+ *   2. other open incidents, by impact, newest first;
+ *   3. upcoming windows that require an update (the SDK asks apps to update before they start);
+ *   4. other upcoming windows, soonest first.
+ */
+type Urgency = readonly [tier: number, impact: number, time: number, id: string];
+const IMPACT_ORDER: Record<Incident['impact'], number> = { critical: 0, major: 1, minor: 2, none: 3 };
+
+function compareUrgency(a: Urgency, b: Urgency): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || (a[3] < b[3] ? -1 : a[3] > b[3] ? 1 : 0);
+}
+
 export function bannerFeed(context: FeedContext): BannerFeed {
   const { posts, now } = context;
-  const maintenance = posts
-    .filter((p): p is Maintenance => p.kind === 'maintenance' && p.announcedAt <= now)
-    .filter((m) => ['upcoming', 'in_progress', 'overrunning'].includes(maintenanceState(m, now)))
-    .sort((a, b) => a.startsAt - b.startsAt)
-    .map(
-      (m): Banner => ({
+  const ranked: Array<{ urgency: Urgency; banner: Banner }> = [];
+  for (const m of posts) {
+    if (m.kind !== 'maintenance' || m.announcedAt > now) continue;
+    const state = maintenanceState(m, now);
+    if (state !== 'upcoming' && state !== 'in_progress' && state !== 'overrunning') continue;
+    const inEffect = state !== 'upcoming';
+    const tier = inEffect ? (m.signInBlocked || m.updateRequired ? 0 : 1) : m.updateRequired ? 3 : 4;
+    ranked.push({
+      urgency: [tier, 0, m.startsAt, m.slug],
+      banner: {
         id: m.slug,
         kind: 'maintenance',
         severity: m.signInBlocked || m.updateRequired ? 'warning' : 'info',
@@ -73,15 +96,16 @@ export function bannerFeed(context: FeedContext): BannerFeed {
         signInBlocked: m.signInBlocked,
         updateRequired: m.updateRequired,
         url: postUrl(context, m),
-      }),
-    );
-  const incidents = posts
-    .filter((p): p is Incident => p.kind === 'incident' && context.snapshot.openIncidents.includes(p.slug))
-    .sort((a, b) => b.startedAt - a.startedAt)
-    .map((incident): Banner => {
-      const last = incident.updates.filter((u) => u.at <= now).at(-1);
-      const signInBlocked = incidentBlocksSignIn(incident, now);
-      return {
+      },
+    });
+  }
+  for (const incident of posts) {
+    if (incident.kind !== 'incident' || !context.snapshot.openIncidents.includes(incident.slug)) continue;
+    const last = incident.updates.filter((u) => u.at <= now).at(-1);
+    const signInBlocked = incidentBlocksSignIn(incident, now);
+    ranked.push({
+      urgency: [signInBlocked ? 0 : 2, IMPACT_ORDER[incident.impact], -incident.startedAt, incident.slug],
+      banner: {
         id: incident.slug,
         kind: 'incident',
         severity: signInBlocked || incident.impact === 'critical' || incident.impact === 'major' ? 'critical' : 'warning',
@@ -94,19 +118,32 @@ export function bannerFeed(context: FeedContext): BannerFeed {
         signInBlocked,
         updateRequired: null,
         url: postUrl(context, incident),
-      };
+      },
     });
-  // Open incidents first (they are happening), then maintenance by start; capped.
-  const banners = [...incidents, ...maintenance].slice(0, MAX_BANNERS);
-  return {
+  }
+  ranked.sort((a, b) => compareUrgency(a.urgency, b.urgency));
+
+  const envelope = (banners: Banner[], hash: string): BannerFeed => ({
     $schema: new URL('banner.schema.json', context.baseUrl).href,
     version: BANNER_VERSION,
     generatedAt: context.snapshot.generatedAt,
     pollSeconds: POLL_SECONDS,
-    hash: createHash('sha256').update(JSON.stringify(banners)).digest('base64url').slice(0, 16),
+    hash,
     site: { title: context.snapshot.site.title, url: context.baseUrl },
     banners,
-  };
+  });
+  // Rank, then cap: banners are kept in order while the count and the bytes allow, and the first one
+  // that does not fit ends the list, so nothing is ever dropped in favour of something less urgent.
+  const HASH_LENGTH = 16;
+  let bytes = Buffer.byteLength(JSON.stringify(envelope([], 'x'.repeat(HASH_LENGTH))));
+  const banners: Banner[] = [];
+  for (const { banner } of ranked) {
+    const size = Buffer.byteLength(JSON.stringify(banner)) + (banners.length > 0 ? 1 : 0); // the comma
+    if (banners.length === MAX_BANNERS || bytes + size > MAX_FEED_BYTES) break;
+    banners.push(banner);
+    bytes += size;
+  }
+  return envelope(banners, createHash('sha256').update(JSON.stringify(banners)).digest('base64url').slice(0, HASH_LENGTH));
 }
 
 export function bannerFiles(context: FeedContext): FeedFile[] {

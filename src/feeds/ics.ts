@@ -4,14 +4,39 @@
 import type { Maintenance } from '../posts/types.ts';
 import { postUrl, type FeedContext, type FeedFile } from './context.ts';
 
+export interface WindowPlan {
+  startsAt: number;
+  endsAt: number;
+  cancelled: boolean;
+}
+
+/** A window moved, cancelled or reinstated, as first published (`at`: that build's time). */
+export interface WindowChange {
+  sequence: number;
+  at: number;
+  from: WindowPlan;
+  to: WindowPlan;
+}
+
 export interface WindowHistory {
-  [slug: string]: { startsAt: number; endsAt: number; cancelled: boolean; sequence: number };
+  /** `changes` is absent in histories written before changes were kept: none recorded then. */
+  [slug: string]: WindowPlan & { sequence: number; changes?: WindowChange[] };
 }
 
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
-/** TEXT values escape backslash, semicolon, comma and newlines (RFC 5545 §3.3.11). */
-export const escapeText = (text: string) => text.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+/**
+ * A TEXT value (RFC 5545 §3.3.11): backslash, semicolon and comma escaped; a line break of any kind
+ * (CRLF, LF, or a CR alone) becomes `\n`; every other control character, which TEXT forbids (only
+ * HTAB is allowed), is dropped, so no reader ever sees a raw CR end a content line early.
+ */
+export const escapeText = (text: string) =>
+  text
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|\r|\n/g, '\\n')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
 
 /** Folds a content line at 75 octets, never inside a UTF-8 character (RFC 5545 §3.1). */
 export function foldLine(line: string): string {
@@ -33,12 +58,21 @@ export function foldLine(line: string): string {
   return out.join('\r\n ');
 }
 
-export function nextWindowHistory(previous: WindowHistory, maintenance: readonly Maintenance[]): WindowHistory {
+/**
+ * Each window as this build publishes it. A change since the last build raises its SEQUENCE (what
+ * calendar apps go by) and is kept with the time it was first published, so RSS can give every move
+ * and cancellation an item of its own with a guid that stays the same in every later build.
+ */
+export function nextWindowHistory(previous: WindowHistory, maintenance: readonly Maintenance[], now: number): WindowHistory {
   const next: WindowHistory = {};
   for (const m of maintenance) {
     const before = previous[m.slug];
-    const changed = before && (before.startsAt !== m.startsAt || before.endsAt !== m.endsAt || before.cancelled !== m.cancelled);
-    next[m.slug] = { startsAt: m.startsAt, endsAt: m.endsAt, cancelled: m.cancelled, sequence: before ? before.sequence + (changed ? 1 : 0) : 0 };
+    const to: WindowPlan = { startsAt: m.startsAt, endsAt: m.endsAt, cancelled: m.cancelled };
+    const changed = before !== undefined && (before.startsAt !== to.startsAt || before.endsAt !== to.endsAt || before.cancelled !== to.cancelled);
+    const sequence = before ? before.sequence + (changed ? 1 : 0) : 0;
+    const changes = [...(before?.changes ?? [])];
+    if (changed) changes.push({ sequence, at: now, from: { startsAt: before.startsAt, endsAt: before.endsAt, cancelled: before.cancelled }, to });
+    next[m.slug] = { ...to, sequence, ...(changes.length > 0 ? { changes } : {}) };
   }
   return next;
 }
@@ -66,6 +100,12 @@ function calendar(context: FeedContext, name: string, maintenance: readonly Main
       'TRANSP:TRANSPARENT',
       'END:VEVENT',
     );
+  }
+  if (maintenance.length === 0) {
+    // RFC 5545 §3.6 wants at least one component in a calendar, and a subscriber's URL must work
+    // before the first window. A VTIMEZONE for UTC (the zone every time here is in) is the one
+    // component no calendar app shows: no placeholder event appears in anyone's calendar.
+    lines.push('BEGIN:VTIMEZONE', 'TZID:UTC', 'BEGIN:STANDARD', 'DTSTART:19700101T000000', 'TZOFFSETFROM:+0000', 'TZOFFSETTO:+0000', 'TZNAME:UTC', 'END:STANDARD', 'END:VTIMEZONE');
   }
   lines.push('END:VCALENDAR');
   return `${lines.map(foldLine).join('\r\n')}\r\n`;

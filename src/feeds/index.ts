@@ -9,5 +9,5 @@ import { statuspageFiles } from './statuspage.ts';
 export type { FeedContext, FeedFile } from './context.ts';
 
 export function feedFiles(context: FeedContext, windows: WindowHistory): FeedFile[] {
-  return [...statuspageFiles(context), ...bannerFiles(context), ...rssFiles(context), ...icsFiles(context, windows), ...badgeFiles(context)];
+  return [...statuspageFiles(context), ...bannerFiles(context), ...rssFiles(context, windows), ...icsFiles(context, windows), ...badgeFiles(context)];
 }

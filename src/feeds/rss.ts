@@ -1,10 +1,13 @@
 // RSS 2.0 (the `rss` package): one item per incident update, per maintenance announcement and
-// update, and per published postmortem, newest first, each with a guid of its own so readers notify
-// on every update. One feed for the site and one per component.
+// update, per published postmortem, and per move or cancellation of a window, newest first, each
+// with a guid of its own so readers notify on every change. One feed for the site and one per
+// component, whose channel links to the component's page. Item HTML is read away from the site, in
+// a feed reader that resolves links against the feed's URL, so every link in it is absolute.
 import RSS from 'rss';
 import { renderMarkdownCached as renderMarkdown } from '../posts/markdown.ts';
-import type { Post } from '../posts/types.ts';
+import type { Maintenance, Post } from '../posts/types.ts';
 import { postUrl, type FeedContext, type FeedFile } from './context.ts';
+import type { WindowHistory, WindowPlan } from './ics.ts';
 
 const MAX_ITEMS = 100;
 
@@ -17,30 +20,63 @@ interface Item {
   categories: string[];
 }
 
-function itemsOf(context: FeedContext, post: Post): Item[] {
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** One paragraph of plain text, escaped: the feed's own sentences never go through a template unescaped. */
+const paragraph = (text: string) => `<p>${escapeHtml(text)}</p>`;
+const span = (plan: WindowPlan) => `${new Date(plan.startsAt).toUTCString()} to ${new Date(plan.endsAt).toUTCString()}`;
+
+function itemsOf(context: FeedContext, post: Post, windows: WindowHistory): Item[] {
   const url = postUrl(context, post);
   const categories = post.kind === 'incident' ? Object.keys(post.components) : post.components;
+  const html = (source: string, headingIdPrefix = '') => renderMarkdown(source, { headingIdPrefix, linkBase: url }).html;
   const items: Item[] = [];
   if (post.kind === 'incident') {
     post.updates
       .filter((u) => u.at <= context.now)
-      .forEach((u, i) => items.push({ guid: `${url}#update-${i + 1}`, title: `${post.title}: ${u.status}`, url, date: u.at, html: renderMarkdown(u.body).html, categories }));
+      .forEach((u, i) => items.push({ guid: `${url}#update-${i + 1}`, title: `${post.title}: ${u.status}`, url, date: u.at, html: html(u.body), categories }));
     if (post.postmortemAt !== null && post.postmortemAt <= context.now && post.body.trim())
-      items.push({ guid: `${url}#postmortem`, title: `Postmortem: ${post.title}`, url: `${url}#postmortem`, date: post.postmortemAt, html: renderMarkdown(post.body, { headingIdPrefix: 'pm-' }).html, categories });
+      items.push({ guid: `${url}#postmortem`, title: `Postmortem: ${post.title}`, url: `${url}#postmortem`, date: post.postmortemAt, html: html(post.body, 'pm-'), categories });
   } else if (post.announcedAt <= context.now) {
-    const window = `<p>From ${new Date(post.startsAt).toUTCString()} to ${new Date(post.endsAt).toUTCString()}.</p>`;
-    items.push({ guid: `${url}#announced`, title: `Scheduled maintenance: ${post.title}`, url, date: post.announcedAt, html: window + renderMarkdown(post.body).html, categories });
+    items.push({ guid: `${url}#announced`, title: `Scheduled maintenance: ${post.title}`, url, date: post.announcedAt, html: paragraph(`From ${span(post)}.`) + html(post.body), categories });
     post.updates
       .filter((u) => u.at <= context.now)
-      .forEach((u, i) => items.push({ guid: `${url}#update-${i + 1}`, title: `${post.title}: ${u.status?.replace('_', ' ') ?? 'update'}`, url, date: u.at, html: renderMarkdown(u.body).html, categories }));
+      .forEach((u, i) => items.push({ guid: `${url}#update-${i + 1}`, title: `${post.title}: ${u.status?.replace('_', ' ') ?? 'update'}`, url, date: u.at, html: html(u.body), categories }));
+    items.push(...changeItems(context, post, windows, url, categories));
   }
   return items;
 }
 
-function feedXml(context: FeedContext, path: string, title: string, description: string, items: Item[]): string {
+/**
+ * An item for each time the window moved, was cancelled or was put back, from the windows' history
+ * (kept from build to build; guid by its SEQUENCE, dated when that build published it). A window that
+ * was already cancelled when first published has no recorded change: it still gets its "Cancelled"
+ * item, dated at its latest update (the one saying so) or its announcement.
+ */
+function changeItems(context: FeedContext, m: Maintenance, windows: WindowHistory, url: string, categories: string[]): Item[] {
+  const items: Item[] = [];
+  const changes = (windows[m.slug]?.changes ?? []).filter((c) => c.at <= context.now);
+  for (const change of changes) {
+    const moved = change.from.startsAt !== change.to.startsAt || change.from.endsAt !== change.to.endsAt;
+    const verb = change.to.cancelled && !change.from.cancelled ? 'Cancelled' : !change.to.cancelled && change.from.cancelled ? 'Back on' : 'Rescheduled';
+    const sentences = [
+      verb === 'Cancelled' ? `The maintenance planned from ${span(change.to)} is cancelled.` : undefined,
+      verb === 'Back on' ? `The maintenance is planned again, from ${span(change.to)}.` : undefined,
+      moved ? `It was planned from ${span(change.from)}; it is now from ${span(change.to)}.` : undefined,
+    ].filter((s): s is string => s !== undefined);
+    items.push({ guid: `${url}#change-${change.sequence}`, title: `${verb}: ${m.title}`, url, date: change.at, html: sentences.map(paragraph).join(''), categories });
+  }
+  const cancellationRecorded = changes.some((c) => c.to.cancelled && !c.from.cancelled);
+  if (m.cancelled && !cancellationRecorded) {
+    const said = Math.max(m.announcedAt, ...m.updates.filter((u) => u.at <= context.now).map((u) => u.at));
+    items.push({ guid: `${url}#cancelled`, title: `Cancelled: ${m.title}`, url, date: said, html: paragraph(`The maintenance planned from ${span(m)} is cancelled.`), categories });
+  }
+  return items;
+}
+
+function feedXml(context: FeedContext, path: string, siteUrl: string, title: string, description: string, items: Item[]): string {
   const selfUrl = new URL(path, context.baseUrl).href;
   const updated = new Date(context.snapshot.generatedAt);
-  const feed = new RSS({ title, description, site_url: context.baseUrl, feed_url: selfUrl, language: 'en', ttl: 5, pubDate: updated });
+  const feed = new RSS({ title, description, site_url: siteUrl, feed_url: selfUrl, language: 'en', ttl: 5, pubDate: updated });
   for (const item of [...items].sort((a, b) => b.date - a.date || b.guid.localeCompare(a.guid)).slice(0, MAX_ITEMS)) {
     feed.item({ title: item.title, description: item.html, url: item.url, guid: item.guid, date: new Date(item.date), categories: item.categories });
   }
@@ -49,14 +85,16 @@ function feedXml(context: FeedContext, path: string, title: string, description:
   return feed.xml({ indent: false }).replace(/<lastBuildDate>[^<]*<\/lastBuildDate>/, `<lastBuildDate>${updated.toUTCString()}</lastBuildDate>`);
 }
 
-export function rssFiles(context: FeedContext): FeedFile[] {
-  const all = context.posts.flatMap((post) => itemsOf(context, post));
+/** `windows`: the maintenance windows' history (see nextWindowHistory); without it, no move is known. */
+export function rssFiles(context: FeedContext, windows: WindowHistory = {}): FeedFile[] {
+  const all = context.posts.flatMap((post) => itemsOf(context, post, windows));
   const site = context.snapshot.site;
-  const files: FeedFile[] = [{ path: 'rss.xml', body: feedXml(context, 'rss.xml', site.title, site.description, all) }];
+  const files: FeedFile[] = [{ path: 'rss.xml', body: feedXml(context, 'rss.xml', context.baseUrl, site.title, site.description, all) }];
   for (const component of context.snapshot.components) {
     const own = all.filter((item) => item.categories.includes(component.id));
     const path = `components/${component.id}/rss.xml`;
-    files.push({ path, body: feedXml(context, path, `${site.title}: ${component.name}`, `Incidents and maintenance affecting ${component.name}.`, own) });
+    const page = new URL(`components/${component.id}/`, context.baseUrl).href;
+    files.push({ path, body: feedXml(context, path, page, `${site.title}: ${component.name}`, `Incidents and maintenance affecting ${component.name}.`, own) });
   }
   return files;
 }

@@ -3,8 +3,8 @@
 // bots work unchanged. Ids are the post slugs and component ids: stable across builds.
 import { createHash } from 'node:crypto';
 import { renderMarkdownCached as renderMarkdown } from '../posts/markdown.ts';
-import { maintenanceState } from '../posts/state.ts';
-import type { Incident, Maintenance } from '../posts/types.ts';
+import { maintenanceState, type MaintenanceState } from '../posts/state.ts';
+import type { Incident, Maintenance, MaintenanceUpdate } from '../posts/types.ts';
 import { componentName, iso, postUrl, type FeedContext, type FeedFile } from './context.ts';
 
 const LIST_LIMIT = 50;
@@ -108,25 +108,32 @@ export function statuspageFiles(context: FeedContext): FeedFile[] {
     .sort((a, b) => b.startsAt - a.startsAt)
     .map((m) => {
       const state = maintenanceState(m, now);
-      const statusNow = state === 'upcoming' ? 'scheduled' : state === 'in_progress' || state === 'overrunning' ? 'in_progress' : 'completed';
       const updates = m.updates.filter((u) => u.at <= now);
+      const times = maintenanceTimes(m, state, updates, now);
+      const statusNow = maintenanceStatus(state, updates);
       return {
         id: m.slug,
         name: m.title,
         status: statusNow,
         impact: 'maintenance',
         created_at: iso(m.announcedAt),
-        updated_at: iso(Math.max(m.announcedAt, updates.at(-1)?.at ?? 0)),
-        started_at: iso(m.startsAt),
+        updated_at: iso(times.updatedAt),
+        started_at: iso(times.startedAt),
         monitoring_at: null,
-        resolved_at: state === 'completed' || state === 'cancelled' ? iso(m.completedAt ?? updates.at(-1)?.at ?? m.endsAt) : null,
+        resolved_at: times.resolvedAt === null ? null : iso(times.resolvedAt),
         shortlink: postUrl(context, m),
         page_id: pageId,
         scheduled_for: iso(m.startsAt),
         scheduled_until: iso(m.endsAt),
         incident_updates: [
           { id: `${m.slug}-0`, status: 'scheduled', body: `${m.affected}${m.unaffected ? ` Still working: ${m.unaffected}` : ''}`, at: m.announcedAt },
-          ...updates.map((u, i) => ({ id: `${m.slug}-${i + 1}`, status: u.status ?? statusNow, body: renderMarkdown(u.body).text, at: u.at })),
+          ...updates.map((u, i) => ({
+            id: `${m.slug}-${i + 1}`,
+            // An update that names no status has the window's status at its time; the newest one, the status now.
+            status: u.status ?? (i === updates.length - 1 ? statusNow : clockStatus(m, u.at)),
+            body: renderMarkdown(u.body).text,
+            at: u.at,
+          })),
         ]
           .map(({ at, ...u }) => ({ ...u, incident_id: m.slug, created_at: iso(at), updated_at: iso(at), display_at: iso(at), affected_components: null, deliver_notifications: true, custom_tweet: null, tweet_id: null }))
           .reverse(),
@@ -149,6 +156,49 @@ export function statuspageFiles(context: FeedContext): FeedFile[] {
     file('scheduled-maintenances/upcoming.json', { page, scheduled_maintenances: publicMaintenance(upcoming) }),
     file('scheduled-maintenances/active.json', { page, scheduled_maintenances: publicMaintenance(active) }),
   ];
+}
+
+type MaintenanceStatus = 'scheduled' | 'in_progress' | 'verifying' | 'completed';
+
+/**
+ * Statuspage's four maintenance statuses from the clock and the updates: scheduled before the window,
+ * in_progress in it (verifying when the latest update says so), completed after it. Statuspage has no
+ * "cancelled": a cancelled window is completed, with its times kept in order (maintenanceTimes).
+ */
+function maintenanceStatus(state: MaintenanceState, updates: readonly MaintenanceUpdate[]): MaintenanceStatus {
+  if (state === 'upcoming') return 'scheduled';
+  if (state === 'in_progress' || state === 'overrunning') return updates.findLast((u) => u.status !== null)?.status === 'verifying' ? 'verifying' : 'in_progress';
+  return 'completed';
+}
+
+/** The status the clock alone gives a window at `at`, for an update that names none. */
+function clockStatus(m: Maintenance, at: number): MaintenanceStatus {
+  if (at < m.startsAt) return 'scheduled';
+  return m.completedAt !== null && at >= m.completedAt ? 'completed' : 'in_progress';
+}
+
+/**
+ * A maintenance's event times, always in order: created_at <= started_at <= resolved_at <= updated_at.
+ * started_at is when the window began; a window that has not begun, or was cancelled before it
+ * began, has started_at = created_at (Statuspage's default for a record that never started), so a
+ * cancellation is never resolved before it started. A cancelled window is resolved when it was
+ * cancelled: at its latest update (the one saying so), or at its announcement when it has none.
+ */
+function maintenanceTimes(m: Maintenance, state: MaintenanceState, updates: readonly MaintenanceUpdate[], now: number): { startedAt: number; resolvedAt: number | null; updatedAt: number } {
+  const lastUpdate = Math.max(m.announcedAt, ...updates.map((u) => u.at));
+  let resolvedAt: number | null = null;
+  let began = now >= m.startsAt;
+  if (state === 'cancelled') {
+    resolvedAt = lastUpdate;
+    began = resolvedAt >= m.startsAt;
+  }
+  const startedAt = began ? Math.max(m.startsAt, m.announcedAt) : m.announcedAt;
+  if (state === 'completed') {
+    // Done when an update said so; past its overrun limit without one, at its planned end (or an update after it).
+    const said = m.completedAt !== null && m.completedAt <= now ? m.completedAt : Math.max(m.endsAt, lastUpdate);
+    resolvedAt = Math.max(startedAt, said);
+  }
+  return { startedAt, resolvedAt, updatedAt: Math.max(lastUpdate, startedAt, resolvedAt ?? 0) };
 }
 
 const SEVERITY = ['operational', 'under_maintenance', 'degraded_performance', 'partial_outage', 'major_outage'];

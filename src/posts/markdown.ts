@@ -24,6 +24,12 @@ export interface RenderedMarkdown {
 export interface RenderOptions {
   /** Put in front of every heading id, e.g. `update-` when several documents share one page. */
   headingIdPrefix?: string;
+  /**
+   * The page the HTML will be read at, when that is not where it is shown: every relative link and
+   * `#fragment` (the heading anchors too) is made absolute against it. A feed reader resolves
+   * `#pm-timeline` against the feed's own URL (rss.xml#pm-timeline), not the post's page.
+   */
+  linkBase?: string;
 }
 
 const LINK_SCHEMES = new Set(['http', 'https', 'mailto']);
@@ -56,30 +62,42 @@ md.core.ruler.push('statuspost_image_policy', (state: StateCore) => {
   }
 });
 
-md.renderer.rules.link_open = (tokens, idx, options, _env, self) => {
+/** A relative address or fragment made absolute against the env's linkBase; anything else as it is. */
+function absolute(href: string, env: Env | undefined): string {
+  const base = (env as { linkBase?: string } | undefined)?.linkBase;
+  if (base === undefined || schemeOf(href) !== null) return href;
+  try {
+    return new URL(href, base).href;
+  } catch {
+    return href; // not a URL a browser could follow either; left as written
+  }
+}
+
+md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   const token = tokens[idx]!;
   const href = String(token.attrGet('href') ?? '');
   const scheme = schemeOf(href);
   if (href.startsWith('//') || (scheme !== null && WEB_SCHEMES.has(scheme))) {
     token.attrSet('rel', 'nofollow noopener noreferrer');
   }
+  token.attrSet('href', absolute(href, env));
   return self.renderToken(tokens, idx, options);
 };
 
 // The self-link is rendered here rather than added as tokens, so it never shows up in `text`.
-md.renderer.rules.heading_close = (tokens, idx, options, _env, self) => {
+md.renderer.rules.heading_close = (tokens, idx, options, env, self) => {
   const anchor = tokens[idx]!.meta?.['anchor'] as { id: string; label: string } | undefined;
   const close = self.renderToken(tokens, idx, options);
   if (!anchor) return close;
   const { escapeHtml } = md.utils;
   return (
-    ` <a class="anchor" href="#${escapeHtml(anchor.id)}" aria-label="${escapeHtml(anchor.label)}">` +
+    ` <a class="anchor" href="${escapeHtml(absolute(`#${anchor.id}`, env))}" aria-label="${escapeHtml(anchor.label)}">` +
     `<span aria-hidden="true">#</span></a>${close}`
   );
 };
 
 export function renderMarkdown(source: string, options: RenderOptions = {}): RenderedMarkdown {
-  const env: Env = {};
+  const env: Env = options.linkBase === undefined ? {} : { linkBase: options.linkBase };
   const tokens = md.parse(source, env);
   const headings = assignHeadingIds(tokens, options.headingIdPrefix ?? '', env);
   return {
@@ -96,7 +114,7 @@ const memo = new Map<string, RenderedMarkdown>();
  * bodies, and a daemon's republish renders none again. Bounded, so a long run keeps at most this many.
  */
 export function renderMarkdownCached(source: string, options: RenderOptions = {}): RenderedMarkdown {
-  const key = `${options.headingIdPrefix ?? ''}\u0000${source}`;
+  const key = `${options.headingIdPrefix ?? ''}\u0000${options.linkBase ?? ''}\u0000${source}`;
   let out = memo.get(key);
   if (out === undefined) {
     if (memo.size >= 100_000) memo.clear();

@@ -139,7 +139,7 @@ function judge(check: TlsCheck, socket: TLSSocket, expectedName: string, timing:
   const msLeft = notAfter.getTime() - now;
   const authorizationError = socket.authorized ? null : String(socket.authorizationError ?? 'UNKNOWN');
   const details: Record<string, DetailValue> = {
-    daysUntilExpiry: Math.floor(msLeft / DAY_MS),
+    daysUntilExpiry: wholeDaysLeft(msLeft),
     notAfter: notAfter.toISOString(),
     notBefore: notBefore.toISOString(),
     issuer: commonName(cert.issuer),
@@ -151,7 +151,7 @@ function judge(check: TlsCheck, socket: TLSSocket, expectedName: string, timing:
   const result = { ...timing, details };
 
   // The leaf's own dates first: they give the most precise and most actionable message.
-  if (msLeft <= 0) return down(check, { ...result, message: `certificate expired ${ago(-msLeft)}` });
+  if (msLeft <= 0) return down(check, { ...result, message: expiryMessage(msLeft, check.warnDays) });
   if (notBefore.getTime() > now) {
     return down(check, { ...result, message: `certificate is not valid until ${notBefore.toISOString().slice(0, 10)}` });
   }
@@ -159,22 +159,27 @@ function judge(check: TlsCheck, socket: TLSSocket, expectedName: string, timing:
   const wrongName = checkServerIdentity(expectedName, cert);
   if (wrongName) return down(check, { ...result, message: describeNetError(wrongName) });
 
-  if (msLeft < check.warnDays * DAY_MS) {
-    return degraded(check, { ...result, message: `certificate expires ${within(msLeft)}` });
-  }
-  const days = Math.floor(msLeft / DAY_MS);
-  const message = days < 1 ? 'certificate valid for less than a day' : `certificate valid for ${days} more ${unit(days)}`;
-  return up(check, { ...result, message });
+  const message = expiryMessage(msLeft, check.warnDays);
+  return msLeft < check.warnDays * DAY_MS ? degraded(check, { ...result, message }) : up(check, { ...result, message });
 }
 
-function ago(ms: number): string {
-  const days = Math.floor(ms / DAY_MS);
-  return days < 1 ? 'less than a day ago' : `${days} ${unit(days)} ago`;
+/**
+ * Whole days between now and the expiry, counted toward zero: 2.76 days left is 2, 2.76 days past is
+ * -2. The one rounding rule for the published message and for `daysUntilExpiry`, so "expired 2 days
+ * ago" never sits beside -3. Never -0: less than a day either side is 0.
+ */
+export function wholeDaysLeft(msLeft: number): number {
+  return Math.trunc(msLeft / DAY_MS) || 0;
 }
 
-function within(ms: number): string {
-  const days = Math.floor(ms / DAY_MS);
-  return days < 1 ? 'in less than a day' : `in ${days} ${unit(days)}`;
+/** The published words for the time left (or past), from wholeDaysLeft alone. Pure. */
+export function expiryMessage(msLeft: number, warnDays: number): string {
+  const days = wholeDaysLeft(msLeft);
+  const count = Math.abs(days);
+  const span = count === 0 ? 'less than a day' : `${count} ${unit(count)}`;
+  if (msLeft <= 0) return `certificate expired ${span} ago`;
+  if (msLeft < warnDays * DAY_MS) return `certificate expires in ${span}`;
+  return count === 0 ? 'certificate valid for less than a day' : `certificate valid for ${count} more ${unit(count)}`;
 }
 
 const unit = (days: number) => (days === 1 ? 'day' : 'days');

@@ -160,7 +160,7 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
 
     // Feeds and the API: from the same Snapshot and posts, serialised by code, checked like the pages.
     progress('writing feeds, the API, the banner feed, calendars and badges');
-    const windows = nextWindowHistory(await readJson<WindowHistory>(out, WINDOWS), posts.filter((p): p is Maintenance => p.kind === 'maintenance'));
+    const windows = nextWindowHistory(await readJson<WindowHistory>(out, WINDOWS), posts.filter((p): p is Maintenance => p.kind === 'maintenance'), now);
     const baseUrl = config.site.baseUrl.endsWith('/') ? config.site.baseUrl : `${config.site.baseUrl}/`;
     const feeds = feedFiles({ snapshot, posts, now, baseUrl }, windows);
     for (const feed of feeds) {

@@ -80,57 +80,97 @@ export function decideComponent(componentId: string, probes: ComponentStatus | n
 
 export type Indicator = 'none' | 'minor' | 'major' | 'critical' | 'maintenance';
 
+/**
+ * The page's overall condition, one name per pair of words and indicator. Statuspage's seven
+ * top-level statuses, their colours (green, blue, yellow, orange, red) giving the indicator, plus the
+ * API's "Major Service Outage" for an open major incident that the components do not show as such.
+ */
+export type OverallLevel =
+  | 'operational'
+  | 'maintenance'
+  | 'partially_degraded'
+  | 'degraded'
+  | 'minor_outage'
+  | 'partial_outage'
+  | 'major_service_outage'
+  | 'major_system_outage';
+
 export interface OverallStatus {
   indicator: Indicator;
   description: string;
 }
 
-const IMPACT_RANK: Record<Impact, number> = { none: 0, minor: 1, major: 2, critical: 3 };
-const INDICATOR_OF_RANK: readonly Indicator[] = ['none', 'minor', 'major', 'critical'];
+/**
+ * The one place the words and the indicator are paired: status.json, summary.json, the badge and
+ * the home page's banner (its colour class is the indicator) all read this table through
+ * overallStatus, so they cannot say "major" and "Minor Service Outage" at once.
+ */
+export const OVERALL_LEVELS: Readonly<Record<OverallLevel, OverallStatus>> = {
+  operational: { indicator: 'none', description: 'All Systems Operational' },
+  maintenance: { indicator: 'maintenance', description: 'Service Under Maintenance' },
+  partially_degraded: { indicator: 'minor', description: 'Partially Degraded Service' },
+  degraded: { indicator: 'minor', description: 'Degraded System Service' },
+  minor_outage: { indicator: 'minor', description: 'Minor Service Outage' },
+  partial_outage: { indicator: 'major', description: 'Partial System Outage' },
+  major_service_outage: { indicator: 'major', description: 'Major Service Outage' },
+  major_system_outage: { indicator: 'critical', description: 'Major System Outage' },
+};
+
+/** How far an indicator is from all clear; maintenance sits below any outage. */
+export const INDICATOR_RANK: Readonly<Record<Indicator, number>> = { none: 0, maintenance: 0.5, minor: 1, major: 2, critical: 3 };
+
+/** The level an open incident of each impact declares at least (none declares nothing). */
+const LEVEL_OF_IMPACT: Readonly<Record<Impact, OverallLevel>> = {
+  none: 'operational',
+  minor: 'minor_outage',
+  major: 'major_service_outage',
+  critical: 'major_system_outage',
+};
 
 /**
- * The page's indicator and its words, after Statuspage's documented vocabulary:
- * any component in major outage → major (critical when it is essential or when all are);
- * a partial outage or degraded performance → minor; maintenance alone → maintenance.
- * An open incident lifts the indicator to at least its impact.
+ * The page's level from its components, after Statuspage's documented calculation: one component
+ * speaks for the page; several are blended (any major outage is a partial system outage, all of them
+ * or an essential one a major system outage). An open incident raises the level to its impact's when
+ * that raises the indicator; at the same indicator the components' words, which say more, stand.
  */
+export function overallLevel(
+  components: ReadonlyArray<{ status: ComponentStatus; essential: boolean }>,
+  openIncidentImpacts: readonly Impact[] = [],
+): OverallLevel {
+  let level = levelOfComponents(components);
+  for (const impact of openIncidentImpacts) {
+    const lifted = LEVEL_OF_IMPACT[impact];
+    if (INDICATOR_RANK[OVERALL_LEVELS[lifted].indicator] > INDICATOR_RANK[OVERALL_LEVELS[level].indicator]) level = lifted;
+  }
+  return level;
+}
+
 export function overallStatus(
   components: ReadonlyArray<{ status: ComponentStatus; essential: boolean }>,
   openIncidentImpacts: readonly Impact[] = [],
 ): OverallStatus {
-  const statuses = components.map((c) => c.status);
-  const count = (status: ComponentStatus) => statuses.filter((s) => s === status).length;
-  const all = (status: ComponentStatus) => statuses.length > 0 && count(status) === statuses.length;
-  const essentialDown = components.some((c) => c.essential && c.status === 'major_outage');
-
-  let rank = 0;
-  if (essentialDown || all('major_outage')) rank = 3;
-  else if (count('major_outage') > 0) rank = 2;
-  else if (count('partial_outage') > 0 || count('degraded_performance') > 0) rank = 1;
-  for (const impact of openIncidentImpacts) rank = Math.max(rank, IMPACT_RANK[impact]);
-
-  const indicator: Indicator = rank === 0 && count('under_maintenance') > 0 ? 'maintenance' : INDICATOR_OF_RANK[rank]!;
-  return { indicator, description: describe(statuses, essentialDown, indicator) };
+  return { ...OVERALL_LEVELS[overallLevel(components, openIncidentImpacts)] };
 }
 
-function describe(statuses: readonly ComponentStatus[], essentialDown: boolean, indicator: Indicator): string {
+function levelOfComponents(components: ReadonlyArray<{ status: ComponentStatus; essential: boolean }>): OverallLevel {
+  const statuses = components.map((c) => c.status);
   const has = (status: ComponentStatus) => statuses.includes(status);
+  const all = (status: ComponentStatus) => statuses.length > 0 && statuses.every((s) => s === status);
   if (statuses.length === 1) {
-    const only: Record<ComponentStatus, string> = {
-      operational: indicator === 'none' ? 'All Systems Operational' : 'Minor Service Outage', // an incident on a healthy component
-      under_maintenance: 'Service Under Maintenance',
-      degraded_performance: 'Partially Degraded Service',
-      partial_outage: 'Partial System Outage',
-      major_outage: 'Major System Outage',
+    const only: Record<ComponentStatus, OverallLevel> = {
+      operational: 'operational',
+      under_maintenance: 'maintenance',
+      degraded_performance: 'partially_degraded',
+      partial_outage: 'partial_outage',
+      major_outage: 'major_system_outage',
     };
     return only[statuses[0]!];
   }
-  if (essentialDown || (statuses.length > 0 && statuses.every((s) => s === 'major_outage'))) return 'Major System Outage';
-  if (has('major_outage')) return 'Partial System Outage';
-  if (has('partial_outage')) return 'Minor Service Outage';
-  if (statuses.length > 0 && statuses.every((s) => s === 'degraded_performance')) return 'Degraded System Service';
-  if (has('degraded_performance')) return 'Partially Degraded Service';
-  if (has('under_maintenance')) return 'Service Under Maintenance';
-  if (indicator !== 'none') return 'Minor Service Outage'; // an open incident on operational components
-  return 'All Systems Operational';
+  if (components.some((c) => c.essential && c.status === 'major_outage') || all('major_outage')) return 'major_system_outage';
+  if (has('major_outage')) return 'partial_outage';
+  if (has('partial_outage')) return 'minor_outage';
+  if (all('degraded_performance')) return 'degraded';
+  if (has('degraded_performance')) return 'partially_degraded';
+  if (has('under_maintenance')) return 'maintenance';
+  return 'operational';
 }

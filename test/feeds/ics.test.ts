@@ -27,13 +27,13 @@ describe('iCalendar text', () => {
 
   it('raises SEQUENCE only when a window moves or is cancelled', () => {
     const m = (startsAt: number, endsAt: number, cancelled = false) => ({ slug: 'w', startsAt, endsAt, cancelled }) as Maintenance;
-    let history = nextWindowHistory({}, [m(0, 10)]);
+    let history = nextWindowHistory({}, [m(0, 10)], 100);
     expect(history.w!.sequence).toBe(0);
-    history = nextWindowHistory(history, [m(0, 10)]);
+    history = nextWindowHistory(history, [m(0, 10)], 200);
     expect(history.w!.sequence).toBe(0);
-    history = nextWindowHistory(history, [m(0, 20)]);
+    history = nextWindowHistory(history, [m(0, 20)], 300);
     expect(history.w!.sequence).toBe(1);
-    history = nextWindowHistory(history, [m(0, 20, true)]);
+    history = nextWindowHistory(history, [m(0, 20, true)], 400);
     expect(history.w!.sequence).toBe(2);
   });
 });

@@ -112,7 +112,7 @@ describe.skipIf(!hasOpenssl)('tls probe', () => {
     expect(result).toMatchObject({
       status: 'down',
       message: 'certificate expired 3 days ago',
-      details: { authorizationError: 'CERT_HAS_EXPIRED', daysUntilExpiry: -4 },
+      details: { authorizationError: 'CERT_HAS_EXPIRED', daysUntilExpiry: -3 },
     });
     expect(result.latencyMs).toBeGreaterThanOrEqual(0);
     expectPublishable(result);

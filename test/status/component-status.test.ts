@@ -111,8 +111,8 @@ describe('overallStatus', () => {
     { components: [c('major_outage'), c('major_outage')], impacts: [], indicator: 'critical', description: 'Major System Outage' },
     { components: [c('major_outage', true), c('operational')], impacts: [], indicator: 'critical', description: 'Major System Outage' }, // the balancer
     { components: [c('under_maintenance'), c('operational')], impacts: [], indicator: 'maintenance', description: 'Service Under Maintenance' },
-    { components: [c('operational'), c('operational')], impacts: ['major'], indicator: 'major', description: 'Minor Service Outage' },
-    { components: [c('partial_outage')], impacts: [], indicator: 'minor', description: 'Partial System Outage' },
+    { components: [c('operational'), c('operational')], impacts: ['major'], indicator: 'major', description: 'Major Service Outage' },
+    { components: [c('partial_outage')], impacts: [], indicator: 'major', description: 'Partial System Outage' },
     { components: [c('under_maintenance')], impacts: [], indicator: 'maintenance', description: 'Service Under Maintenance' },
   ] as const)('$components.length components → $indicator, "$description"', ({ components, impacts, indicator, description }) => {
     expect(overallStatus(components, impacts)).toEqual({ indicator, description });

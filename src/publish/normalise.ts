@@ -11,13 +11,12 @@ export interface NormaliseOptions {
 
 export function normaliseText(text: string, options: NormaliseOptions = {}): string {
   let out = options.unfoldLines ? text.replace(/\r\n[ \t]/g, '') : text;
-  // Outermost encoding first, as formats nest: HTML inside a JSON string, a URL inside an HTML attribute.
-  out = out.replace(BACKSLASH_ESCAPE, unescapeBackslash);
-  out = out.replace(ENTITY, decodeEntity);
-  out = out.replace(PERCENT_RUN, decodePercentRun);
-  out = out.replace(TYPOGRAPHY, (char) => TYPOGRAPHY_UNDONE[char] ?? char);
-  // The typographer's own rules, applied to both sides, make `..`, `...` and `…` one spelling.
-  out = out.replace(/\.{2,}/g, '...').replace(/,{2,}/g, ',').replace(/([?!])\1{2,}/g, '$1$1$1');
+  // Outermost encoding first, as formats nest: HTML inside a JSON string, a URL inside an HTML
+  // attribute. A pass whose escape character is absent is skipped (a memchr instead of a regex).
+  if (out.includes('\\')) out = out.replace(BACKSLASH_ESCAPE, unescapeBackslash);
+  if (out.includes('&')) out = out.replace(ENTITY, decodeEntity);
+  if (out.includes('%')) out = out.replace(PERCENT_RUN, decodePercentRun);
+  out = out.replace(TYPOGRAPHY, undoTypography);
   return out.replace(/\s{2,}|[^\S ]/g, ' ').toLowerCase();
 }
 
@@ -75,4 +74,11 @@ const TYPOGRAPHY_UNDONE: Record<string, string> = {
   '\u2026': '...', '\u00a9': '(c)', '\u00ae': '(r)', '\u2122': '(tm)', '\u00b1': '+-',
   '\u00ad': '', '\u200b': '', '\u200c': '', '\u200d': '', '\u2060': '', '\ufeff': '',
 };
-const TYPOGRAPHY = new RegExp(`[${Object.keys(TYPOGRAPHY_UNDONE).join('')}]`, 'g');
+// The typographer's own rules besides, applied to both sides, make `..`, `...` and `…` one spelling
+// (it writes any run of dots as `…`), and likewise runs of commas and of ? or !. One pass for all.
+const TYPOGRAPHY = new RegExp(`[${Object.keys(TYPOGRAPHY_UNDONE).join('')}]|\\.{2,}|,{2,}|([?!])\\1{2,}`, 'g');
+function undoTypography(match: string, repeated: string | undefined): string {
+  if (repeated !== undefined) return repeated.repeat(3);
+  if (match.length === 1) return TYPOGRAPHY_UNDONE[match] ?? match;
+  return match[0] === '.' ? '...' : ',';
+}

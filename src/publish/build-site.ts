@@ -184,7 +184,7 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
       const which = (leak: Leak) => (leak.part === 'value' ? `private value #${leak.valueIndex + 1}` : `the ${leak.part} in private value #${leak.valueIndex + 1}`);
       const where = leaks.map((leak) => `${leak.file} (${which(leak)}, ${leak.form})`).join(', ');
       throw new StatuspostError('SP_BUILD_FAILED', `the build contains private values from probes/: ${where}; nothing was published`, {
-        hint: 'a probe target, secret or internal address reached the output; mark the check public: true only if it is meant to be published',
+        hint: 'a probe target, secret or internal address reached the output, as written or respelled (other letter case, typographic dashes or quotes, entities, percent-encoding, base64); take it out of the post or setting that carries it, or mark the check public: true only if it is meant to be published',
       });
     }
     await mkdir(join(folder, dirname(MANIFEST)), { recursive: true });

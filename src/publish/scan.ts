@@ -38,6 +38,7 @@ export function encodedForms(value: string): Array<{ form: 'plain' | 'json' | 'h
   };
   add('json', JSON.stringify(value).slice(1, -1));
   add('html', value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
+  // markdown-it's escaping (code spans) leaves `'` as it is.
   add('html', value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'));
   add('url', encodeURIComponent(value));
   return forms;
@@ -49,13 +50,17 @@ export function encodedForms(value: string): Array<{ form: 'plain' | 'json' | 'h
  * any spelling, so a private value inside them (a loopback host serving the demo site, say) is not a
  * leak, while the same host with another port or path still is.
  */
-export function leakScanner(privateValues: readonly string[], publicValues: readonly string[] = []) {
+export interface LeakScanner {
+  scan(file: string, content: string): Leak[];
+}
+
+export function leakScanner(privateValues: readonly string[], publicValues: readonly string[] = []): LeakScanner {
   const needles: Needle[] = privateValues.flatMap((value, valueIndex) => needlesOf(value, valueIndex));
   const search = compileSearch(needles.map((needle) => needle.text));
   const blanks = publicValues.map((value) => normaliseText(value)).filter((value) => value.trim().length > 0).sort((a, b) => b.length - a.length);
   const rawBlanks = publicValues.filter((value) => value.length > 0).sort((a, b) => b.length - a.length);
   return {
-    scan(file: string, content: string): Leak[] {
+    scan(file, content) {
       let text = normaliseText(content, { unfoldLines: file.endsWith('.ics') });
       for (const blank of blanks) if (text.includes(blank)) text = text.split(blank).join('\u0000');
       const found = search.find(text);

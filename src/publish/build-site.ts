@@ -17,7 +17,7 @@ import type { Snapshot } from '../status/snapshot.ts';
 import { feedFiles } from '../feeds/index.ts';
 import { nextWindowHistory, type WindowHistory } from '../feeds/ics.ts';
 import type { Maintenance } from '../posts/types.ts';
-import { filesUnder, scanForLeaks } from './scan.ts';
+import { filesUnder, scanForLeaks, SCAN_VERSION, type Leak } from './scan.ts';
 import { newBuildFolder, publish } from './swap.ts';
 
 /** The statuspost package itself: Astro's root, where src/pages and astro.config.mjs live. */
@@ -175,15 +175,16 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
     for (const page of required) if (!(await exists(join(folder, page)))) missing.push(page);
     if (missing.length > 0) throw new StatuspostError('SP_BUILD_FAILED', `the build lacks ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}; nothing was published`);
 
-    // Reused pages passed this same scan when they were built: the fingerprint covers the private values.
+    // Reused pages passed this same scan when they were built: the fingerprint covers the private values and the scan's version.
     const files = filesUnder(folder);
     const toScan = files.filter((file) => !reusedSet.has(file));
     progress(`checking ${toScan.length} files for probe targets, secrets and internal addresses`);
     const leaks = await scanForLeaks(folder, config.privateValues, toScan, [new URL(config.site.baseUrl).origin, new URL(config.site.baseUrl).host]);
     if (leaks.length > 0) {
-      const where = leaks.map((leak) => `${leak.file} (private value #${leak.valueIndex + 1}, ${leak.form})`).join(', ');
+      const which = (leak: Leak) => (leak.part === 'value' ? `private value #${leak.valueIndex + 1}` : `the ${leak.part} in private value #${leak.valueIndex + 1}`);
+      const where = leaks.map((leak) => `${leak.file} (${which(leak)}, ${leak.form})`).join(', ');
       throw new StatuspostError('SP_BUILD_FAILED', `the build contains private values from probes/: ${where}; nothing was published`, {
-        hint: 'a probe target, secret or internal address reached the output; mark the check public: true only if it is meant to be published',
+        hint: 'a probe target, secret or internal address reached the output, as written or respelled (other letter case, typographic dashes or quotes, entities, percent-encoding, base64); take it out of the post or setting that carries it, or mark the check public: true only if it is meant to be published',
       });
     }
     await mkdir(join(folder, dirname(MANIFEST)), { recursive: true });
@@ -211,7 +212,7 @@ async function previousBuild(out: string, fingerprint: string): Promise<{ folder
 }
 
 let templateHash: string | undefined;
-/** What every post page is rendered from besides its post: the templates, the settings, the private values. */
+/** What every post page is rendered from besides its post: the templates, the settings, the private values (and the scan that passed it). */
 async function templateFingerprint(config: Config, notice: string | null): Promise<string> {
   if (templateHash === undefined) {
     const hash = createHash('sha256');
@@ -223,7 +224,7 @@ async function templateFingerprint(config: Config, notice: string | null): Promi
   }
   const site = config.site as Partial<Config['site']>;
   return createHash('sha256')
-    .update(JSON.stringify([templateHash, site.title, site.description, site.baseUrl, site.timezone, notice, config.privateValues]))
+    .update(JSON.stringify([templateHash, site.title, site.description, site.baseUrl, site.timezone, notice, config.privateValues, SCAN_VERSION]))
     .digest('base64url');
 }
 

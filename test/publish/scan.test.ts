@@ -24,11 +24,12 @@ describe('scanForLeaks', () => {
       'deep/a/b/banner.json': '{"x":"redis-7.internal.example"}',
     });
     const leaks = await scanForLeaks(root, privateValues);
-    expect(leaks.map((l) => [l.file, l.valueIndex, l.form])).toEqual([
-      ['api/v2/summary.json', 1, 'json'],
-      ['deep/a/b/banner.json', 0, 'plain'],
-      ['index.html', 1, 'html'],
-      ['rss.xml', 2, 'url'],
+    expect(leaks.map((l) => [l.file, l.valueIndex, l.part, l.form])).toEqual([
+      ['api/v2/summary.json', 1, 'value', 'json'],
+      ['deep/a/b/banner.json', 0, 'value', 'plain'],
+      ['index.html', 1, 'value', 'html'],
+      ['rss.xml', 2, 'value', 'url'],
+      ['rss.xml', 2, 'host', 'plain'], // the URL's host is written as-is inside its encoding
     ]);
   });
 

@@ -4,9 +4,10 @@
 // never overlap, and a request during a build triggers exactly one more. A post that fails
 // validation is logged with its file and line; the last good posts keep being published (so a
 // status change still reaches the page) and the next good edit publishes the posts.
+// Posts are re-read when the watch on content/ saw a change, and also whenever content/'s
+// fingerprint differs from the one they were read at, so a change no watch reported is published
+// by the next build (the periodic refresh at the latest).
 import { spawn } from 'node:child_process';
-import { watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from '../config/load.ts';
 import { OVERRUN_LIMIT_MS } from '../posts/state.ts';
 import type { Post } from '../posts/types.ts';
@@ -16,6 +17,7 @@ import { zoneDays } from '../status/component-days.ts';
 import { gatherSnapshotInput } from '../status/gather.ts';
 import { buildSnapshot, type Snapshot } from '../status/snapshot.ts';
 import type { Store } from '../store/types.ts';
+import { contentFingerprint, watchContent, type ContentWatcher } from './content-watch.ts';
 import type { Logger } from './log.ts';
 
 export interface PublisherOptions {
@@ -35,7 +37,7 @@ export interface PublisherOptions {
   /** Retry after a failed publish (disk full, folder unwritable). Default 30 s. */
   retryMs?: number;
   notice?: string;
-  /** Watch content/ for edits. Default true. */
+  /** Watch content/ for edits. Default true. Without it, posts are re-read when content/'s fingerprint changes, checked at every build. */
   watchContent?: boolean;
 }
 
@@ -62,7 +64,10 @@ export function startPublisher(options: PublisherOptions): Publisher {
   const debounceMs = options.debounceMs ?? 1_000;
   const stats: PublisherStats = { published: 0, failed: 0, lastPublishAt: null, lastDurationMs: null, lastError: null, lastSnapshot: null };
   let posts: Post[] | undefined;
-  let postsDirty = true;
+  /** content/'s fingerprint when posts were last read (undefined: never read). */
+  let readAt: string | undefined;
+  /** The watch reported a change since posts were last read. */
+  let changeSeen = true;
   let debounce: NodeJS.Timeout | undefined;
   let clock: NodeJS.Timeout | undefined;
   let retry: NodeJS.Timeout | undefined;
@@ -72,8 +77,15 @@ export function startPublisher(options: PublisherOptions): Publisher {
   const reasons = new Set<string>();
 
   async function currentPosts(): Promise<Post[] | undefined> {
-    if (!postsDirty && posts) return posts;
-    postsDirty = false;
+    // Taken before reading: a change while the posts are read makes the next build read them again.
+    const seen = changeSeen;
+    changeSeen = false;
+    const fingerprint = await contentFingerprint(config.root);
+    if (!seen && fingerprint === readAt) return posts;
+    if (!seen && readAt !== undefined) {
+      logger.info('content-changed', watcher ? 'content/ changed and no watch event said so: posts re-read' : 'content/ changed: posts re-read', { watching: watcher !== undefined });
+    }
+    readAt = fingerprint;
     const loaded = await loadPosts({ root: config.root, componentIds: config.components.map((c) => c.id), siteTimezone: config.site.timezone });
     if (loaded.problems.length > 0) {
       for (const problem of loaded.problems) {
@@ -90,8 +102,9 @@ export function startPublisher(options: PublisherOptions): Publisher {
     const why = [...reasons].join(', ');
     reasons.clear();
     const started = Date.now();
-    if (!watcher) postsDirty = true; // not watching: reload posts on every build instead
     try {
+      // The refresh also re-lists content/, re-arming any watch that was lost.
+      if (why.includes('refresh')) await watcher?.rescan();
       await options.beforeBuild?.();
       const current = await currentPosts();
       if (!current) return;
@@ -180,18 +193,16 @@ export function startPublisher(options: PublisherOptions): Publisher {
     }, debounceMs);
   }
 
-  let watcher: FSWatcher | undefined;
+  let watcher: ContentWatcher | undefined;
   if (options.watchContent !== false) {
-    try {
-      watcher = watch(join(config.root, 'content'), { recursive: true }, (_event, name) => {
-        if (name && !String(name).endsWith('.md')) return;
-        postsDirty = true;
-        request('content/ changed');
-      });
-      watcher.on('error', (error) => logger.warn('watch-failed', `content/ is no longer watched: ${error.message}; posts reload on the periodic refresh`));
-    } catch (error) {
-      logger.warn('watch-failed', `content/ cannot be watched: ${(error as Error).message}; posts reload on the periodic refresh`);
-    }
+    watcher = watchContent({
+      root: config.root,
+      logger,
+      onChange: (reason) => {
+        changeSeen = true;
+        request(reason);
+      },
+    });
   }
   request('start');
 

@@ -1,0 +1,256 @@
+// Watching content/ so that every way of saving a post is seen. On Linux, fs.watch follows an inode:
+// a file saved by rename (vim, `sed -i`, `git checkout`, a deploy) is a new inode, and a watch on
+// the old file, which Node 20's recursive watch sets per file, goes deaf. So this watches folders,
+// never files: a folder's watch reports creations, deletions and renames of its entries as well as
+// writes to them. Each folder under content/ has its own watch, found again after every rename
+// (new subfolders, a folder replaced), and the project folder is watched for content/ itself being
+// created, removed or swapped. A watch that cannot be set (the inotify limit) is logged and retried.
+//
+// Events can still be missed (a network file system raises none for other machines' writes), so
+// the publisher also compares a fingerprint of content/ at every build, the periodic refresh
+// included: `contentFingerprint` lists every file with its size, times and inode.
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join, relative } from 'node:path';
+import type { Logger } from './log.ts';
+
+/**
+ * Editors' scratch files, which change while someone types and never hold a post: vim's swap files
+ * (.post.md.swp) and its "can I write here" probe (4913), backups (post.md~), emacs's lock and
+ * autosave files (.#post.md, #post.md#). Their changes do not ask for a publish.
+ */
+export function isEditorScratch(name: string): boolean {
+  return /\.sw[a-p]$/.test(name) || name.endsWith('~') || name.startsWith('.#') || /^#.*#$/.test(name) || /^\d+$/.test(name);
+}
+
+/** Folders never worth watching or listing: a git repository kept inside content/. */
+const SKIPPED_FOLDERS = new Set(['.git']);
+
+interface Listing {
+  /** Folder path → "device:inode", the identity its watch is bound to. */
+  folders: Map<string, string>;
+  files: Array<{ path: string; identity: string }>;
+}
+
+/** Every folder and file under `folder` (content/ itself followed if it is a link, nothing else). */
+async function list(folder: string, withFiles: boolean): Promise<Listing> {
+  const listing: Listing = { folders: new Map(), files: [] };
+  const top = await stat(folder, { bigint: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined; // no content/ (yet): no posts
+    throw error;
+  });
+  if (!top?.isDirectory()) return listing;
+  listing.folders.set(folder, `${top.dev}:${top.ino}`);
+  const pending = [folder];
+  while (pending.length > 0) {
+    const dir = pending.pop()!;
+    // A folder removed while it is listed is simply gone; the event that removal raised lists again.
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    await Promise.all(
+      entries.map(async (entry) => {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (SKIPPED_FOLDERS.has(entry.name)) return;
+          const s = await stat(path, { bigint: true }).catch(() => undefined);
+          if (!s) return;
+          listing.folders.set(path, `${s.dev}:${s.ino}`);
+          pending.push(path);
+          return;
+        }
+        if (!withFiles || isEditorScratch(entry.name)) return;
+        const s = await stat(path, { bigint: true }).catch((error: NodeJS.ErrnoException) => error.code ?? 'error');
+        if (typeof s === 'string') {
+          if (s !== 'ENOENT') listing.files.push({ path, identity: s }); // unreadable: the loader says why
+          return;
+        }
+        listing.files.push({ path, identity: `${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.dev}:${s.ino}` });
+      }),
+    );
+  }
+  return listing;
+}
+
+/**
+ * A hash of every file under content/ (path, size, modification and change times in nanoseconds,
+ * inode): equal fingerprints mean nothing was written, renamed, added or removed in between.
+ */
+export async function contentFingerprint(root: string): Promise<string> {
+  const content = join(root, 'content');
+  const { files, folders } = await list(content, true);
+  if (folders.size === 0) return 'no content/ folder';
+  const hash = createHash('sha256');
+  for (const file of files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    hash.update(relative(content, file.path)).update('\0').update(file.identity).update('\n');
+  }
+  return hash.digest('base64url');
+}
+
+export interface ContentWatcher {
+  /** Lists content/ again and re-arms any watch that was lost or never set. */
+  rescan(): Promise<void>;
+  close(): void;
+}
+
+export interface ContentWatchOptions {
+  root: string;
+  logger: Logger;
+  /** Something under content/ changed (or may have: a folder appeared whose files were not watched yet). */
+  onChange(reason: string): void;
+  /** After a watch could not be set, try again this much later. Default 60 s. */
+  retryMs?: number;
+}
+
+export function watchContent(options: ContentWatchOptions): ContentWatcher {
+  const { root, logger, onChange } = options;
+  const content = join(root, 'content');
+  const retryMs = options.retryMs ?? 60_000;
+  const watched = new Map<string, { watcher: FSWatcher; identity: string }>();
+  let projectWatcher: FSWatcher | undefined;
+  let closed = false;
+  /** A watch could not be set in the latest listing (or failed since). */
+  let failing = false;
+  /** A failure was logged and no "watched again" has followed it yet: one warning per outage. */
+  let warned = false;
+  let retry: NodeJS.Timeout | undefined;
+  let soon: NodeJS.Timeout | undefined;
+  let scanning: Promise<void> | undefined;
+  let again = false;
+  let first = true;
+
+  const name = (path: string) => relative(root, path) || '.';
+
+  function failed(path: string, error: unknown): void {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      rescanSoon(); // removed between the listing and the watch: list again
+      return;
+    }
+    const why = code === 'ENOSPC' ? 'the system limit on watched folders is reached (fs.inotify.max_user_watches)' : (error as Error).message;
+    if (!warned) {
+      logger.warn('watch-failed', `${name(path)} cannot be watched: ${why}; posts are still re-read at every refresh, and the watch is retried in ${Math.round(retryMs / 1000)} s`, { folder: name(path), code });
+    }
+    warned = true;
+    failing = true;
+    clearTimeout(retry);
+    retry = setTimeout(() => void rescan(), retryMs);
+    retry.unref();
+  }
+
+  function watchProject(): void {
+    if (projectWatcher || closed) return;
+    try {
+      // Only the project folder's own entries: content/ created, removed, or renamed into place.
+      projectWatcher = watch(root, (_event, entry) => {
+        if (entry === null || String(entry) === 'content') rescanSoon();
+      });
+      projectWatcher.on('error', (error) => {
+        projectWatcher?.close();
+        projectWatcher = undefined;
+        failed(root, error);
+      });
+    } catch (error) {
+      failed(root, error);
+    }
+  }
+
+  function watchFolder(path: string, identity: string): boolean {
+    try {
+      const watcher = watch(path, (event, entry) => {
+        // A rename in a folder may be a subfolder made, removed or replaced: list again.
+        if (event === 'rename') rescanSoon();
+        if (entry !== null && isEditorScratch(String(entry))) return;
+        onChange('content/ changed');
+      });
+      watcher.on('error', (error) => {
+        watcher.close();
+        if (watched.get(path)?.watcher === watcher) watched.delete(path);
+        failed(path, error);
+      });
+      watched.set(path, { watcher, identity });
+      return true;
+    } catch (error) {
+      failed(path, error);
+      return false;
+    }
+  }
+
+  async function reconcile(): Promise<void> {
+    failing = false;
+    watchProject();
+    const { folders } = await list(content, false).catch((error: Error) => {
+      failed(content, error);
+      return { folders: new Map<string, string>() };
+    });
+    if (closed) return;
+    const before = watched.get(content)?.identity;
+    for (const [path, entry] of watched) {
+      if (folders.get(path) === entry.identity) continue;
+      entry.watcher.close(); // gone, or another folder now has its name: its watch hears nothing useful
+      watched.delete(path);
+    }
+    let added = 0;
+    for (const [path, identity] of folders) {
+      if (watched.has(path)) continue;
+      if (watchFolder(path, identity)) added++;
+    }
+    const now = folders.get(content);
+    if (first) {
+      first = false;
+      logger.debug('watching', `watching ${watched.size} folders under content/ for changes`, { folders: watched.size });
+      return;
+    }
+    if (warned && !failing) {
+      warned = false;
+      logger.info('watch-rearmed', `content/ is watched again (${watched.size} folders)`, { folders: watched.size });
+    }
+    if (before !== now) {
+      if (now === undefined) logger.info('watch-rearmed', 'content/ was removed: posts are gone from the site until it is back; watching for it', { folders: 0 });
+      else logger.info('watch-rearmed', `content/ was ${before === undefined ? 'created' : 'replaced'}: watching the new folder (${watched.size} folders)`, { folders: watched.size });
+      onChange(now === undefined ? 'content/ removed' : before === undefined ? 'content/ created' : 'content/ replaced');
+    } else if (added > 0) {
+      // Files may have been written into a new folder before its watch was set.
+      onChange('a folder appeared under content/');
+    }
+  }
+
+  async function rescan(): Promise<void> {
+    if (closed) return;
+    if (scanning) {
+      again = true;
+      return scanning;
+    }
+    scanning = (async () => {
+      do {
+        again = false;
+        await reconcile();
+      } while (again && !closed);
+    })().finally(() => {
+      scanning = undefined;
+    });
+    return scanning;
+  }
+
+  function rescanSoon(): void {
+    if (closed || soon) return;
+    // A burst of renames (git checkout, a deploy) makes one listing.
+    soon = setTimeout(() => {
+      soon = undefined;
+      void rescan();
+    }, 50);
+    soon.unref();
+  }
+
+  void rescan();
+  return {
+    rescan,
+    close() {
+      closed = true;
+      clearTimeout(retry);
+      clearTimeout(soon);
+      projectWatcher?.close();
+      for (const { watcher } of watched.values()) watcher.close();
+      watched.clear();
+    },
+  };
+}

@@ -39,6 +39,8 @@ export interface PublisherOptions {
   notice?: string;
   /** Watch content/ for edits. Default true. Without it, posts are re-read when content/'s fingerprint changes, checked at every build. */
   watchContent?: boolean;
+  /** Called after every publish attempt, good or failed (the heartbeat). */
+  afterAttempt?: () => void;
 }
 
 export interface PublisherStats {
@@ -47,7 +49,9 @@ export interface PublisherStats {
   lastPublishAt: number | null;
   lastDurationMs: number | null;
   lastError: string | null;
+  /** The status last computed, whether or not its publish succeeded (see `lastSnapshotPublished`). */
   lastSnapshot: Pick<Snapshot, 'overall' | 'generatedAt'> | null;
+  lastSnapshotPublished: boolean;
 }
 
 export interface Publisher {
@@ -62,12 +66,14 @@ export interface Publisher {
 export function startPublisher(options: PublisherOptions): Publisher {
   const { config, store, logger, out } = options;
   const debounceMs = options.debounceMs ?? 1_000;
-  const stats: PublisherStats = { published: 0, failed: 0, lastPublishAt: null, lastDurationMs: null, lastError: null, lastSnapshot: null };
+  const stats: PublisherStats = { published: 0, failed: 0, lastPublishAt: null, lastDurationMs: null, lastError: null, lastSnapshot: null, lastSnapshotPublished: false };
   let posts: Post[] | undefined;
   /** content/'s fingerprint when posts were last read (undefined: never read). */
   let readAt: string | undefined;
   /** The watch reported a change since posts were last read. */
   let changeSeen = true;
+  /** What is wrong with content/ while its last good posts (or none) are used instead. */
+  let postsProblem: string | null = null;
   let debounce: NodeJS.Timeout | undefined;
   let clock: NodeJS.Timeout | undefined;
   let retry: NodeJS.Timeout | undefined;
@@ -92,9 +98,11 @@ export function startPublisher(options: PublisherOptions): Publisher {
         logger.error('post-invalid', problem.message, { file: problem.at?.file, line: problem.at?.line, column: problem.at?.column, hint: problem.hint });
       }
       logger.warn('posts-kept', posts ? 'content/ has problems: the last good posts stay published until they are fixed' : 'content/ has problems and no good posts were loaded yet: nothing is published until they are fixed');
+      postsProblem = `content/ has ${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'} (see the post-invalid log lines)`;
       return posts;
     }
     posts = loaded.posts;
+    postsProblem = null;
     return posts;
   }
 
@@ -107,15 +115,21 @@ export function startPublisher(options: PublisherOptions): Publisher {
       if (why.includes('refresh')) await watcher?.rescan();
       await options.beforeBuild?.();
       const current = await currentPosts();
-      if (!current) return;
+      if (!current) {
+        stats.lastError = `nothing was published: ${postsProblem ?? 'no posts could be read'}`;
+        return;
+      }
       const now = Date.now();
       const snapshot = buildSnapshot(await gatherSnapshotInput(store, config, current, now));
+      // Kept before the build: while publishing fails, the heartbeat still says what the status is.
+      stats.lastSnapshot = { overall: snapshot.overall, generatedAt: snapshot.generatedAt };
+      stats.lastSnapshotPublished = false;
       const result = await buildAndPublish({ config, snapshot, posts: current, out, now, ...(options.notice ? { notice: options.notice } : {}) });
       stats.published++;
       stats.lastPublishAt = Date.now();
       stats.lastDurationMs = stats.lastPublishAt - started;
-      stats.lastError = null;
-      stats.lastSnapshot = { overall: snapshot.overall, generatedAt: snapshot.generatedAt };
+      stats.lastError = postsProblem === null ? null : `the last good posts are published: ${postsProblem}`;
+      stats.lastSnapshotPublished = true;
       logger.info('published', `published (${why}): ${snapshot.overall.description}; ${result.rendered} post pages rendered, ${result.reused} reused, in ${stats.lastDurationMs} ms`, {
         reason: why,
         status: snapshot.overall.indicator,
@@ -132,6 +146,8 @@ export function startPublisher(options: PublisherOptions): Publisher {
         retry = setTimeout(() => request('retry after a failed publish'), options.retryMs ?? 30_000);
         retry.unref();
       }
+    } finally {
+      options.afterAttempt?.();
     }
   }
 

@@ -44,7 +44,9 @@ SIGTERM or SIGINT stops it gracefully: in-flight checks end, everything buffered
   --after-publish CMD   run CMD with the new build folder as $1 after each publish (rsync, a sync
                         to object storage); its failure is logged, the daemon goes on
   --metrics HOST:PORT   serve Prometheus metrics at http://HOST:PORT/metrics (loopback advised)
-  --heartbeat FILE      where the heartbeat is written every 30 s (default: data/heartbeat.json)
+  --heartbeat FILE      where the heartbeat is written every 30 s and after each publish attempt
+                        (default: data/heartbeat.json); "status" is the status last computed,
+                        "statusPublished" whether the site shows it, "lastPublishError" why not
   --root DIR            the project folder (default: the current folder)
   --log-format FORMAT   text (default) or json: one line per event on standard error
   --verbose             also log every write and schedule detail
@@ -104,6 +106,25 @@ use by another daemon.`,
         },
         onStatusChange: (check, state) => publisher?.request(`check ${check.id} is ${state.status}`),
       });
+      const heartbeatPath = resolve(args.root, typeof args.values.heartbeat === 'string' ? args.values.heartbeat : 'data/heartbeat.json');
+      const startedAt = new Date().toISOString();
+      // One write at a time: the 30-second beat and a publish's may coincide, and share a temporary file.
+      let beating: Promise<unknown> = Promise.resolve();
+      const beat = () => (beating = beating.then(() => writeBeat()));
+      const writeBeat = () => {
+        const p = publisher?.stats();
+        return writeHeartbeat(heartbeatPath, {
+          pid: process.pid,
+          startedAt,
+          writtenAt: new Date().toISOString(),
+          lastResultAt: lastResultAt === null ? null : new Date(lastResultAt).toISOString(),
+          lastPublishAt: p?.lastPublishAt ? new Date(p.lastPublishAt).toISOString() : null,
+          lastPublishError: p?.lastError ?? null,
+          status: p?.lastSnapshot?.overall.description ?? null,
+          statusPublished: p?.lastSnapshotPublished ?? false,
+          buffered: daemon.stats().buffered,
+        }).catch((error: Error) => logger.warn('heartbeat-failed', `the heartbeat file could not be written: ${error.message}`));
+      };
       if (!args.values['no-publish']) {
         const debounce = Number(args.values.debounce);
         publisher = startPublisher({
@@ -117,6 +138,7 @@ use by another daemon.`,
           ...(Number(args.values['publish-retry']) > 0 ? { retryMs: Number(args.values['publish-retry']) } : {}),
           ...(Number(args.values.refresh) > 0 ? { refreshMs: Number(args.values.refresh) } : {}),
           watchContent: args.values['no-watch'] !== true,
+          afterAttempt: () => void beat(),
         });
       }
       const metricsServer = typeof args.values.metrics === 'string'
@@ -126,21 +148,6 @@ use by another daemon.`,
           })
         : undefined;
       if (metricsServer) logger.info('metrics', `metrics at ${metricsServer.url}`, { url: metricsServer.url });
-      const heartbeatPath = resolve(args.root, typeof args.values.heartbeat === 'string' ? args.values.heartbeat : 'data/heartbeat.json');
-      const startedAt = new Date().toISOString();
-      const beat = () => {
-        const p = publisher?.stats();
-        return writeHeartbeat(heartbeatPath, {
-          pid: process.pid,
-          startedAt,
-          writtenAt: new Date().toISOString(),
-          lastResultAt: lastResultAt === null ? null : new Date(lastResultAt).toISOString(),
-          lastPublishAt: p?.lastPublishAt ? new Date(p.lastPublishAt).toISOString() : null,
-          lastPublishError: p?.lastError ?? null,
-          status: p?.lastSnapshot?.overall.description ?? null,
-          buffered: daemon.stats().buffered,
-        }).catch((error: Error) => logger.warn('heartbeat-failed', `the heartbeat file could not be written: ${error.message}`));
-      };
       const heartbeat = setInterval(beat, 30_000);
       void beat();
       await new Promise<void>((resolveStop) => {

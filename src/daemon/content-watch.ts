@@ -11,7 +11,7 @@
 // included: `contentFingerprint` lists every file with its size, times and inode.
 import { readdirSync, statSync, watch, type BigIntStats, type Dirent, type FSWatcher } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { Logger } from './log.ts';
 
 /**
@@ -20,7 +20,7 @@ import type { Logger } from './log.ts';
  * autosave files (.#post.md, #post.md#). Their changes do not ask for a publish.
  */
 export function isEditorScratch(name: string): boolean {
-  return /\.sw[a-p]$/.test(name) || name.endsWith('~') || name.startsWith('.#') || /^#.*#$/.test(name) || /^\d+$/.test(name);
+  return /\.sw[a-px]$/.test(name) || name.endsWith('~') || name.startsWith('.#') || /^#.*#$/.test(name) || /^\d+$/.test(name);
 }
 
 /** Folders never worth watching or listing: a git repository kept inside content/. */
@@ -132,6 +132,8 @@ export function watchContent(options: ContentWatchOptions): ContentWatcher {
   let scanning: Promise<void> | undefined;
   let again = false;
   let first = true;
+  /** content/'s own device:inode at the last listing (undefined: there was none). */
+  let contentIdentity: string | undefined;
 
   const name = (path: string) => relative(root, path) || '.';
 
@@ -172,6 +174,13 @@ export function watchContent(options: ContentWatchOptions): ContentWatcher {
   function watchFolder(path: string, identity: string): boolean {
     try {
       const watcher = watch(path, (event, entry) => {
+        // The folder itself removed or moved away is reported to its own watch under its own name.
+        // Its watch is dead then, even if a new folder at that path gets the same inode number back
+        // (ext4 reuses them), so it is dropped and set again.
+        if (event === 'rename' && entry !== null && String(entry) === basename(path) && watched.get(path)?.watcher === watcher) {
+          watcher.close();
+          watched.delete(path);
+        }
         // A rename in a folder may be a subfolder made, removed or replaced: list again.
         if (event === 'rename') rescanSoon();
         if (entry !== null && isEditorScratch(String(entry))) return;
@@ -198,7 +207,7 @@ export function watchContent(options: ContentWatchOptions): ContentWatcher {
       return { folders: new Map<string, string>() };
     });
     if (closed) return;
-    const before = watched.get(content)?.identity;
+    const before = contentIdentity;
     for (const [path, entry] of watched) {
       if (folders.get(path) === entry.identity) continue;
       entry.watcher.close(); // gone, or another folder now has its name: its watch hears nothing useful
@@ -210,6 +219,7 @@ export function watchContent(options: ContentWatchOptions): ContentWatcher {
       if (watchFolder(path, identity)) added++;
     }
     const now = folders.get(content);
+    contentIdentity = now;
     if (first) {
       first = false;
       logger.debug('watching', `watching ${watched.size} folders under content/ for changes`, { folders: watched.size });
@@ -220,7 +230,7 @@ export function watchContent(options: ContentWatchOptions): ContentWatcher {
       logger.info('watch-rearmed', `content/ is watched again (${watched.size} folders)`, { folders: watched.size });
     }
     if (before !== now) {
-      if (now === undefined) logger.info('watch-rearmed', 'content/ was removed: posts are gone from the site until it is back; watching for it', { folders: 0 });
+      if (now === undefined) logger.warn('content-missing', 'content/ was removed: the site has no posts until it is back; watching for it');
       else logger.info('watch-rearmed', `content/ was ${before === undefined ? 'created' : 'replaced'}: watching the new folder (${watched.size} folders)`, { folders: watched.size });
       onChange(now === undefined ? 'content/ removed' : before === undefined ? 'content/ created' : 'content/ replaced');
     } else if (added > 0) {

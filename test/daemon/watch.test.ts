@@ -178,6 +178,7 @@ describe('statuspost run publishes every way a post is saved', () => {
     await rename(join(root, 'content'), join(root, 'content.old'));
     await rename(join(root, 'content.next'), join(root, 'content'));
     await publishedAfterEdit(daemon, 'content/ replaced by a deploy', showsIncident(root, 'Deployed version'));
+    expect(daemon.lines.find((l) => l.event === 'watch-rearmed')?.message).toMatch(/^content\/ was replaced: watching the new folder/);
     // The old folder, still on disk, no longer counts.
     await writeFile(join(root, 'content.old/incidents', `${SLUG}.md`), incident('Old folder edited'));
     await writeFile(join(root, POST), incident('Edited after the deploy'));
@@ -187,6 +188,7 @@ describe('statuspost run publishes every way a post is saved', () => {
     // content/ removed, then made again: watched again once it is back.
     await rm(join(root, 'content'), { recursive: true });
     await publishedAfterEdit(daemon, 'content/ removed', async () => (await page(root, 'incidents', SLUG)) === '');
+    expect(daemon.lines.some((l) => l.event === 'content-missing' && l.level === 'warn')).toBe(true);
     await mkdir(join(root, 'content/incidents'), { recursive: true });
     await writeFile(join(root, POST), incident('Back again'));
     await publishedAfterEdit(daemon, 'content/ made again', showsIncident(root, 'Back again'));

@@ -39,6 +39,12 @@ export async function acquireLock(path: string, root: string, holder: LockHolder
   throw new StatuspostError('SP_STORE_LOCKED', 'could not take the store lock', { at: { file: relative(root, path) } });
 }
 
+/** The pid holding the lock at `path`, if that process still runs. */
+export async function lockOwner(path: string): Promise<number | undefined> {
+  const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+  return Number.isInteger(owner) && owner > 0 && isRunning(owner) ? owner : undefined;
+}
+
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);

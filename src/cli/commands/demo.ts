@@ -1,6 +1,6 @@
 // `statuspost demo`: start the simulated chat cluster on loopback, probe every part of it once, print.
 import { join, resolve } from 'node:path';
-import { acquireLock } from '../../daemon/lock.ts';
+import { acquireLock, lockOwner } from '../../daemon/lock.ts';
 import { createLogger } from '../../daemon/log.ts';
 import { startDaemon } from '../../daemon/daemon.ts';
 import { startPublisher, type Publisher } from '../../daemon/publisher.ts';
@@ -199,7 +199,14 @@ async function controlNode(positionals: readonly string[], dataDir: string, root
     });
   }
   const node = parseNodeNumber(number, `node ${action}`);
-  const answer = await sendDemoControl(controlSocketPath(dataDir), action as NodeAction, node, root);
+  const answer = await sendDemoControl(controlSocketPath(dataDir), action as NodeAction, node, root).catch(async (error: unknown) => {
+    // No socket yet, but a demo holds the lock: it is still probing and building its first site.
+    const starting = error instanceof StatuspostError && error.code === 'SP_DEMO_NOT_RUNNING' ? await lockOwner(join(dataDir, 'demo.lock')) : undefined;
+    if (starting === undefined) throw error;
+    throw new StatuspostError('SP_DEMO_NOT_RUNNING', `the demo (pid ${starting}) is still starting and cannot stop or start nodes yet`, {
+      hint: 'try again once it prints "Press Ctrl-C to stop."',
+    });
+  });
   if (output.json) output.data({ node: `chat-${node}`, action, message: answer });
   else output.line(answer);
   return ExitCode.ok;

@@ -128,7 +128,7 @@ export function startPublisher(options: PublisherOptions): Publisher {
       stats.published++;
       stats.lastPublishAt = Date.now();
       stats.lastDurationMs = stats.lastPublishAt - started;
-      stats.lastError = postsProblem === null ? null : `the last good posts are published: ${postsProblem}`;
+      stats.lastError = null;
       stats.lastSnapshotPublished = true;
       logger.info('published', `published (${why}): ${snapshot.overall.description}; ${result.rendered} post pages rendered, ${result.reused} reused, in ${stats.lastDurationMs} ms`, {
         reason: why,

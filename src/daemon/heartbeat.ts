@@ -10,7 +10,10 @@ export interface Heartbeat {
   lastResultAt: string | null;
   lastPublishAt: string | null;
   lastPublishError: string | null;
+  /** The overall status last computed; while publishing fails, the site still shows an older one. */
   status: string | null;
+  /** Whether the published site shows `status` (false while publishing fails, and before the first publish). */
+  statusPublished: boolean;
   buffered: number;
 }
 

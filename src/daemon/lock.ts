@@ -8,7 +8,18 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-export async function acquireLock(path: string, root: string): Promise<Lock> {
+export interface LockHolder {
+  /** What the lock's owner is doing, for the refusal: "another statuspost daemon (pid 12) is already recording into this store". */
+  refusal(pid: number): string;
+  hint: string;
+}
+
+const STORE_HOLDER: LockHolder = {
+  refusal: (pid) => `another statuspost daemon (pid ${pid}) is already recording into this store`,
+  hint: 'stop that daemon first, or give this one its own store in probes/site.yaml',
+};
+
+export async function acquireLock(path: string, root: string, holder: LockHolder = STORE_HOLDER): Promise<Lock> {
   await mkdir(dirname(path), { recursive: true });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -21,14 +32,17 @@ export async function acquireLock(path: string, root: string): Promise<Lock> {
     }
     const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
     if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner)) {
-      throw new StatuspostError('SP_STORE_LOCKED', `another statuspost daemon (pid ${owner}) is already recording into this store`, {
-        at: { file: relative(root, path) },
-        hint: 'stop that daemon first, or give this one its own store in probes/site.yaml',
-      });
+      throw new StatuspostError('SP_STORE_LOCKED', holder.refusal(owner), { at: { file: relative(root, path) }, hint: holder.hint });
     }
     await rm(path, { force: true }); // stale: its owner is gone
   }
   throw new StatuspostError('SP_STORE_LOCKED', 'could not take the store lock', { at: { file: relative(root, path) } });
+}
+
+/** The pid holding the lock at `path`, if that process still runs. */
+export async function lockOwner(path: string): Promise<number | undefined> {
+  const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+  return Number.isInteger(owner) && owner > 0 && isRunning(owner) ? owner : undefined;
 }
 
 function isRunning(pid: number): boolean {

@@ -4,9 +4,10 @@
 // never overlap, and a request during a build triggers exactly one more. A post that fails
 // validation is logged with its file and line; the last good posts keep being published (so a
 // status change still reaches the page) and the next good edit publishes the posts.
+// Posts are re-read when the watch on content/ saw a change, and also whenever content/'s
+// fingerprint differs from the one they were read at, so a change no watch reported is published
+// by the next build (the periodic refresh at the latest).
 import { spawn } from 'node:child_process';
-import { watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from '../config/load.ts';
 import { OVERRUN_LIMIT_MS } from '../posts/state.ts';
 import type { Post } from '../posts/types.ts';
@@ -16,6 +17,7 @@ import { zoneDays } from '../status/component-days.ts';
 import { gatherSnapshotInput } from '../status/gather.ts';
 import { buildSnapshot, type Snapshot } from '../status/snapshot.ts';
 import type { Store } from '../store/types.ts';
+import { contentFingerprint, watchContent, type ContentWatcher } from './content-watch.ts';
 import type { Logger } from './log.ts';
 
 export interface PublisherOptions {
@@ -35,8 +37,10 @@ export interface PublisherOptions {
   /** Retry after a failed publish (disk full, folder unwritable). Default 30 s. */
   retryMs?: number;
   notice?: string;
-  /** Watch content/ for edits. Default true. */
+  /** Watch content/ for edits. Default true. Without it, posts are re-read when content/'s fingerprint changes, checked at every build. */
   watchContent?: boolean;
+  /** Called after every publish attempt, good or failed (the heartbeat). */
+  afterAttempt?: () => void;
 }
 
 export interface PublisherStats {
@@ -45,7 +49,9 @@ export interface PublisherStats {
   lastPublishAt: number | null;
   lastDurationMs: number | null;
   lastError: string | null;
+  /** The status last computed, whether or not its publish succeeded (see `lastSnapshotPublished`). */
   lastSnapshot: Pick<Snapshot, 'overall' | 'generatedAt'> | null;
+  lastSnapshotPublished: boolean;
 }
 
 export interface Publisher {
@@ -60,9 +66,14 @@ export interface Publisher {
 export function startPublisher(options: PublisherOptions): Publisher {
   const { config, store, logger, out } = options;
   const debounceMs = options.debounceMs ?? 1_000;
-  const stats: PublisherStats = { published: 0, failed: 0, lastPublishAt: null, lastDurationMs: null, lastError: null, lastSnapshot: null };
+  const stats: PublisherStats = { published: 0, failed: 0, lastPublishAt: null, lastDurationMs: null, lastError: null, lastSnapshot: null, lastSnapshotPublished: false };
   let posts: Post[] | undefined;
-  let postsDirty = true;
+  /** content/'s fingerprint when posts were last read (undefined: never read). */
+  let readAt: string | undefined;
+  /** The watch reported a change since posts were last read. */
+  let changeSeen = true;
+  /** What is wrong with content/ while its last good posts (or none) are used instead. */
+  let postsProblem: string | null = null;
   let debounce: NodeJS.Timeout | undefined;
   let clock: NodeJS.Timeout | undefined;
   let retry: NodeJS.Timeout | undefined;
@@ -72,17 +83,26 @@ export function startPublisher(options: PublisherOptions): Publisher {
   const reasons = new Set<string>();
 
   async function currentPosts(): Promise<Post[] | undefined> {
-    if (!postsDirty && posts) return posts;
-    postsDirty = false;
+    // Taken before reading: a change while the posts are read makes the next build read them again.
+    const seen = changeSeen;
+    changeSeen = false;
+    const fingerprint = await contentFingerprint(config.root);
+    if (!seen && fingerprint === readAt) return posts;
+    if (!seen && readAt !== undefined) {
+      logger.info('content-changed', watcher ? 'content/ changed and no watch event said so: posts re-read' : 'content/ changed: posts re-read', { watching: watcher !== undefined });
+    }
+    readAt = fingerprint;
     const loaded = await loadPosts({ root: config.root, componentIds: config.components.map((c) => c.id), siteTimezone: config.site.timezone });
     if (loaded.problems.length > 0) {
       for (const problem of loaded.problems) {
         logger.error('post-invalid', problem.message, { file: problem.at?.file, line: problem.at?.line, column: problem.at?.column, hint: problem.hint });
       }
       logger.warn('posts-kept', posts ? 'content/ has problems: the last good posts stay published until they are fixed' : 'content/ has problems and no good posts were loaded yet: nothing is published until they are fixed');
+      postsProblem = `content/ has ${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'} (see the post-invalid log lines)`;
       return posts;
     }
     posts = loaded.posts;
+    postsProblem = null;
     return posts;
   }
 
@@ -90,19 +110,26 @@ export function startPublisher(options: PublisherOptions): Publisher {
     const why = [...reasons].join(', ');
     reasons.clear();
     const started = Date.now();
-    if (!watcher) postsDirty = true; // not watching: reload posts on every build instead
     try {
+      // The refresh also re-lists content/, re-arming any watch that was lost.
+      if (why.includes('refresh')) await watcher?.rescan();
       await options.beforeBuild?.();
       const current = await currentPosts();
-      if (!current) return;
+      if (!current) {
+        stats.lastError = `nothing was published: ${postsProblem ?? 'no posts could be read'}`;
+        return;
+      }
       const now = Date.now();
       const snapshot = buildSnapshot(await gatherSnapshotInput(store, config, current, now));
+      // Kept before the build: while publishing fails, the heartbeat still says what the status is.
+      stats.lastSnapshot = { overall: snapshot.overall, generatedAt: snapshot.generatedAt };
+      stats.lastSnapshotPublished = false;
       const result = await buildAndPublish({ config, snapshot, posts: current, out, now, ...(options.notice ? { notice: options.notice } : {}) });
       stats.published++;
       stats.lastPublishAt = Date.now();
       stats.lastDurationMs = stats.lastPublishAt - started;
       stats.lastError = null;
-      stats.lastSnapshot = { overall: snapshot.overall, generatedAt: snapshot.generatedAt };
+      stats.lastSnapshotPublished = true;
       logger.info('published', `published (${why}): ${snapshot.overall.description}; ${result.rendered} post pages rendered, ${result.reused} reused, in ${stats.lastDurationMs} ms`, {
         reason: why,
         status: snapshot.overall.indicator,
@@ -119,6 +146,8 @@ export function startPublisher(options: PublisherOptions): Publisher {
         retry = setTimeout(() => request('retry after a failed publish'), options.retryMs ?? 30_000);
         retry.unref();
       }
+    } finally {
+      options.afterAttempt?.();
     }
   }
 
@@ -180,18 +209,16 @@ export function startPublisher(options: PublisherOptions): Publisher {
     }, debounceMs);
   }
 
-  let watcher: FSWatcher | undefined;
+  let watcher: ContentWatcher | undefined;
   if (options.watchContent !== false) {
-    try {
-      watcher = watch(join(config.root, 'content'), { recursive: true }, (_event, name) => {
-        if (name && !String(name).endsWith('.md')) return;
-        postsDirty = true;
-        request('content/ changed');
-      });
-      watcher.on('error', (error) => logger.warn('watch-failed', `content/ is no longer watched: ${error.message}; posts reload on the periodic refresh`));
-    } catch (error) {
-      logger.warn('watch-failed', `content/ cannot be watched: ${(error as Error).message}; posts reload on the periodic refresh`);
-    }
+    watcher = watchContent({
+      root: config.root,
+      logger,
+      onChange: (reason) => {
+        changeSeen = true;
+        request(reason);
+      },
+    });
   }
   request('start');
 

@@ -19,6 +19,7 @@ export interface DemoCluster {
   stopNode(index: number): Promise<void>;
   /** Starts a stopped node again on its port. */
   startNode(index: number): Promise<void>;
+  nodeRunning(index: number): boolean;
   close(): Promise<void>;
 }
 
@@ -26,6 +27,24 @@ const AFFINITY_COOKIE = 'SERVERID';
 
 /** The ports probes/ defaults to; a taken one falls back to any free port (passed on through env). */
 export const PREFERRED_PORTS = { balancer: 18443, nodes: [18081, 18082, 18083], dns: 18053, ntp: 18123 } as const;
+
+/**
+ * The environment the cluster hands probes/ when every preferred port is free: enough to check the
+ * configuration before the cluster starts (and before anything is written).
+ */
+export function preferredEnv(dataDir: string): Record<string, string> {
+  return {
+    DEMO_CHAT1_PORT: String(PREFERRED_PORTS.nodes[0]),
+    DEMO_CHAT2_PORT: String(PREFERRED_PORTS.nodes[1]),
+    DEMO_CHAT3_PORT: String(PREFERRED_PORTS.nodes[2]),
+    DEMO_LB_PORT: String(PREFERRED_PORTS.balancer),
+    DEMO_LB_URL: `https://127.0.0.1:${PREFERRED_PORTS.balancer}`,
+    DEMO_CA_FILE: join(dataDir, 'tls', 'balancer.crt'),
+    DEMO_NTP_PORT: String(PREFERRED_PORTS.ntp),
+    DEMO_DNS_PORT: String(PREFERRED_PORTS.dns),
+    DEMO_SHARE_DIR: join(dataDir, 'share'),
+  };
+}
 
 export async function startDemoCluster(dataDir: string): Promise<DemoCluster> {
   const closers: Array<() => Promise<void>> = [];
@@ -107,6 +126,7 @@ export async function startDemoCluster(dataDir: string): Promise<DemoCluster> {
         node.server.listen(node.port, '127.0.0.1', () => resolve());
       });
     },
+    nodeRunning: (index) => nodes[index]?.server.listening === true,
     async close() {
       for (const close of closers.reverse()) await close().catch(() => undefined); // best effort on the way out
     },

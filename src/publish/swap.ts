@@ -3,7 +3,7 @@
 // replaced by rename(2), which is atomic: a reader (nginx, `statuspost serve`, a sync to a CDN) sees
 // the old site or the new one, never a mix, and a process killed at any moment leaves one of them.
 import { lstat, mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, parse, resolve, sep } from 'node:path';
 import { StatuspostError } from '../errors.ts';
 
 /** Where builds live: a hidden folder beside the published path. */
@@ -14,8 +14,47 @@ export function buildsFolder(publishedPath: string): string {
 /** A fresh, empty folder for the next build, beside the published ones. */
 export async function newBuildFolder(publishedPath: string, now = Date.now()): Promise<string> {
   const folder = join(buildsFolder(publishedPath), `${new Date(now).toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
-  await mkdir(folder, { recursive: true });
+  try {
+    await mkdir(folder, { recursive: true });
+  } catch (error) {
+    // Node's recursive mkdir reports ENOENT when a parent cannot be made, whatever the reason (a
+    // read-only file system, no permission): make each level in turn to learn the real one.
+    throw unwritable(publishedPath, (await firstMkdirError(folder)) ?? error);
+  }
   return folder;
+}
+
+async function firstMkdirError(folder: string): Promise<unknown> {
+  const { root } = parse(folder);
+  let path = root;
+  for (const part of folder.slice(root.length).split(sep).filter(Boolean)) {
+    path = join(path, part);
+    try {
+      await mkdir(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return error;
+    }
+  }
+  return undefined;
+}
+
+const WRITE_ERRORS: Record<string, string> = {
+  EROFS: 'is on a read-only file system',
+  EACCES: 'is not writable by this user',
+  EPERM: 'may not be written (permissions or an immutable attribute)',
+  ENOSPC: 'has no space left',
+  EDQUOT: 'is over its disk quota',
+  ENOTDIR: 'has a file where a folder should be',
+};
+
+/** The publish folder's write error, named by its real cause; the published site is untouched. */
+export function unwritable(publishedPath: string, error: unknown): StatuspostError {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const why = WRITE_ERRORS[code] ?? (error as Error).message;
+  return new StatuspostError('SP_BUILD_FAILED', `the publish folder cannot be written: ${dirname(resolve(publishedPath))} ${why}${code ? ` (${code})` : ''}`, {
+    hint: 'the published site was left as it was; make the folder writable (or point --out elsewhere) and the next attempt publishes',
+    cause: error,
+  });
 }
 
 /**
@@ -34,9 +73,13 @@ export async function publish(buildFolder: string, publishedPath: string, keep =
     });
   }
   const temporary = `${target}.next-${process.pid}`;
-  await rm(temporary, { force: true });
-  await symlink(resolve(buildFolder), temporary);
-  await rename(temporary, target); // the one atomic step
+  try {
+    await rm(temporary, { force: true });
+    await symlink(resolve(buildFolder), temporary);
+    await rename(temporary, target); // the one atomic step
+  } catch (error) {
+    throw unwritable(publishedPath, error);
+  }
   await pruneBuilds(publishedPath, keep);
 }
 

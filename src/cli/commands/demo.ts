@@ -1,14 +1,15 @@
 // `statuspost demo`: start the simulated chat cluster on loopback, probe every part of it once, print.
 import { join, resolve } from 'node:path';
-import { acquireLock } from '../../daemon/lock.ts';
+import { acquireLock, lockOwner } from '../../daemon/lock.ts';
 import { createLogger } from '../../daemon/log.ts';
 import { startDaemon } from '../../daemon/daemon.ts';
 import { startPublisher, type Publisher } from '../../daemon/publisher.ts';
 import { openStore } from '../../store/open.ts';
 import { loadConfig } from '../../config/load.ts';
-import { ProblemsError } from '../../errors.ts';
+import { ProblemsError, StatuspostError } from '../../errors.ts';
 import { runChecksOnce } from '../../runner/run-all.ts';
-import { startDemoCluster } from '../../demo/cluster.ts';
+import { preferredEnv, startDemoCluster } from '../../demo/cluster.ts';
+import { controlSocketPath, parseNodeNumber, sendDemoControl, startDemoControl, type NodeAction } from '../../demo/control.ts';
 import { loadPosts } from '../../posts/load.ts';
 import { buildAndPublish } from '../../publish/build-site.ts';
 import { startStaticServer } from '../../serve/static-server.ts';
@@ -26,6 +27,7 @@ import { createOutput, plural, table } from '../output.ts';
 export const demoCommand: Command = {
   summary: 'start a simulated chat cluster on loopback and probe every part of it',
   usage: `Usage: statuspost demo [--once] [--stop-node N] [--root DIR] [--json]
+       statuspost demo node stop N | node start N [--root DIR]
 
 Starts a simulated chat cluster on loopback (a TLS balancer with cookie affinity over three chat
 nodes, a DNS server, an NTP server, a canary folder standing in for the NFS share), then runs every
@@ -36,21 +38,51 @@ builds the status site into public-site/ and serves it on loopback.
   --once         probe, record and build the site once, then stop (without it, the demo serves the
                  site on http://127.0.0.1:4321/ and keeps the cluster, the daemon and the site going
                  until Ctrl-C)
-  --stop-node N  stop chat node N (1-3) before probing, to see an outage
+  --stop-node N  stop chat node N (1, 2 or 3) before probing, to see an outage
   --root DIR     the project holding probes/ (default: the current folder); data goes in DIR/data/demo
   --json         print results as JSON lines
 
-Exit code: 0 when the demo ran (whatever the checks found), 1 when the configuration has problems.`,
+While the demo runs, from another shell in the same project:
+  statuspost demo node stop N    stop chat node N (1, 2 or 3): the page shows the outage once its
+                                 check has failed twice in a row, and republishes by itself
+  statuspost demo node start N   start it again: the page clears after its next good check
+They talk to the running demo through a socket in data/demo/ that only this user can open.
+
+One demo runs per project: a second one (even --once) refuses before it changes anything.
+
+Exit codes: 0 when the demo ran (whatever the checks found) or the node was stopped or started,
+1 when the configuration has problems, 2 for a wrong flag or node number, 3 when a demo already
+runs in this project (or, for \`node\`, when none runs).`,
   async run(argv) {
-    const args = parseCommandArgs('demo', argv, {
-      once: { type: 'boolean', default: false },
-      'stop-node': { type: 'string' },
-    });
+    const args = parseCommandArgs(
+      'demo',
+      argv,
+      {
+        once: { type: 'boolean', default: false },
+        'stop-node': { type: 'string' },
+      },
+      true,
+    );
     const output = createOutput(args.json);
-    const cluster = await startDemoCluster(join(args.root, 'data', 'demo'));
+    const dataDir = join(args.root, 'data', 'demo');
+    if (args.positionals.length > 0) return controlNode(args.positionals, dataDir, args.root, output);
+    // Everything that can refuse comes before anything is written: the flags, the configuration (with
+    // the ports the cluster will ask for), and the lock a running demo holds. A second demo used to
+    // make a new balancer certificate over the running one's before it found the lock.
+    const stopNode = args.values['stop-node'] === undefined ? undefined : parseNodeNumber(String(args.values['stop-node']), '--stop-node');
+    const planned = await loadConfig(args.root, { ...process.env, ...preferredEnv(dataDir) });
+    if (!planned.config) throw new ProblemsError(planned.problems);
+    const demoLock = await acquireLock(join(dataDir, 'demo.lock'), args.root, {
+      refusal: (pid) => `a statuspost demo (pid ${pid}) is already running in this project; nothing was changed`,
+      hint: 'use that one (its page, and `statuspost demo node stop N` / `node start N` from another shell), or stop it with Ctrl-C first',
+    });
+    let lock: Awaited<ReturnType<typeof acquireLock>> | undefined;
+    let cluster: Awaited<ReturnType<typeof startDemoCluster>> | undefined;
     try {
-      const stopNode = Number(args.values['stop-node'] ?? 0);
-      if (stopNode >= 1 && stopNode <= 3) await cluster.stopNode(stopNode - 1);
+      const plannedStore = planned.config.site.store;
+      lock = plannedStore.engine === 'sqlite' ? await acquireLock(`${resolve(args.root, plannedStore.path)}.lock`, args.root) : undefined;
+      cluster = await startDemoCluster(dataDir);
+      if (stopNode !== undefined) await cluster.stopNode(stopNode - 1);
       for (const note of cluster.notes) output.error(`note: ${note}`);
       if (!args.json) output.line(`Simulated chat cluster up: balancer ${cluster.env.DEMO_LB_URL}, 3 chat nodes, DNS, NTP.`);
 
@@ -59,7 +91,6 @@ Exit code: 0 when the demo ran (whatever the checks found), 1 when the configura
       const scheduled = await ensureUpcomingMaintenance(config, Date.now());
       if (scheduled && !args.json) output.line(`No maintenance was upcoming, so the demo scheduled one: ${scheduled}`);
       const results = await runChecksOnce(config.checks, config.site.concurrency, { stop: new AbortController().signal });
-      const lock = config.site.store.engine === 'sqlite' ? await acquireLock(`${resolve(args.root, config.site.store.path)}.lock`, args.root) : undefined;
       const store = await openStore(config.site.store, args.root);
       if (args.json) {
         for (const result of results) output.data(result);
@@ -109,8 +140,32 @@ Exit code: 0 when the demo ran (whatever the checks found), 1 when the configura
         output.line('The cluster keeps running; the daemon records every check on its schedule and republishes the site when a status changes.');
         output.line('To probe the cluster from another shell (the defaults in probes/ match these ports):');
         for (const [name, value] of Object.entries(cluster.env)) output.line(`  export ${name}=${value}`);
-        output.line('  statuspost probe --once\nPress Ctrl-C to stop.');
+        output.line('  statuspost probe --once');
         const logger = createLogger({ format: 'text' });
+        const running = cluster;
+        const control = await startDemoControl(controlSocketPath(dataDir), async (action, number) => {
+          const index = number - 1;
+          const name = `chat-${number}`;
+          const wasRunning = running.nodeRunning(index);
+          if (action === 'stop') await running.stopNode(index);
+          else await running.startNode(index);
+          logger.info('demo-node', `${name} ${action === 'stop' ? 'stopped' : 'started'} from \`statuspost demo node ${action} ${number}\``, { node: name, action });
+          const check = config.checks.find((c) => c.id === name);
+          const every = check ? `every ${Math.round(check.schedule.intervalMs / 1000)} s` : 'on its schedule';
+          if (action === 'stop') {
+            const before = wasRunning ? `${name} stopped.` : `${name} was already stopped.`;
+            return `${before} Its check runs ${every}; the page shows the outage once ${check?.confirm.down ?? 2} runs in a row have failed, and republishes by itself.`;
+          }
+          const before = wasRunning ? `${name} was already running.` : `${name} started.`;
+          return `${before} Its check runs ${every}; the page clears after ${check?.confirm.up ?? 1} good run${(check?.confirm.up ?? 1) === 1 ? '' : 's'}.`;
+        }).catch((error: Error) => {
+          // The demo works without it; only stopping nodes from another shell does not.
+          output.error(`note: nodes cannot be stopped and started from another shell: ${error.message}`);
+          return undefined;
+        });
+        const rootFlag = args.root === process.cwd() ? '' : ` --root ${args.root}`;
+        if (control) output.line(`To watch an outage appear on the page and clear, from another shell:\n  statuspost demo node stop 2${rootFlag}\n  statuspost demo node start 2${rootFlag}`);
+        output.line('Press Ctrl-C to stop.');
         // As `statuspost run` does: republish when a check's status changes, a post is edited, a
         // window starts or ends, and every 5 minutes.
         let publisher: Publisher | undefined;
@@ -120,15 +175,39 @@ Exit code: 0 when the demo ran (whatever the checks found), 1 when the configura
           process.once('SIGINT', resolveStop);
           process.once('SIGTERM', resolveStop);
         });
+        await control?.close();
         await Promise.all([publisher.stop(), daemon.stop()]);
         await server.close();
       } finally {
         await store.close();
-        await lock?.release();
       }
       return ExitCode.ok;
     } finally {
-      await cluster.close();
+      await cluster?.close();
+      await lock?.release();
+      await demoLock.release();
     }
   },
 };
+
+/** `statuspost demo node stop N` / `node start N`: asks the demo running in this project. */
+async function controlNode(positionals: readonly string[], dataDir: string, root: string, output: ReturnType<typeof createOutput>): Promise<number> {
+  const [noun, action, number, ...extra] = positionals;
+  if (noun !== 'node' || (action !== 'stop' && action !== 'start') || extra.length > 0) {
+    throw new StatuspostError('SP_USAGE', `demo: unexpected ${JSON.stringify(positionals.join(' '))}`, {
+      hint: 'while a demo runs: `statuspost demo node stop N` or `statuspost demo node start N`, with N 1, 2 or 3',
+    });
+  }
+  const node = parseNodeNumber(number, `node ${action}`);
+  const answer = await sendDemoControl(controlSocketPath(dataDir), action as NodeAction, node, root).catch(async (error: unknown) => {
+    // No socket yet, but a demo holds the lock: it is still probing and building its first site.
+    const starting = error instanceof StatuspostError && error.code === 'SP_DEMO_NOT_RUNNING' ? await lockOwner(join(dataDir, 'demo.lock')) : undefined;
+    if (starting === undefined) throw error;
+    throw new StatuspostError('SP_DEMO_NOT_RUNNING', `the demo (pid ${starting}) is still starting and cannot stop or start nodes yet`, {
+      hint: 'try again once it prints "Press Ctrl-C to stop."',
+    });
+  });
+  if (output.json) output.data({ node: `chat-${node}`, action, message: answer });
+  else output.line(answer);
+  return ExitCode.ok;
+}

@@ -16,8 +16,9 @@ import type { Command } from '../main.ts';
 
 export const runCommand: Command = {
   summary: 'the daemon: probe on schedule, record every result, republish the site on change',
-  usage: `Usage: statuspost run [--out DIR] [--no-publish] [--after-publish CMD] [--metrics HOST:PORT]
-                      [--heartbeat FILE] [--root DIR] [--log-format text|json] [--verbose]
+  usage: `Usage: statuspost run [--out DIR] [--no-publish] [--no-watch] [--after-publish CMD]
+                      [--metrics HOST:PORT] [--heartbeat FILE] [--root DIR]
+                      [--log-format text|json] [--verbose]
 
 Schedules every check in probes/checks/*.yaml with its own schedule, runs them under the shared
 concurrency limit, and records every result in the store of probes/site.yaml (SQLite by default).
@@ -25,8 +26,11 @@ Roll-ups are refreshed and raw results older than the retention are pruned every
 If the store is unreachable, results wait in memory (up to 100,000) and writes are retried.
 
 It republishes the site (pages, feeds, API, banner) into DIR when a check's confirmed status
-changes, when a post under content/ is added or edited, when a maintenance starts or ends, at each
-new day, and every 5 minutes; builds are debounced and never overlap. A post with problems is
+changes, when anything under content/ is added, edited, renamed or removed (however it is saved:
+in place, by an editor's rename, git checkout, a whole content/ folder swapped in), when a
+maintenance starts or ends, at each new day, and every 5 minutes; builds are debounced and never
+overlap. Every publish, the 5-minute one included, re-reads the posts if any file under content/
+changed since they were read, so a change no watch reported is published by then. A post with problems is
 logged with its file and line, and the site keeps the last good posts. A failed publish leaves the
 published site as it was and is retried. On restart it resumes each check's confirmation state
 from the store, so a component that was down stays down until checks say otherwise.
@@ -34,10 +38,15 @@ SIGTERM or SIGINT stops it gracefully: in-flight checks end, everything buffered
 
   --out DIR             where the site is published (default: public-site under the project)
   --no-publish          probe and record only
+  --no-watch            do not watch content/ (a file system that reports no changes, as NFS
+                        does for other machines' writes); posts are re-read at each publish when
+                        content/ changed, so an edit shows within the 5-minute refresh
   --after-publish CMD   run CMD with the new build folder as $1 after each publish (rsync, a sync
                         to object storage); its failure is logged, the daemon goes on
   --metrics HOST:PORT   serve Prometheus metrics at http://HOST:PORT/metrics (loopback advised)
-  --heartbeat FILE      where the heartbeat is written every 30 s (default: data/heartbeat.json)
+  --heartbeat FILE      where the heartbeat is written every 30 s and after each publish attempt
+                        (default: data/heartbeat.json); "status" is the status last computed,
+                        "statusPublished" whether the site shows it, "lastPublishError" why not
   --root DIR            the project folder (default: the current folder)
   --log-format FORMAT   text (default) or json: one line per event on standard error
   --verbose             also log every write and schedule detail
@@ -51,11 +60,13 @@ use by another daemon.`,
       'flush-interval': { type: 'string' }, // for tests: milliseconds between writes
       out: { type: 'string' },
       'no-publish': { type: 'boolean', default: false },
+      'no-watch': { type: 'boolean', default: false },
       'after-publish': { type: 'string' },
       metrics: { type: 'string' },
       heartbeat: { type: 'string' },
       debounce: { type: 'string' }, // for tests and benchmarks: milliseconds of quiet before a build
       'publish-retry': { type: 'string' }, // for tests: milliseconds before a failed publish is retried
+      refresh: { type: 'string' }, // for tests: milliseconds between refresh publishes (default 5 minutes)
     });
     const format = args.values['log-format'];
     if (format !== 'text' && format !== 'json') {
@@ -95,6 +106,25 @@ use by another daemon.`,
         },
         onStatusChange: (check, state) => publisher?.request(`check ${check.id} is ${state.status}`),
       });
+      const heartbeatPath = resolve(args.root, typeof args.values.heartbeat === 'string' ? args.values.heartbeat : 'data/heartbeat.json');
+      const startedAt = new Date().toISOString();
+      // One write at a time: the 30-second beat and a publish's may coincide, and share a temporary file.
+      let beating: Promise<unknown> = Promise.resolve();
+      const beat = () => (beating = beating.then(() => writeBeat()));
+      const writeBeat = () => {
+        const p = publisher?.stats();
+        return writeHeartbeat(heartbeatPath, {
+          pid: process.pid,
+          startedAt,
+          writtenAt: new Date().toISOString(),
+          lastResultAt: lastResultAt === null ? null : new Date(lastResultAt).toISOString(),
+          lastPublishAt: p?.lastPublishAt ? new Date(p.lastPublishAt).toISOString() : null,
+          lastPublishError: p?.lastError ?? null,
+          status: p?.lastSnapshot?.overall.description ?? null,
+          statusPublished: p?.lastSnapshotPublished ?? false,
+          buffered: daemon.stats().buffered,
+        }).catch((error: Error) => logger.warn('heartbeat-failed', `the heartbeat file could not be written: ${error.message}`));
+      };
       if (!args.values['no-publish']) {
         const debounce = Number(args.values.debounce);
         publisher = startPublisher({
@@ -106,6 +136,9 @@ use by another daemon.`,
           ...(typeof args.values['after-publish'] === 'string' ? { afterPublish: args.values['after-publish'] } : {}),
           ...(debounce > 0 ? { debounceMs: debounce } : {}),
           ...(Number(args.values['publish-retry']) > 0 ? { retryMs: Number(args.values['publish-retry']) } : {}),
+          ...(Number(args.values.refresh) > 0 ? { refreshMs: Number(args.values.refresh) } : {}),
+          watchContent: args.values['no-watch'] !== true,
+          afterAttempt: () => void beat(),
         });
       }
       const metricsServer = typeof args.values.metrics === 'string'
@@ -115,21 +148,6 @@ use by another daemon.`,
           })
         : undefined;
       if (metricsServer) logger.info('metrics', `metrics at ${metricsServer.url}`, { url: metricsServer.url });
-      const heartbeatPath = resolve(args.root, typeof args.values.heartbeat === 'string' ? args.values.heartbeat : 'data/heartbeat.json');
-      const startedAt = new Date().toISOString();
-      const beat = () => {
-        const p = publisher?.stats();
-        return writeHeartbeat(heartbeatPath, {
-          pid: process.pid,
-          startedAt,
-          writtenAt: new Date().toISOString(),
-          lastResultAt: lastResultAt === null ? null : new Date(lastResultAt).toISOString(),
-          lastPublishAt: p?.lastPublishAt ? new Date(p.lastPublishAt).toISOString() : null,
-          lastPublishError: p?.lastError ?? null,
-          status: p?.lastSnapshot?.overall.description ?? null,
-          buffered: daemon.stats().buffered,
-        }).catch((error: Error) => logger.warn('heartbeat-failed', `the heartbeat file could not be written: ${error.message}`));
-      };
       const heartbeat = setInterval(beat, 30_000);
       void beat();
       await new Promise<void>((resolveStop) => {

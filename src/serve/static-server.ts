@@ -15,6 +15,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, sep } from 'node:path';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { chooseEncoding, type Coding } from './encoding.ts';
 import { createShedder } from './shed.ts';
 
 const TYPES: Record<string, string> = {
@@ -31,6 +32,7 @@ const TYPES: Record<string, string> = {
   '.webmanifest': 'application/manifest+json',
 };
 const COMPRESSIBLE = new Set(['.html', '.css', '.js', '.mjs', '.json', '.xml', '.ics', '.svg', '.txt']);
+const BOTH: readonly Coding[] = ['br', 'gzip'];
 /** Files larger than this are served from disk each time instead of being cached. */
 const MAX_CACHED_FILE = 4 * 1024 * 1024;
 
@@ -131,12 +133,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
 
   /** The response for a cached file: precomputed headers, no awaiting. */
   function respond(req: IncomingMessage, res: ServerResponse, entry: Entry, method: string): void {
-    const accept = req.headers['accept-encoding'];
-    let encoding: 'br' | 'gzip' | undefined;
-    if (entry.compressible && accept) {
-      if (accept.includes('br')) encoding = 'br';
-      else if (accept.includes('gzip')) encoding = 'gzip';
-    }
+    const encoding = entry.compressible ? chooseEncoding(req.headers['accept-encoding'], BOTH) : undefined;
     const variant = entry.variants[encoding ?? 'identity'] ??= makeVariant(entry, encoding);
     const inm = req.headers['if-none-match'];
     const ims = req.headers['if-modified-since'];

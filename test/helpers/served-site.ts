@@ -21,7 +21,7 @@ export async function servedSite(files: Record<string, string | Buffer>, options
   await publish(folder, published);
   const server = await startStaticServer({ folder: published, ...options });
   onTestFinished(() => server.close());
-  return { url: server.url, server, folder };
+  return { url: server.url, server, folder, published };
 }
 
 export interface RawAnswer {

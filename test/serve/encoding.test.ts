@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { precompress } from '../../src/publish/precompress.ts';
 import { chooseEncoding, type Coding } from '../../src/serve/encoding.ts';
 import { get, servedSite } from '../helpers/served-site.ts';
 
@@ -46,11 +47,14 @@ describe('chooseEncoding', () => {
 describe('startStaticServer content negotiation', () => {
   it('sends a page uncompressed to a client that refuses both gzip and brotli', async () => {
     const page = `<p>${'status '.repeat(400)}</p>`;
-    const { url } = await servedSite({ 'index.html': page });
+    const { url } = await servedSite({ 'index.html': page }, {}, (folder) => precompress(folder, ['index.html']));
     for (const header of ['gzip;q=0, br;q=0', 'identity', '*;q=0, identity', 'deflate']) {
       const answer = await get(url, '/', { 'accept-encoding': header });
       expect([header, answer.headers['content-encoding']]).toEqual([header, undefined]);
       expect(answer.raw.toString()).toBe(page);
+    }
+    for (const [header, coding] of [['gzip;q=0, br', 'br'], ['br;q=0, gzip', 'gzip'], ['gzip, br;q=0.5', 'gzip']]) {
+      expect([header, (await get(url, '/', { 'accept-encoding': header! })).headers['content-encoding']]).toEqual([header, coding]);
     }
   });
 });

@@ -9,12 +9,24 @@
 //   directory listing, nothing outside the folder, no hidden files.
 // - Past a configured rate or concurrency it answers 503 with a Retry-After that books each client
 //   into a future second with room (shed.ts), so a fleet comes back at the rate the server can take.
+// - Idle, slow and surplus connections are closed (connections.ts), so that silent connections can
+//   never use up the file descriptors real requests need.
 import { createReadStream, realpathSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, sep } from 'node:path';
 import { pipeline } from 'node:stream';
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_STALL_TIMEOUT_MS,
+  defaultMaxConnections,
+  limitConnections,
+  openFileLimit,
+  serverTimeouts,
+  type ConnectionLimits,
+} from './connections.ts';
 import { chooseEncoding } from './encoding.ts';
 import { loadEntry, typeOf, type Entry, type Representation } from './entry.ts';
 import { createShedder } from './shed.ts';
@@ -34,12 +46,20 @@ export interface StaticServerOptions {
   feedMaxAge?: number;
   /** Memory kept for cached files, in bytes; a file (with its siblings) over a quarter of it is streamed from disk. Default 64 MiB. */
   cacheBytes?: number;
+  /** Connections open at once; past it the one idle longest is closed. Default half the open-file limit. */
+  maxConnections?: number;
+  /** A connection with no request in progress is closed after this long without a byte. Default 5 s. */
+  idleTimeoutMs?: number;
+  /** Request headers must be complete this long after they start. Default 10 s. */
+  headersTimeoutMs?: number;
 }
 
 export interface StaticServer {
   url: string;
   port: number;
-  stats: { served: number; notModified: number; shed: number };
+  /** `dropped`: connections closed to make room (connections.ts). */
+  stats: { served: number; notModified: number; shed: number; dropped: number };
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -55,7 +75,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const maxConcurrent = options.maxConcurrent ?? 512;
   const maxRate = options.maxRate ?? 0;
   const cacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
-  const stats = { served: 0, notModified: 0, shed: 0 };
+  const stats = { served: 0, notModified: 0, shed: 0, dropped: 0 };
   const cache = new Map<string, Entry>();
   let cachedBytes = 0;
   const resolved = new Map<string, { file: string; urlPath: string } | null>();
@@ -176,8 +196,14 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     respond(req, res, await load(found.file, found.urlPath), method);
   }
 
-  const server = createServer(handle);
-  server.keepAliveTimeout = 5_000;
+  const limits: ConnectionLimits = {
+    maxConnections: options.maxConnections ?? defaultMaxConnections(openFileLimit()),
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+    stallTimeoutMs: DEFAULT_STALL_TIMEOUT_MS,
+  };
+  const server = createServer(serverTimeouts(limits), handle);
+  const openConnections = limitConnections(server, limits, () => stats.dropped++);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -188,6 +214,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
     port,
     stats,
+    openConnections,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -50,7 +50,8 @@ export function defaultMaxConnections(fileLimit: number | undefined): number {
 export function serverTimeouts(limits: ConnectionLimits) {
   return {
     headersTimeout: limits.headersTimeoutMs,
-    // Only a request's headers and body count (a GET has no body): bounded like its headers' time.
+    // The whole request, headers and body (a GET has none), within the stall time; Node requires
+    // it to be no shorter than the headers' time.
     requestTimeout: Math.max(limits.headersTimeoutMs, limits.stallTimeoutMs),
     // Node checks both only this often (30 s by default): a quarter of the headers' time, at most 1 s.
     connectionsCheckingInterval: Math.max(25, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
@@ -81,8 +82,11 @@ export function limitConnections(server: Server, limits: ConnectionLimits, onDro
     });
     if (idle.size + busy.size <= limits.maxConnections) return;
     const oldest = idle.values().next().value!;
+    // Out of the count now, not at its 'close' event: a burst of connections in one turn of the
+    // event loop would otherwise all pick this same one and pass the cap.
+    idle.delete(oldest);
     onDrop();
-    (oldest === socket ? socket : oldest).destroy();
+    oldest.destroy();
   });
 
   // Before the request handler, so a response it ends at once is counted.

@@ -79,6 +79,17 @@ describe('startStaticServer connections', () => {
     expect(held.slice(1).map((c) => c.socket.destroyed)).toEqual([false, false, false]);
     expect(server.openConnections()).toBeLessThanOrEqual(4);
   });
+
+  it('keeps to maxConnections when many connections arrive at once', async () => {
+    const { url, server } = await servedSite({ 'index.html': 'home' }, { maxConnections: 4, idleTimeoutMs: 60_000 });
+    const burst = await Promise.all(Array.from({ length: 24 }, () => rawConnection(url)));
+    let open = burst.length;
+    for (const connection of burst) void connection.closed.then(() => open--);
+    await until(() => server.stats.dropped >= 20, 15_000, 'server dropped the surplus');
+    await until(() => open <= 4, 15_000, 'surplus connections closed');
+    expect(server.openConnections()).toBeLessThanOrEqual(4);
+    expect((await within(get(url, '/'), 15_000, 'answer after the burst')).status).toBe(200);
+  });
 });
 
 describe('defaultMaxConnections', () => {

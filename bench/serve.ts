@@ -1,14 +1,17 @@
 // serve: wrk (Debian's) against `statuspost serve` and against nginx serving the same folder on
 // loopback, one worker each, for banner.json with and without If-None-Match: requests per second and
 // p99 latency, side by side in one run, each measured the same way (wrk, 2 threads, 64 connections).
+// Then a 6.6 MB rss.xml asked for with Accept-Encoding: gzip by 8 connections: both servers send the
+// .gz the build wrote beside it (nginx with gzip_static), neither compresses per request.
 // Usage: npm run bench:serve [-- --seconds 10 --rounds 3]
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { precompress } from '../src/publish/precompress.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' } } });
 const SECONDS = Number(values.seconds);
@@ -48,6 +51,12 @@ async function writeBanner(): Promise<number> {
   return Buffer.byteLength(body);
 }
 
+// A feed the size of issue 15's (6.6 MB), items all different, with the build's .br and .gz beside it.
+const feed = `<?xml version="1.0"?><rss><channel>${Array.from({ length: 22_000 }, (_, i) => `<item><title>Update ${i}: chat node ${i % 7} ${(i * 2654435761) % 1e9}</title><guid>${i.toString(36)}</guid></item>`).join('\n')}</channel></rss>`.padEnd(6_600_000, ' ');
+await writeFile(join(site, 'rss.xml'), feed);
+await precompress(site, ['rss.xml']);
+const feedGzipBytes = (await stat(join(site, 'rss.xml.gz'))).size;
+
 const statuspostPort = await freePort();
 const nginxPort = await freePort();
 await writeFile(
@@ -59,7 +68,7 @@ error_log ${folder}/nginx-error.log;
 events { worker_connections 4096; }
 http {
   access_log off;
-  types { application/json json; }
+  types { application/json json; application/rss+xml xml; }
   client_body_temp_path ${folder}/tmp;
   proxy_temp_path ${folder}/tmp;
   fastcgi_temp_path ${folder}/tmp;
@@ -68,7 +77,7 @@ http {
   server {
     listen 127.0.0.1:${nginxPort};
     root ${site};
-    location / { add_header Cache-Control "public, max-age=60"; }
+    location / { add_header Cache-Control "public, max-age=60"; gzip_static on; }
   }
 }
 `,
@@ -84,8 +93,9 @@ try {
   const nginxVersion = await run('nginx', ['-v']).catch((error: Error) => error.message);
   console.log(`serve: wrk -t2 -c64 -d${SECONDS}s on banner.json, ${ROUNDS} rounds, statuspost serve (node ${process.version}) vs nginx (${nginxVersion.trim() || 'nginx'}), one worker each, 2 cores shared with wrk`);
 
-  const measure = async (url: string, etag?: string) => {
-    const out = await run('wrk', ['-t2', '-c64', `-d${SECONDS}s`, '--latency', ...(etag ? ['-H', `If-None-Match: ${etag}`] : []), url]);
+  const measure = async (url: string, etag?: string, big = false) => {
+    const header = etag ? ['-H', `If-None-Match: ${etag}`] : big ? ['-H', 'Accept-Encoding: gzip'] : [];
+    const out = await run('wrk', ['-t2', big ? '-c8' : '-c64', `-d${SECONDS}s`, '--latency', ...header, url]);
     const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]);
     const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out)!;
     const p99ms = Number(p99[1]) * (p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1);
@@ -94,7 +104,10 @@ try {
     // wrk does not tell 200 from 304, but the bytes do: a 304 carries no body.
     const [, count, amount, unit] = /(\d+) requests in [\d.]+\w+, ([\d.]+)(B|KB|MB|GB) read/.exec(out)!;
     const perRequest = (Number(amount) * { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[unit as 'B']) / Number(count);
-    if (etag ? perRequest >= bannerBytes : perRequest <= bannerBytes) throw new Error(`${url}: ${perRequest.toFixed(0)} bytes per answer: not all ${etag ? '304' : '200'}s`);
+    if (big) {
+      // Every answer the .gz (wrk's totals are rounded, and count headers and the last partial reads): not the 6.6 MB file.
+      if (Math.abs(perRequest - feedGzipBytes) > feedGzipBytes * 0.02 + 2_048) throw new Error(`${url}: ${perRequest.toFixed(0)} bytes per answer, the .gz has ${feedGzipBytes}`);
+    } else if (etag ? perRequest >= bannerBytes : perRequest <= bannerBytes) throw new Error(`${url}: ${perRequest.toFixed(0)} bytes per answer: not all ${etag ? '304' : '200'}s`);
     return { rps, p99ms };
   };
   const results: Record<string, Record<string, { rps: number; p99ms: number }>> = {};
@@ -113,7 +126,19 @@ try {
       `  ${mode === '200' ? '200 (full body)   ' : '304 (If-None-Match)'}  statuspost ${s.rps.toFixed(0).padStart(6)} req/s p99 ${s.p99ms.toFixed(2)} ms   nginx ${n.rps.toFixed(0).padStart(6)} req/s p99 ${n.p99ms.toFixed(2)} ms   ratio ${(s.rps / n.rps).toFixed(2)}`,
     );
   }
-  console.log(`serve: ratio_200=${(results['200']!.statuspost!.rps / results['200']!.nginx!.rps).toFixed(2)} ratio_304=${(results['304']!.statuspost!.rps / results['304']!.nginx!.rps).toFixed(2)}`);
+  const feedUrls = { statuspost: `http://127.0.0.1:${statuspostPort}/rss.xml`, nginx: `http://127.0.0.1:${nginxPort}/rss.xml` };
+  const big: Record<string, { rps: number; p99ms: number }> = {};
+  for (const [name, url] of Object.entries(feedUrls)) {
+    const rounds = [];
+    for (let i = 0; i < ROUNDS; i++) rounds.push(await measure(url, undefined, true));
+    big[name] = { rps: median(rounds.map((r) => r.rps)), p99ms: median(rounds.map((r) => r.p99ms)) };
+  }
+  console.log(
+    `  6.6 MB rss.xml, gzip (${(feedGzipBytes / 1024).toFixed(0)} kB .gz), wrk -c8  statuspost ${big.statuspost!.rps.toFixed(0).padStart(6)} req/s p99 ${big.statuspost!.p99ms.toFixed(2)} ms   nginx ${big.nginx!.rps.toFixed(0).padStart(6)} req/s p99 ${big.nginx!.p99ms.toFixed(2)} ms   ratio ${(big.statuspost!.rps / big.nginx!.rps).toFixed(2)}`,
+  );
+  console.log(
+    `serve: ratio_200=${(results['200']!.statuspost!.rps / results['200']!.nginx!.rps).toFixed(2)} ratio_304=${(results['304']!.statuspost!.rps / results['304']!.nginx!.rps).toFixed(2)} ratio_big_feed=${(big.statuspost!.rps / big.nginx!.rps).toFixed(2)}`,
+  );
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 300));

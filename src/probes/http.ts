@@ -10,8 +10,8 @@
 //                    bodyContains / bodyNotContains: text searched in the bytes read (not with HEAD)
 //                    json: { path: 'a.b.0', equals: 'ok' | 1 | true | null }  dotted path, digits index arrays
 //   degradedAfter    duration; an answer slower than this is degraded; default none
-//   followRedirects  default true; up to maxRedirects hops (default 5), more is down. With false, a 3xx
-//                    is judged by expect.status like any other answer.
+//   followRedirects  default true; up to maxRedirects hops (default 5), more is down, each hop on a new
+//                    connection. With false, a 3xx is judged by expect.status like any other answer.
 //   maxBodyBytes     default 65536; read at most this much of the body, then hang up.
 //   tls              skipVerify: default false; true accepts ANY certificate (expired, wrong host, forged).
 //                    ca: path to a PEM file of a private CA; replaces the public roots for this check.
@@ -21,8 +21,9 @@
 //                    it the node is identified by the cookie's value (a changed value = a new node).
 //
 // Timings: latencyMs covers the whole exchange (redirects included, body read); details hold the
-// phases of the last hop (dnsMs, connectMs, tlsMs for https, firstByteMs, totalMs). A hop that
-// reused a kept-alive connection has no dns/connect/tls phases and says connectionReused: true.
+// phases of the last hop (dnsMs, connectMs, tlsMs for https, firstByteMs, totalMs). A request that
+// reused a kept-alive connection (sticky's later requests) has no dns/connect/tls phases and says
+// connectionReused: true; a redirect never reuses one.
 import { readFile } from 'node:fs/promises';
 import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import { X509Certificate } from 'node:crypto';
@@ -361,6 +362,10 @@ async function fetchFollowing(run: Run, affinityCookie?: string): Promise<Answer
       method = 'GET';
       body = undefined;
     }
+    // A server may close a kept-alive connection right after a redirect without saying so (HTTP/1.1
+    // allows it): the next request, sent on it before the FIN is read, would fail as "connection
+    // closed by the server" though curl -L gets its 200. Each hop gets a connection of its own.
+    await run.agent!.release(url);
     url = next;
   }
 }

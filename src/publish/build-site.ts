@@ -1,5 +1,6 @@
 // statuspost build: Snapshot → site data → Astro build into a fresh folder → checks (required
-// pages, the leak scan) → atomic publish. Any failure leaves the published site as it was.
+// pages, the leak scan) → compressed siblings → atomic publish. Any failure leaves the published
+// site as it was.
 import { createHash } from 'node:crypto';
 import { copyFileSync, linkSync, mkdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import type { Snapshot } from '../status/snapshot.ts';
 import { feedFiles } from '../feeds/index.ts';
 import { nextWindowHistory, type WindowHistory } from '../feeds/ics.ts';
 import type { Maintenance } from '../posts/types.ts';
+import { precompress } from './precompress.ts';
 import { filesUnder, scanForLeaks, SCAN_VERSION, type Leak } from './scan.ts';
 import { newBuildFolder, publish } from './swap.ts';
 
@@ -187,6 +189,12 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
         hint: 'a probe target, secret or internal address reached the output, as written or respelled (other letter case, typographic dashes or quotes, entities, percent-encoding, base64); take it out of the post or setting that carries it, or mark the check public: true only if it is meant to be published',
       });
     }
+    // After the scan, which reads text, and before the swap: the published build is complete with them.
+    progress('compressing text files (.br and .gz beside each)');
+    // Reused pages take their siblings from the build they were linked from; without one, files
+    // whose bytes did not change take theirs from whatever is published.
+    const published = previous?.folder ?? (await realpath(out).catch(() => undefined));
+    await precompress(folder, files, published === undefined ? undefined : { folder: published, reused: previous ? reusedSet : new Set() });
     await mkdir(join(folder, dirname(MANIFEST)), { recursive: true });
     await writeFile(join(folder, MANIFEST), JSON.stringify(manifest));
     await writeFile(join(folder, WINDOWS), JSON.stringify(windows));

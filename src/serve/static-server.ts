@@ -2,37 +2,37 @@
 // - The published link is resolved on every request, and files are cached in memory by their real
 //   path: a build folder never changes after it is published, so a cached file never goes stale,
 //   and an atomic publish (a new link target) is picked up at once: a reader never sees a mix.
-// - Strong ETags per representation, 304s for If-None-Match and If-Modified-Since, HEAD, gzip and
-//   brotli (compressed once, kept), content types, Cache-Control per kind of file (short for the
-//   feeds and API, a year for Astro's hashed assets), CORS for the feeds and API so apps can poll
-//   them from anywhere, no directory listing, nothing outside the folder, no hidden files.
+// - Strong ETags per representation, 304s for If-None-Match and If-Modified-Since, HEAD, the gzip
+//   and brotli siblings the build wrote (nothing is compressed here: a file without one is sent as
+//   it is), content types, Cache-Control per kind of file (short for the feeds and API, a year for
+//   Astro's hashed assets), CORS for the feeds and API so apps can poll them from anywhere, no
+//   directory listing, nothing outside the folder, no hidden files.
 // - Past a configured rate or concurrency it answers 503 with a Retry-After that books each client
 //   into a future second with room (shed.ts), so a fleet comes back at the rate the server can take.
-import { createHash } from 'node:crypto';
-import { realpathSync } from 'node:fs';
+// - Idle, slow and surplus connections are closed (connections.ts), so that silent connections can
+//   never use up the file descriptors real requests need.
+import { createReadStream, realpathSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, sep } from 'node:path';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { join, sep } from 'node:path';
+import { pipeline } from 'node:stream';
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_STALL_TIMEOUT_MS,
+  defaultMaxConnections,
+  limitConnections,
+  openFileLimit,
+  serverTimeouts,
+  type ConnectionLimits,
+} from './connections.ts';
+import { chooseEncoding } from './encoding.ts';
+import { loadEntry, typeOf, type Entry, type Representation } from './entry.ts';
 import { createShedder } from './shed.ts';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.xml': 'application/rss+xml; charset=utf-8',
-  '.ics': 'text/calendar; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.txt': 'text/plain; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
-};
-const COMPRESSIBLE = new Set(['.html', '.css', '.js', '.mjs', '.json', '.xml', '.ics', '.svg', '.txt']);
-/** Files larger than this are served from disk each time instead of being cached. */
-const MAX_CACHED_FILE = 4 * 1024 * 1024;
+const TEXT = typeOf('.txt');
+const HTML = typeOf('.html');
 
 export interface StaticServerOptions {
   folder: string;
@@ -44,35 +44,23 @@ export interface StaticServerOptions {
   maxRate?: number;
   /** Seconds the feeds and API may be kept (and the SDK waits at least this long between polls). Default 60. */
   feedMaxAge?: number;
-  /** Memory kept for cached files, in bytes. Default 64 MiB. */
+  /** Memory kept for cached files, in bytes; a file (with its siblings) over a quarter of it is streamed from disk. Default 64 MiB. */
   cacheBytes?: number;
+  /** Connections open at once; past it the one idle longest is closed. Default half the open-file limit. */
+  maxConnections?: number;
+  /** A connection with no request in progress is closed after this long without a byte. Default 5 s. */
+  idleTimeoutMs?: number;
+  /** Request headers must be complete this long after they start. Default 10 s. */
+  headersTimeoutMs?: number;
 }
 
 export interface StaticServer {
   url: string;
   port: number;
-  stats: { served: number; notModified: number; shed: number };
+  /** `dropped`: connections closed to make room (connections.ts). */
+  stats: { served: number; notModified: number; shed: number; dropped: number };
+  openConnections(): number;
   close(): Promise<void>;
-}
-
-interface Variant {
-  body: Buffer;
-  etag: string;
-  /** Raw header lists, made once: writing them is most of what a cached response costs. */
-  headers200: string[];
-  headers304: string[];
-}
-
-interface Entry {
-  body: Buffer;
-  variants: Partial<Record<'identity' | 'gzip' | 'br', Variant>>;
-  etag: string;
-  lastModified: string;
-  mtimeMs: number;
-  type: string;
-  compressible: boolean;
-  cacheControl: string;
-  cors: boolean;
 }
 
 /** How long browsers and clients may keep each kind of file. */
@@ -87,13 +75,12 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const maxConcurrent = options.maxConcurrent ?? 512;
   const maxRate = options.maxRate ?? 0;
   const cacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
-  const stats = { served: 0, notModified: 0, shed: 0 };
+  const stats = { served: 0, notModified: 0, shed: 0, dropped: 0 };
   const cache = new Map<string, Entry>();
   let cachedBytes = 0;
   const resolved = new Map<string, { file: string; urlPath: string } | null>();
   let resolvedRoot = '';
   let active = 0;
-
 
   async function load(file: string, urlPath: string): Promise<Entry> {
     const hit = cache.get(file);
@@ -102,83 +89,62 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       cache.set(file, hit);
       return hit;
     }
-    const [body, info] = await Promise.all([readFile(file), stat(file)]);
-    const ext = extname(file);
-    const entry: Entry = {
-      body,
-      variants: {},
-      mtimeMs: info.mtimeMs,
-      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
-      lastModified: info.mtime.toUTCString(),
-      type: TYPES[ext] ?? 'application/octet-stream',
-      compressible: COMPRESSIBLE.has(ext) && body.length > 256,
-      cacheControl: cacheControlFor(urlPath, options.feedMaxAge),
-      cors: isFeed(urlPath),
-    };
-    if (body.length <= MAX_CACHED_FILE) {
-      cache.set(file, entry);
-      cachedBytes += body.length;
-      for (const [key, old] of cache) {
-        if (cachedBytes <= cacheBytes) break;
-        cache.delete(key);
-        cachedBytes -= old.body.length + (old.variants.gzip?.body.length ?? 0) + (old.variants.br?.body.length ?? 0);
-      }
+    const entry = await loadEntry(file, { cacheControl: cacheControlFor(urlPath, options.feedMaxAge), cors: isFeed(urlPath) }, cacheBytes / 4);
+    // Streamed entries are kept too (their hash and headers, a few hundred bytes): hashing a big
+    // file again on every request is what keeping them avoids.
+    cache.set(file, entry);
+    cachedBytes += entry.bytes;
+    for (const [key, old] of cache) {
+      if (cachedBytes <= cacheBytes) break;
+      cache.delete(key);
+      cachedBytes -= old.bytes;
     }
     return entry;
   }
 
   const shedder = createShedder({ maxRate, maxConcurrent });
 
-  /** The response for a cached file: precomputed headers, no awaiting. */
+  /** The answer for a known file: synchronous when the representation is in memory. */
   function respond(req: IncomingMessage, res: ServerResponse, entry: Entry, method: string): void {
-    const accept = req.headers['accept-encoding'];
-    let encoding: 'br' | 'gzip' | undefined;
-    if (entry.compressible && accept) {
-      if (accept.includes('br')) encoding = 'br';
-      else if (accept.includes('gzip')) encoding = 'gzip';
-    }
-    const variant = entry.variants[encoding ?? 'identity'] ??= makeVariant(entry, encoding);
+    const coding = entry.codings.length > 0 ? chooseEncoding(req.headers['accept-encoding'], entry.codings) : undefined;
+    const chosen: Representation = (coding && entry.encoded[coding]) || entry.identity;
     const inm = req.headers['if-none-match'];
     const ims = req.headers['if-modified-since'];
     const fresh =
       inm !== undefined
-        ? inm === variant.etag || inm.split(',').some((tag) => sameContent(tag.trim(), entry.etag))
+        ? inm === chosen.etag || inm.split(',').some((tag) => sameContent(tag.trim(), entry.identity.etag))
         : ims !== undefined && Date.parse(ims) >= entry.mtimeMs - (entry.mtimeMs % 1000);
     if (fresh) {
       stats.notModified++;
-      res.writeHead(304, variant.headers304).end();
+      res.writeHead(304, chosen.headers304).end();
       return;
     }
     stats.served++;
-    res.writeHead(200, variant.headers200);
-    res.end(method === 'HEAD' ? undefined : variant.body);
+    res.writeHead(200, chosen.headers200);
+    if (method === 'HEAD') res.end();
+    else if (chosen.body) res.end(chosen.body);
+    else stream(chosen, res);
   }
 
-  function makeVariant(entry: Entry, encoding: 'br' | 'gzip' | undefined): Variant {
-    const body =
-      encoding === 'br' ? brotliCompressSync(entry.body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } }) : encoding === 'gzip' ? gzipSync(entry.body, { level: 6 }) : entry.body;
-    if (body !== entry.body) {
-      cachedBytes += body.length;
-    }
-    const etag = encoding ? `${entry.etag.slice(0, -1)}-${encoding}"` : entry.etag;
-    const common = ['content-type', entry.type, 'etag', etag, 'last-modified', entry.lastModified, 'cache-control', entry.cacheControl, 'x-content-type-options', 'nosniff'];
-    if (entry.compressible) common.push('vary', 'Accept-Encoding');
-    if (entry.cors) common.push('access-control-allow-origin', '*', 'access-control-expose-headers', 'ETag, Last-Modified, Date, Retry-After, Cache-Control');
-    const headers200 = [...common, 'content-length', String(body.length)];
-    if (encoding) headers200.push('content-encoding', encoding);
-    return { body, etag, headers200, headers304: common };
+  /** A file too big for the cache, from disk as the build wrote it. */
+  function stream(chosen: Representation, res: ServerResponse): void {
+    active++;
+    pipeline(createReadStream(chosen.file), res, (error) => {
+      active--;
+      if (error) res.destroy(); // the headers are out: a cut connection is all that can say so
+    });
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
-      res.writeHead(405, { allow: 'GET, HEAD, OPTIONS', 'content-type': TYPES['.txt']! }).end('method not allowed\n');
+      res.writeHead(405, { allow: 'GET, HEAD, OPTIONS', 'content-type': TEXT }).end('method not allowed\n');
       return;
     }
     const wait = shedder.admit(Date.now(), active);
     if (wait !== undefined) {
       stats.shed++;
-      res.writeHead(503, { 'retry-after': String(wait), 'cache-control': 'no-store', 'content-type': TYPES['.txt']!, 'access-control-allow-origin': '*', 'access-control-expose-headers': 'Retry-After' });
+      res.writeHead(503, { 'retry-after': String(wait), 'cache-control': 'no-store', 'content-type': TEXT, 'access-control-allow-origin': '*', 'access-control-expose-headers': 'Retry-After' });
       res.end('busy: come back after the Retry-After seconds\n');
       return;
     }
@@ -208,7 +174,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     }
     active++;
     slowPath(req, res, base, rawUrl, found, method).finally(() => active--).catch(() => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': TYPES['.txt']! });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': TEXT });
       res.end('internal error\n');
     });
   }
@@ -223,15 +189,21 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     }
     if (!found) {
       const notFound = await readFile(join(base, '404.html')).catch(() => Buffer.from('not found\n'));
-      res.writeHead(404, { 'content-type': TYPES['.html']!, 'cache-control': 'no-cache' });
+      res.writeHead(404, { 'content-type': HTML, 'cache-control': 'no-cache' });
       res.end(method === 'HEAD' ? undefined : notFound);
       return;
     }
     respond(req, res, await load(found.file, found.urlPath), method);
   }
 
-  const server = createServer(handle);
-  server.keepAliveTimeout = 5_000;
+  const limits: ConnectionLimits = {
+    maxConnections: options.maxConnections ?? defaultMaxConnections(openFileLimit()),
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+    stallTimeoutMs: DEFAULT_STALL_TIMEOUT_MS,
+  };
+  const server = createServer(serverTimeouts(limits), handle);
+  const openConnections = limitConnections(server, limits, () => stats.dropped++);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -242,6 +214,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
     port,
     stats,
+    openConnections,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { newBuildFolder, publish } from '../../src/publish/swap.ts';
+import { precompress } from '../../src/publish/precompress.ts';
+import { filesUnder } from '../../src/publish/scan.ts';
 import { startStaticServer } from '../../src/serve/static-server.ts';
+import { servedSite } from '../helpers/served-site.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 async function site(pages: Record<string, string>, limits: { maxRate?: number; maxConcurrent?: number } = {}) {
@@ -74,9 +77,9 @@ describe('startStaticServer', () => {
     expect((await get(url, '/')).body).toBe('new');
   });
 
-  it('compresses text with gzip or brotli as asked, each with its own ETag, and 304s either', async () => {
+  it('sends the gzip or brotli sibling the build wrote as asked, each with its own ETag, and 304s either', async () => {
     const page = `<p>${'status '.repeat(400)}</p>`;
-    const { url } = await site({ 'index.html': page });
+    const { url } = await servedSite({ 'index.html': page }, {}, (folder) => precompress(folder, filesUnder(folder)));
     const plain = await get(url, '/');
     const gz = await get(url, '/', { 'accept-encoding': 'gzip' });
     const br = await get(url, '/', { 'accept-encoding': 'gzip, deflate, br' });

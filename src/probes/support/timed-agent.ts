@@ -25,6 +25,8 @@ export interface TlsTrust {
 export interface TimedAgent {
   /** One connection per origin (a redirect may lead elsewhere), all opened through the timed connector. */
   dispatcherFor(url: URL): Dispatcher;
+  /** Closes the connection to this URL's origin: the next request to it opens a new one. */
+  release(url: URL): Promise<void>;
   /** Connections opened so far: a request that leaves this unchanged reused a kept-alive socket. */
   opened(): number;
   /** Phases of the most recently attempted connection. */
@@ -106,6 +108,12 @@ export function timedAgent(tls: TlsTrust, remainingMs: () => number, signal: Abo
         clients.set(url.origin, client);
       }
       return client;
+    },
+    async release(url) {
+      const client = clients.get(url.origin);
+      clients.delete(url.origin);
+      // Idle after a complete exchange: close() ends the socket at once instead of waiting.
+      await client?.close().catch(() => undefined);
     },
     opened: () => opened,
     lastTimings: () => last,

@@ -10,7 +10,7 @@ import { issuesToProblems } from './issues.ts';
 import { checkConfigRules } from './rules.ts';
 import { componentsFileSchema, siteSchema, type Component, type Group, type Site } from './schema.ts';
 import type { Node } from 'yaml';
-import { parseYaml, positionOf, positionOfNode, type YamlSource } from './yaml-source.ts';
+import { parseYaml, positionOf, positionOfNode, toPlain, type YamlSource } from './yaml-source.ts';
 
 export interface Config {
   root: string;
@@ -79,7 +79,10 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
     problems.push(...expansion.problems);
     secrets.push(...expansion.secrets);
     for (const node of expansion.unexpanded) unexpandedAt.add(keyOf(positionOfNode(source, node as Node)));
-    return { source, value: source.doc.toJS() ?? {} };
+    const plain = toPlain(source);
+    problems.push(...plain.problems);
+    if (plain.problems.length > 0) return undefined;
+    return { source, value: plain.value };
   };
 
   const parse = <S extends z.ZodType>(schema: S, file: { source: YamlSource; value: unknown }, path: PropertyKey[] = []) => {

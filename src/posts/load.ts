@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod/v4';
 import { issuesToProblems } from '../config/issues.ts';
-import { parseYaml, positionOf, type YamlSource } from '../config/yaml-source.ts';
+import { parseYaml, positionOf, toPlain, type YamlSource } from '../config/yaml-source.ts';
 import { StatuspostError, type SourcePosition } from '../errors.ts';
 import { checkPostRules } from './rules.ts';
 import { incidentSchema, maintenanceSchema, timeIssues, timeOf, type IncidentWritten, type MaintenanceWritten } from './schema.ts';
@@ -72,10 +72,11 @@ export function parsePost(kind: 'incident' | 'maintenance', file: string, text: 
     return { problems, post: undefined };
   }
   const { source, problems: syntax } = parseYaml(file, split.yaml);
-  for (const problem of syntax) problems.push(new StatuspostError('SP_POST_INVALID', problem.message, { ...(problem.at ? { at: problem.at } : {}), ...(problem.hint ? { hint: problem.hint } : {}) }));
-  if (syntax.length > 0) return { problems, post: undefined };
+  const plain = syntax.length > 0 ? { value: undefined, problems: [] } : toPlain(source);
+  for (const problem of [...syntax, ...plain.problems]) problems.push(new StatuspostError('SP_POST_INVALID', problem.message, { ...(problem.at ? { at: problem.at } : {}), ...(problem.hint ? { hint: problem.hint } : {}) }));
+  if (problems.length > 0) return { problems, post: undefined };
 
-  const value = source.doc.toJS() ?? {};
+  const value = plain.value;
   const schema: z.ZodType = kind === 'incident' ? incidentSchema : maintenanceSchema;
   const result = schema.safeParse(value);
   if (!result.success) {

@@ -1,12 +1,14 @@
 // Reads probes/: site.yaml, components.yaml and checks/*.yaml. Every problem in every file is
 // collected and returned together; a config is returned only when there is none.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod/v4';
 import { StatuspostError, type SourcePosition } from '../errors.ts';
 import { probeForKind, probeKinds, type Check } from '../probes/registry.ts';
 import { expandEnv } from './env.ts';
 import { issuesToProblems } from './issues.ts';
+import { MAX_CONFIG_FILE_BYTES } from './limits.ts';
+import { describeReadError, readSourceFile } from './source-file.ts';
 import { checkConfigRules } from './rules.ts';
 import { componentsFileSchema, siteSchema, type Component, type Group, type Site } from './schema.ts';
 import type { Node } from 'yaml';
@@ -31,6 +33,13 @@ export interface ConfigLoad {
 }
 
 const CONFIG_DIR = 'probes';
+
+const CONFIG_READ_RULES = {
+  maxBytes: MAX_CONFIG_FILE_BYTES,
+  code: 'SP_CONFIG_INVALID',
+  what: 'a file in probes/',
+  sizeHint: 'split the checks over several files in probes/checks/',
+} as const;
 
 export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.env): Promise<ConfigLoad> {
   const problems: StatuspostError[] = [];
@@ -57,20 +66,20 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
   };
 
   const read = async (file: string, required: boolean): Promise<{ source: YamlSource; value: unknown } | undefined> => {
-    let text: string;
-    try {
-      text = await readFile(join(root, file), 'utf8');
-    } catch (error) {
-      if (required || (error as NodeJS.ErrnoException).code !== 'ENOENT') {
+    const loaded = await readSourceFile(root, file, CONFIG_READ_RULES);
+    if (loaded.problem) {
+      // A missing required file means no configuration yet; any other failure is the file's own problem.
+      if (loaded.errno === 'ENOENT' && required) {
         problems.push(
-          new StatuspostError('SP_CONFIG_MISSING', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+          new StatuspostError('SP_CONFIG_MISSING', `cannot read ${file} (ENOENT)`, {
             at: { file },
             hint: 'run `statuspost init` in an empty folder to create a starting configuration, or pass --root',
           }),
         );
-      }
+      } else problems.push(loaded.problem);
       return undefined;
     }
+    const text = loaded.text;
     files.push(file);
     const { source, problems: syntax } = parseYaml(file, text);
     problems.push(...syntax);
@@ -106,7 +115,7 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
   }
 
   const checks: Check[] = [];
-  for (const file of await checkFiles(root)) {
+  for (const file of await checkFiles(root, problems)) {
     const loaded = await read(file, false);
     if (!loaded) continue;
     const top = parse(checksFileSchema, loaded);
@@ -186,16 +195,17 @@ const checksFileSchema = z.strictObject({
   checks: z.array(z.unknown()).default([]),
 });
 
-async function checkFiles(root: string): Promise<string[]> {
+async function checkFiles(root: string, problems: StatuspostError[]): Promise<string[]> {
   try {
     const names = await readdir(join(root, CONFIG_DIR, 'checks'));
     return names
-      .filter((name) => /\.ya?ml$/.test(name))
+      .filter((name) => /\.ya?ml$/i.test(name))
       .sort()
       .map((name) => `${CONFIG_DIR}/checks/${name}`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // a page driven by posts alone has no checks
-    throw error;
+    problems.push(new StatuspostError('SP_CONFIG_INVALID', `cannot read the folder: ${describeReadError(error)}`, { at: { file: `${CONFIG_DIR}/checks` }, hint: 'make it readable by the user statuspost runs as' }));
+    return [];
   }
 }
 

@@ -1,10 +1,12 @@
 // Hostile and careless input to content/ (issue 15): every case is a positioned problem, a named
 // warning, or a post that is read; never a throw, never silently dropped.
+import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatError } from '../../src/errors.ts';
 import { loadPosts } from '../../src/posts/load.ts';
-import { aliasBomb, INCIDENT, incidentText } from '../helpers/post-files.ts';
-import { tempProject } from '../helpers/temp.ts';
+import { aliasBomb, INCIDENT, incidentText, MAINTENANCE, maintenanceText } from '../helpers/post-files.ts';
+import { tempDir, tempProject } from '../helpers/temp.ts';
 
 const componentIds = ['cache', 'database'];
 
@@ -22,4 +24,110 @@ describe('loadPosts with hostile input', () => {
         '  hint: write the values out instead of nesting aliases of aliases; statuspost refuses documents that grow like a "billion laughs"',
     ]);
   });
+
+  it('refuses a post over 1 MiB with its size, before reading it', async () => {
+    const root = await tempProject({ [INCIDENT]: '' });
+    await truncate(join(root, INCIDENT), 50 * 1024 * 1024); // sparse: 50 MiB on paper, nothing on disk
+    const { problems } = await loadPosts({ root, componentIds, siteTimezone: 'UTC' });
+    expect(problems.map(formatError)).toEqual([
+      `${INCIDENT}:1:1  the file is 50.0 MiB; a post may be at most 1.0 MiB [SP_POST_INVALID]\n` +
+        '  hint: a long postmortem is under 100 KB: link to logs and data instead of pasting them in',
+    ]);
+  });
+
+  it('accepts a post of exactly 1 MiB and refuses one byte more', async () => {
+    const fill = (size: number) => {
+      const text = incidentText();
+      return text + 'x'.repeat(size - Buffer.byteLength(text));
+    };
+    expect(await problemsOf({ [INCIDENT]: fill(1024 * 1024) })).toEqual([]);
+    expect(await problemsOf({ [INCIDENT]: fill(1024 * 1024 + 1) })).toEqual([
+      `${INCIDENT}:1:1  the file is 1.0 MiB; a post may be at most 1.0 MiB [SP_POST_INVALID]\n` +
+        '  hint: a long postmortem is under 100 KB: link to logs and data instead of pasting them in',
+    ]);
+  });
+
+  it('refuses invalid UTF-8 at the line and column of its first bad byte, instead of publishing U+FFFD', async () => {
+    const root = await tempProject({});
+    await mkdir(join(root, 'content/incidents'), { recursive: true });
+    const text = incidentText({ 11: '    body: We are looking into f\u00e4iled sign-ins.' }).split('\u00e4');
+    await writeFile(join(root, INCIDENT), Buffer.concat([Buffer.from(text[0]!), Buffer.from([0xe4]), Buffer.from(text[1]!)])); // Latin-1 ä
+    const { problems } = await loadPosts({ root, componentIds, siteTimezone: 'UTC' });
+    expect(problems.map(formatError)).toEqual([
+      `${INCIDENT}:11:32  the file is not valid UTF-8: byte 0xE4 here is not part of a character [SP_POST_INVALID]\n` +
+        '  hint: save the file as UTF-8; statuspost publishes no text it cannot read',
+    ]);
+  });
 });
+
+describe('loadPosts: which files are posts', () => {
+  it('reads .markdown, any-case .MD, posts in subfolders and links to posts inside the project', async () => {
+    const root = await tempProject({
+      'content/incidents/2015-09-09-redis-failure.MD': incidentText(),
+      'content/incidents/2014/2014-09-09-redis-failure.markdown': incidentText().replace(/2015-09-/g, '2014-09-'),
+      [MAINTENANCE]: maintenanceText(),
+      'drafts/2013-09-09-redis-failure.md': incidentText().replace(/2015-09-/g, '2013-09-'),
+    });
+    await symlink(join(root, 'drafts/2013-09-09-redis-failure.md'), join(root, 'content/incidents/2013-09-09-redis-failure.md'));
+    const { posts, problems, warnings, files } = await loadPosts({ root, componentIds, siteTimezone: 'UTC' });
+    expect(problems.map(formatError)).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(files).toEqual([
+      'content/incidents/2013-09-09-redis-failure.md',
+      'content/incidents/2014/2014-09-09-redis-failure.markdown',
+      'content/incidents/2015-09-09-redis-failure.MD',
+      MAINTENANCE,
+    ]);
+    expect(posts.map((post) => post.slug)).toEqual(['2013-09-09-redis-failure', '2014-09-09-redis-failure', '2015-09-09-redis-failure', '2012-03-24-main-database-upgrade']);
+  });
+
+  it('keeps slugs unique across subfolders', async () => {
+    const problems = await problemsOf({ [INCIDENT]: incidentText(), 'content/incidents/old/2015-09-09-redis-failure.md': incidentText() });
+    expect(problems).toEqual([
+      `content/incidents/old/2015-09-09-redis-failure.md  slug "2015-09-09-redis-failure" is already used by ${INCIDENT} [SP_POST_INVALID]\n` +
+        `  hint: rename one of them; slugs are URLs (first at ${INCIDENT})`,
+    ]);
+  });
+
+  it('names every other file as skipped, and passes over hidden ones', async () => {
+    const { posts, problems, warnings } = await load({
+      [INCIDENT]: incidentText(),
+      'content/incidents/notes.txt': 'ideas',
+      'content/incidents/2015-09-09-redis-failure.md~': incidentText(),
+      'content/incidents/.#2015-09-09-redis-failure.md': 'an editor lock file',
+      'content/maintenance/.gitignore': '*.tmp\n',
+    });
+    expect(problems).toEqual([]);
+    expect(posts).toHaveLength(1);
+    const hint = '  hint: posts end in .md or .markdown; move other files out of content/';
+    expect(warnings.map(formatError)).toEqual([
+      `${INCIDENT}~  skipped: not a post [SP_POST_WARNING]\n${hint}`,
+      `content/incidents/notes.txt  skipped: not a post [SP_POST_WARNING]\n${hint}`,
+    ]);
+  });
+
+  it('refuses a link to outside the project and a link to nothing, naming each', async () => {
+    const root = await tempProject({ [INCIDENT]: incidentText() });
+    const outside = await tempDir();
+    await writeFile(join(outside, 'post.md'), incidentText());
+    await symlink(join(outside, 'post.md'), join(root, 'content/incidents/2015-09-10-elsewhere.md'));
+    await symlink(join(root, 'content/incidents/gone.md'), join(root, 'content/incidents/2015-09-11-dangling.md'));
+    const { posts, problems } = await loadPosts({ root, componentIds, siteTimezone: 'UTC' });
+    expect(posts).toEqual([]);
+    expect(problems.map(formatError)).toEqual([
+      'content/incidents/2015-09-10-elsewhere.md  a symbolic link to outside the project folder; posts are read only from inside it [SP_POST_INVALID]\n' +
+        '  hint: copy the post into content/, or link to a file inside the project',
+      'content/incidents/2015-09-11-dangling.md  a symbolic link to nothing: its target does not exist [SP_POST_INVALID]\n' +
+        '  hint: remove the link, or point it at the post inside the project',
+    ]);
+  });
+
+  it('reads a linked folder once, even when it links back to itself', async () => {
+    const root = await tempProject({ [INCIDENT]: incidentText() });
+    await symlink(join(root, 'content/incidents'), join(root, 'content/incidents/loop'));
+    const { posts, problems } = await loadPosts({ root, componentIds, siteTimezone: 'UTC' });
+    expect(problems).toEqual([]);
+    expect(posts.map((post) => post.file)).toEqual([INCIDENT]);
+  });
+});
+

@@ -89,6 +89,8 @@ function timeProblemMessage(problem: TimeProblem, text: string): string {
   switch (problem.kind) {
     case 'format':
       return `"${text}" is not a time; write 2012-03-24T22:00 (read in timezone:) or 2012-03-24T22:00:00-08:00`;
+    case 'impossible':
+      return `"${text}" is not a real time: ${problem.why}`;
     case 'no-zone':
       return `"${text}" has no offset and the post has no timezone; add timezone: America/Los_Angeles (your zone) or write ${text}:00-08:00`;
     case 'skipped':

@@ -6,6 +6,8 @@ export interface YamlSource {
   file: string;
   doc: Document.Parsed;
   lines: LineCounter;
+  /** The YAML as parsed, for what node ranges point into. */
+  text: string;
 }
 
 export function parseYaml(file: string, text: string): { source: YamlSource; problems: StatuspostError[] } {
@@ -19,7 +21,7 @@ export function parseYaml(file: string, text: string): { source: YamlSource; pro
       hint: 'check indentation and quoting; a value that contains ": " or starts with "*", "&" or "{" needs quotes',
     });
   });
-  return { source: { file, doc, lines }, problems };
+  return { source: { file, doc, lines, text }, problems };
 }
 
 export function positionOfNode(source: YamlSource, node: Node | null | undefined): SourcePosition {

@@ -11,6 +11,7 @@ import { parseYaml, positionOf, toPlain, type YamlSource } from '../config/yaml-
 import { StatuspostError, type SourcePosition } from '../errors.ts';
 import { listPostFiles, POST_EXTENSION, POST_FOLDERS, type PostFile } from './files.ts';
 import { checkPostRules } from './rules.ts';
+import { escapedControlCharacters, rawControlCharacter } from './text.ts';
 import { incidentSchema, maintenanceSchema, timeIssues, timeOf, type IncidentWritten, type MaintenanceWritten } from './schema.ts';
 import type { Incident, Maintenance, Post } from './types.ts';
 
@@ -100,6 +101,8 @@ export interface ParsedPost {
 
 export function parsePost(kind: 'incident' | 'maintenance', file: string, text: string, options: Pick<LoadPostsOptions, 'siteTimezone'>) {
   const problems: StatuspostError[] = [];
+  const control = rawControlCharacter(file, text, 'SP_POST_INVALID');
+  if (control) return { problems: [control], post: undefined };
   const split = splitFrontMatter(text);
   if (!split) {
     problems.push(
@@ -116,10 +119,11 @@ export function parsePost(kind: 'incident' | 'maintenance', file: string, text: 
   if (problems.length > 0) return { problems, post: undefined };
 
   const value = plain.value;
+  const controls = escapedControlCharacters(source, 'SP_POST_INVALID');
   const schema: z.ZodType = kind === 'incident' ? incidentSchema : maintenanceSchema;
   const result = schema.safeParse(value);
   if (!result.success) {
-    const found = issuesToProblems(source, [], schema, value, result.error, 'SP_POST_INVALID');
+    const found = [...controls, ...issuesToProblems(source, [], schema, value, result.error, 'SP_POST_INVALID')];
     // zod skips refinements once a field is invalid; report bad times now rather than after the next fix.
     for (const issue of timeIssues(value)) {
       const at = positionOf(source, issue.path);
@@ -129,6 +133,7 @@ export function parsePost(kind: 'incident' | 'maintenance', file: string, text: 
     problems.push(...found.sort((a, b) => (a.at?.line ?? 0) - (b.at?.line ?? 0) || (a.at?.column ?? 0) - (b.at?.column ?? 0)));
     return { problems, post: undefined };
   }
+  problems.push(...controls);
   const slug = file.slice(file.lastIndexOf('/') + 1).replace(POST_EXTENSION, '');
   const base = { slug, file, body: split.body.trim() };
   const post =

@@ -3,6 +3,7 @@
 import { z } from 'zod/v4';
 import { isTimeZone } from '../config/schema.ts';
 import { durationSchema, idSchema } from '../probes/types.ts';
+import { graphemeCount } from './text.ts';
 import { parsePostTime, type TimeProblem } from './time.ts';
 
 export const componentStatuses = ['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'] as const;
@@ -14,9 +15,19 @@ const componentStatus = z.enum(componentStatuses);
 const timeText = z.string({ error: 'must be a time such as 2012-03-24T22:00 (with timezone:) or 2012-03-24T22:00:00-08:00' });
 const zone = z.string().refine(isTimeZone, { error: 'must be an IANA time zone, e.g. America/Los_Angeles or Europe/Paris' });
 const body = z.string().trim().min(1, { error: 'must not be empty' });
+const TITLE_MAX = 200;
+/** Counted as a reader counts: an emoji or an accented letter is one character, not two or three UTF-16 units. */
+const title = z
+  .string()
+  .trim()
+  .min(1)
+  .superRefine((text, ctx) => {
+    const length = graphemeCount(text);
+    if (length > TITLE_MAX) ctx.addIssue({ code: 'custom', message: `must be at most ${TITLE_MAX} characters (it has ${length})` });
+  });
 
 const incidentWritten = z.strictObject({
-  title: z.string().trim().min(1).max(200),
+  title,
   impact: z.enum(impacts),
   /** The author's zone: times without an offset are read in it, and pages show it beside UTC. */
   timezone: zone.optional(),
@@ -43,7 +54,7 @@ const incidentWritten = z.strictObject({
 });
 
 const maintenanceWritten = z.strictObject({
-  title: z.string().trim().min(1).max(200),
+  title,
   timezone: zone,
   /** When the notice goes public; it is shown from then until the window ends. */
   announcedAt: timeText,

@@ -78,7 +78,14 @@ const maintenanceWindow: Rule = ({ post, at }, report) => {
   });
 };
 
-const perPost: readonly Rule[] = [fileNameCarriesTheStartDate, componentsExist, updatesInOrder, incidentResolution, maintenanceWindow];
+const cancelledOrCompleted: Rule = ({ post, at }, report) => {
+  if (post.kind !== 'maintenance' || !post.cancelled) return;
+  const completed = post.updates.findIndex((update) => update.status === 'completed');
+  if (completed === -1) return;
+  report(at(['cancelled']), `cancelled: true, but update ${completed + 1} says the work was completed`, 'a cancelled window did not happen: set cancelled: false, or change that update\'s status');
+};
+
+const perPost: readonly Rule[] = [fileNameCarriesTheStartDate, componentsExist, updatesInOrder, incidentResolution, maintenanceWindow, cancelledOrCompleted];
 
 export function checkPostRules(items: readonly ParsedPost[], componentIds: readonly string[] | undefined): StatuspostError[] {
   const problems: StatuspostError[] = [];

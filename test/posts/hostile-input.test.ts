@@ -131,3 +131,18 @@ describe('loadPosts: which files are posts', () => {
   });
 });
 
+
+describe('loadPosts: contradictions', () => {
+  it('refuses a maintenance both cancelled and completed, at cancelled', async () => {
+    const text = maintenanceText({ 10: 'signInBlocked: true\nupdates:\n  - at: 2012-03-24T22:15\n    status: completed\n    body: All done.\ncancelled: true' });
+    expect(await problemsOf({ [MAINTENANCE]: text })).toEqual([
+      `${MAINTENANCE}:15:12  cancelled: true, but update 1 says the work was completed [SP_POST_INVALID]\n` +
+        "  hint: a cancelled window did not happen: set cancelled: false, or change that update's status",
+    ]);
+  });
+
+  it('accepts a maintenance cancelled after it started', async () => {
+    const text = maintenanceText({ 10: 'signInBlocked: true\nupdates:\n  - at: 2012-03-24T22:05\n    status: in_progress\n    body: Started.\n  - at: 2012-03-24T22:08\n    body: Called off; nothing changed.\ncancelled: true' });
+    expect(await problemsOf({ [MAINTENANCE]: text })).toEqual([]);
+  });
+});

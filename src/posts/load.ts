@@ -10,7 +10,7 @@ import { readSourceFile } from '../config/source-file.ts';
 import { parseYaml, positionOf, toPlain, type YamlSource } from '../config/yaml-source.ts';
 import { StatuspostError, type SourcePosition } from '../errors.ts';
 import { listPostFiles, POST_EXTENSION, POST_FOLDERS, type PostFile } from './files.ts';
-import { checkPostRules } from './rules.ts';
+import { checkPostRules, futureTimeWarnings } from './rules.ts';
 import { escapedControlCharacters, rawControlCharacter } from './text.ts';
 import { incidentSchema, maintenanceSchema, timeIssues, timeOf, type IncidentWritten, type MaintenanceWritten } from './schema.ts';
 import type { Incident, Maintenance, Post } from './types.ts';
@@ -31,6 +31,8 @@ export interface LoadPostsOptions {
   componentIds: readonly string[] | undefined;
   /** Shown for incidents that name no timezone of their own. */
   siteTimezone: string;
+  /** The clock, for warnings about times ahead of it (epoch ms; default: Date.now()). */
+  now?: number;
 }
 
 const READ_RULES = {
@@ -61,6 +63,7 @@ export async function loadPosts(options: LoadPostsOptions): Promise<PostsLoad> {
     if (result.post) parsed.push(result.post);
   });
   problems.push(...checkPostRules(parsed, options.componentIds));
+  warnings.push(...futureTimeWarnings(parsed, options.now ?? Date.now()));
   return { posts: problems.length === 0 ? parsed.map((p) => p.post) : [], problems, warnings, files };
 }
 

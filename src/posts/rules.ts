@@ -111,3 +111,37 @@ export function checkPostRules(items: readonly ParsedPost[], componentIds: reado
   }
   return problems;
 }
+
+/**
+ * How far ahead of the clock a time may lie before it is worth a warning: clocks differ by a few
+ * seconds, and an author may date an update a minute or two ahead as they post it. Beyond this the
+ * likely cause is UTC written without a Z and read in the post's zone: hours ahead.
+ */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * An incident's start and every update lying ahead of `now`: valid, but hidden from every page and
+ * feed until then, which is seldom what the author meant. Warnings, never problems.
+ */
+export function futureTimeWarnings(items: readonly ParsedPost[], now: number): StatuspostError[] {
+  const warnings: StatuspostError[] = [];
+  for (const { post, at } of items) {
+    const hint = `times without an offset are read in ${post.timezone}; if you wrote UTC, end the time with Z`;
+    const warn = (path: (string | number)[], instant: number, what: string) => {
+      if (instant - now <= FUTURE_TOLERANCE_MS) return;
+      warnings.push(new StatuspostError('SP_POST_WARNING', `${path.join('.')}: ${formatAhead(instant - now)} ahead of now; ${what} stays hidden until then`, { at: at(path), hint }));
+    };
+    if (post.kind === 'incident') warn(['start'], post.startedAt, 'the incident');
+    post.updates.forEach((update, i) => warn(['updates', i, 'at'], update.at, 'the update'));
+  }
+  return warnings;
+}
+
+/** "12 min", "8 h", "7 h 59 min", "3 days". */
+export function formatAhead(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours >= 48) return `${Math.floor(hours / 24)} days`;
+  return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+}

@@ -31,8 +31,9 @@ export function issuesToProblems(
     }
     const path = [...basePath, ...issue.path];
     const found = valueAt(value, issue.path);
+    const hint = issue.code === 'custom' && typeof issue.params?.hint === 'string' ? issue.params.hint : undefined;
     problems.push(
-      new StatuspostError(code, `${fieldName(issue.path)}: ${describe(issue, found)}`, { at: positionOf(source, path) }),
+      new StatuspostError(code, `${fieldName(issue.path)}: ${describe(issue, found)}`, { at: positionOf(source, path), ...(hint ? { hint } : {}) }),
     );
   }
   return problems;

@@ -31,3 +31,35 @@ export function formatSize(bytes: number): string {
   if (bytes >= KIB) return `${Math.round(bytes / KIB)} KiB`;
   return `${bytes} byte${bytes === 1 ? '' : 's'}`;
 }
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const DAY = 24 * 60 * MINUTE;
+
+/** The longest delay setTimeout honours: longer ones fire at once, with a TimeoutOverflowWarning. */
+export const TIMER_MAX_MS = 2 ** 31 - 1;
+
+export interface DurationLimit {
+  minMs: number;
+  maxMs: number;
+  /** Why, for the hint of a value outside. */
+  why: string;
+}
+
+/** Every duration key's range: what makes sense for it, and never more than its timer can wait. */
+export const DURATION_LIMITS = {
+  /** Any duration a timer waits for (degradedAfter, NTP offsets): positive, and within setTimeout's range. */
+  timer: { minMs: 1, maxMs: 24 * DAY, why: 'a zero duration means nothing, and timers cannot wait longer than 24.8 days' },
+  timeout: {
+    minMs: 100,
+    maxMs: 5 * MINUTE,
+    why: 'a probe needs time for at least one round trip, and a target that takes longer than 5 minutes to answer is down',
+  },
+  retryDelay: { minMs: 10, maxMs: 5 * MINUTE, why: 'retries come soon after a failure, within the same schedule interval' },
+  retention: {
+    minMs: 2 * DAY,
+    maxMs: 3650 * DAY,
+    why: "raw results of the current day in every time zone are needed for its roll-up, and ten years is longer than any history a status page shows",
+  },
+  maintenanceWindow: { minMs: MINUTE, maxMs: 366 * DAY, why: 'a window shorter than a minute shows nothing, and one longer than a year is not maintenance' },
+} as const satisfies Record<string, DurationLimit>;

@@ -1,7 +1,8 @@
 // Site settings and components, as written in probes/site.yaml and probes/components.yaml.
 // The check union is composed from the probe kinds in src/probes/registry.ts.
 import { z } from 'zod/v4';
-import { durationSchema, idSchema } from '../probes/types.ts';
+import { durationWithin, idSchema } from '../probes/types.ts';
+import { DURATION_LIMITS } from './limits.ts';
 
 const timeZoneSchema = z.string().refine(isTimeZone, {
   error: 'must be an IANA time zone, e.g. UTC, Europe/Paris or America/Los_Angeles',
@@ -47,7 +48,7 @@ export const siteSchema = z.strictObject({
   location: idSchema.default('local'),
   store: storeSchema.default({ engine: 'sqlite', path: 'data/statuspost.db' }),
   /** How long raw results are kept; daily roll-ups are kept for good. */
-  retention: durationSchema.default(30 * 86_400_000),
+  retention: durationWithin(DURATION_LIMITS.retention).default(30 * 86_400_000),
   /** How many checks may run at once, across all of them. */
   concurrency: z.number().int().min(1).max(1_000).default(16),
   /** How much a minute in each state counts as downtime (docs/uptime.md); Statuspage's defaults. */

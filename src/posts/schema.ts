@@ -2,7 +2,8 @@
 // Times are checked against the post's own `timezone` here, so every problem carries its position.
 import { z } from 'zod/v4';
 import { isTimeZone } from '../config/schema.ts';
-import { durationSchema, idSchema } from '../probes/types.ts';
+import { DURATION_LIMITS } from '../config/limits.ts';
+import { durationWithin, idSchema } from '../probes/types.ts';
 import { graphemeCount } from './text.ts';
 import { parsePostTime, type TimeProblem } from './time.ts';
 
@@ -61,7 +62,7 @@ const maintenanceWritten = z.strictObject({
   window: z.strictObject({
     start: timeText,
     end: timeText.optional(),
-    duration: durationSchema.optional(),
+    duration: durationWithin(DURATION_LIMITS.maintenanceWindow).optional(),
   }),
   components: z.array(idSchema).min(1, { error: 'list the components the maintenance affects' }),
   /** What is affected, in words readers understand. */
@@ -130,15 +131,20 @@ function withTimes<S extends z.ZodType>(schema: S) {
 }
 
 export const incidentSchema = withTimes(incidentWritten);
-export const maintenanceSchema = withTimes(maintenanceWritten).superRefine((post, ctx) => {
-  const { end, duration } = post.window;
-  if (end === undefined && duration === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['window'], message: 'window needs an end or a duration, e.g. duration: 30m' });
-  }
-  if (end !== undefined && duration !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['window', 'duration'], message: 'give either window.end or window.duration, not both' });
-  }
-});
+// A window whose end or duration was refused has it missing from the value: say nothing more about it
+// (nor about a post that is not a map at all).
+const windowIsValid = (payload: z.core.ParsePayload) => !payload.issues.some((issue) => issue.path === undefined || issue.path.length === 0 || issue.path[0] === 'window');
+export const maintenanceSchema = withTimes(maintenanceWritten)
+  .refine((post) => post.window.end !== undefined || post.window.duration !== undefined, {
+    path: ['window'],
+    error: 'window needs an end or a duration, e.g. duration: 30m',
+    when: windowIsValid,
+  })
+  .refine((post) => post.window.end === undefined || post.window.duration === undefined, {
+    path: ['window', 'duration'],
+    error: 'give either window.end or window.duration, not both',
+    when: windowIsValid,
+  });
 
 /** Epoch ms of a time already validated by the schema. */
 export function timeOf(text: string, timezone: string | undefined): number {

@@ -40,3 +40,56 @@ describe('loadConfig with hostile input', () => {
   });
 });
 
+
+describe('loadConfig: durations within what makes sense and what timers can wait', () => {
+  it.each([
+    { key: 'timeout: 25d', column: 14, message: 'checks.0.timeout: must be between 100ms and 5m, not "25d"', why: 'timeout' },
+    { key: 'timeout: 99999999999999999999d', column: 14, message: 'checks.0.timeout: must be between 100ms and 5m, not "99999999999999999999d"', why: 'timeout' },
+    { key: 'timeout: 0s', column: 14, message: 'checks.0.timeout: must be between 100ms and 5m, not "0s"', why: 'timeout' },
+    { key: 'retryDelay: 0ms', column: 17, message: 'checks.0.retryDelay: must be between 10ms and 5m, not "0ms"', why: 'retryDelay' },
+  ])('refuses $key at its position, saying the range and why', async ({ key, column, message, why }) => {
+    const hints = {
+      timeout: 'a probe needs time for at least one round trip, and a target that takes longer than 5 minutes to answer is down',
+      retryDelay: 'retries come soon after a failure, within the same schedule interval',
+    };
+    expect(await problemsOf({ 'probes/checks/a.yaml': checkFile('tcp', 'host: h.example', 'port: 1', key) })).toEqual([
+      `probes/checks/a.yaml:7:${column}  ${message} [SP_CONFIG_INVALID]\n  hint: ${hints[why as keyof typeof hints]}`,
+    ]);
+  });
+
+  it('refuses an HTTP degradedAfter that no timer can wait for', async () => {
+    expect(await problemsOf({ 'probes/checks/a.yaml': checkFile('http', 'url: https://h.example/', 'degradedAfter: 30d') })).toEqual([
+      'probes/checks/a.yaml:6:20  checks.0.degradedAfter: must be between 1ms and 24d, not "30d" [SP_CONFIG_INVALID]\n' +
+        '  hint: a zero duration means nothing, and timers cannot wait longer than 24.8 days',
+    ]);
+  });
+
+  it('refuses a retention too short for the day\'s roll-up or beyond ten years', async () => {
+    for (const [retention, range] of [['1h', '1h'], ['99999999999999999999d', '99999999999999999999d']]) {
+      const root = await tempProject({ 'probes/site.yaml': `${site}retention: ${retention}\n`, 'probes/components.yaml': components });
+      expect((await loadConfig(root, {})).problems.map(formatError)).toEqual([
+        `probes/site.yaml:3:12  retention: must be between 2d and 3650d, not "${range}" [SP_CONFIG_INVALID]\n` +
+          "  hint: raw results of the current day in every time zone are needed for its roll-up, and ten years is longer than any history a status page shows",
+      ]);
+    }
+  });
+
+  it('accepts the edges of each range', async () => {
+    const root = await tempProject({
+      'probes/site.yaml': `${site}retention: 3650d\n`,
+      'probes/components.yaml': components,
+      'probes/checks/a.yaml': [checkFile('tcp', 'host: h.example', 'port: 1', 'timeout: 100ms', 'retryDelay: 5m'), checkFile('tcp', 'host: h.example', 'port: 1', 'timeout: 5m', 'retryDelay: 10ms').replace('checks:\n', '').replace('id: one', 'id: two')].join(''),
+    });
+    const { config, problems } = await loadConfig(root, {});
+    expect(problems).toEqual([]);
+    expect(config?.checks.map((check) => [check.timeoutMs, check.retryDelayMs])).toEqual([[100, 300_000], [300_000, 10]]);
+  });
+});
+
+describe('loadConfig: TLS warning days', () => {
+  it('refuses more warning days than any certificate lives', async () => {
+    expect(await problemsOf({ 'probes/checks/a.yaml': checkFile('tls', 'host: h.example', 'warnDays: 3650') })).toEqual([
+      'probes/checks/a.yaml:6:15  checks.0.warnDays: must be at most 398: no public certificate is valid longer, so the check would always warn [SP_CONFIG_INVALID]',
+    ]);
+  });
+});

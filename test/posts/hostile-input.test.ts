@@ -146,3 +146,28 @@ describe('loadPosts: contradictions', () => {
     expect(await problemsOf({ [MAINTENANCE]: text })).toEqual([]);
   });
 });
+
+describe('loadPosts: maintenance window durations', () => {
+  const hint = '  hint: a window shorter than a minute shows nothing, and one longer than a year is not maintenance';
+  it.each([
+    { duration: '0m', expected: `${MAINTENANCE}:7:13  window.duration: must be between 1m and 366d, not "0m" [SP_POST_INVALID]\n${hint}` },
+    { duration: '99999999999999999999d', expected: `${MAINTENANCE}:7:13  window.duration: must be between 1m and 366d, not "99999999999999999999d" [SP_POST_INVALID]\n${hint}` },
+  ])('refuses duration: $duration at its position', async ({ duration, expected }) => {
+    expect(await problemsOf({ [MAINTENANCE]: maintenanceText({ 7: `  duration: ${duration}` }) })).toEqual([expected]);
+  });
+
+  it('accepts a window of a minute and one of a year', async () => {
+    expect(await problemsOf({ [MAINTENANCE]: maintenanceText({ 7: '  duration: 1m' }) })).toEqual([]);
+    expect(await problemsOf({ [MAINTENANCE]: maintenanceText({ 7: '  duration: 366d' }) })).toEqual([]);
+  });
+});
+
+describe('loadPosts: front matter of the wrong shape', () => {
+  it.each([
+    { name: 'a list', yaml: '- title: x', expected: `${MAINTENANCE}:2:1  (top level): must be a map of keys, not a list [SP_POST_INVALID]` },
+    { name: 'a string', yaml: 'just words', expected: `${MAINTENANCE}:2:1  (top level): must be a map of keys, not a string ("just words") [SP_POST_INVALID]` },
+    { name: 'a window that is a string', yaml: 'window: soon', expected: `${MAINTENANCE}:2:9  window: must be a map of keys, not a string ("soon") [SP_POST_INVALID]` },
+  ])('reports $name without a crash', async ({ yaml, expected }) => {
+    expect(await problemsOf({ [MAINTENANCE]: `---\n${yaml}\n---\n` })).toContain(expected);
+  });
+});

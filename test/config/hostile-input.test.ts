@@ -93,3 +93,17 @@ describe('loadConfig: TLS warning days', () => {
     ]);
   });
 });
+
+describe('loadConfig: filesystem check paths', () => {
+  it.each(['../../../tmp/share', 'data/../../share', '..'])('refuses the relative path %s that climbs out of the project', async (path) => {
+    expect(await problemsOf({ 'probes/checks/a.yaml': checkFile('filesystem', `path: ${path}`) })).toEqual([
+      'probes/checks/a.yaml:5:11  checks.0.path: a relative path must stay inside the project folder; write an absolute path (e.g. /mnt/share) for a folder elsewhere [SP_CONFIG_INVALID]',
+    ]);
+  });
+
+  it('accepts a relative path inside the project, the project itself, and an absolute path anywhere', async () => {
+    for (const path of ['data/share', './data/../share', '.', '/mnt/share', '/tmp/../mnt/share']) {
+      expect(await problemsOf({ 'probes/checks/a.yaml': checkFile('filesystem', `path: ${path}`) }), path).toEqual([]);
+    }
+  });
+});

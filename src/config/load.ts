@@ -58,6 +58,11 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
     if (!positions.has(key)) positions.set(key, position);
   };
 
+  // Expanded values are private: messages name the reference as written, never the value.
+  const fromEnv = new Map<YamlSource, Map<unknown, string>>();
+  const variables = new Map<string, string>();
+  const writtenFromEnv = (source: YamlSource) => (path: readonly PropertyKey[]) => fromEnv.get(source)?.get(source.doc.getIn(path as unknown[], true));
+
   // Positions ("file:line:col") of values whose ${VAR} was missing: the env problem is the one to report.
   const unexpandedAt = new Set<string>();
   const keyOf = (at: SourcePosition | undefined) => (at ? `${at.file}:${at.line}:${at.column}` : '');
@@ -87,6 +92,8 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
     const expansion = expandEnv(source, env);
     problems.push(...expansion.problems);
     secrets.push(...expansion.secrets);
+    fromEnv.set(source, expansion.expanded);
+    for (const [value, name] of expansion.variables) if (!variables.has(value)) variables.set(value, name);
     for (const node of expansion.unexpanded) unexpandedAt.add(keyOf(positionOfNode(source, node as Node)));
     const plain = toPlain(source);
     problems.push(...plain.problems);
@@ -97,7 +104,7 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
   const parse = <S extends z.ZodType>(schema: S, file: { source: YamlSource; value: unknown }, path: PropertyKey[] = []) => {
     const result = schema.safeParse(path.length === 0 ? file.value : valueAt(file.value, path));
     if (result.success) return result.data as z.output<S>;
-    report(issuesToProblems(file.source, path, schema, result.data ?? valueAt(file.value, path), result.error));
+    report(issuesToProblems(file.source, path, schema, result.data ?? valueAt(file.value, path), result.error, 'SP_CONFIG_INVALID', writtenFromEnv(file.source)));
     return undefined;
   };
 
@@ -133,7 +140,7 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
   if (site && componentsData) {
     problems.push(...checkConfigRules({ components: componentsData, checks, at }));
   }
-  if (problems.length > 0 || !site || !componentsData) return { config: undefined, problems, files };
+  if (problems.length > 0 || !site || !componentsData) return { config: undefined, problems: withoutEnvValues(problems, variables), files };
 
   const config: Config = {
     root,
@@ -153,7 +160,7 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
       problems.push(
         new StatuspostError(
           'SP_CONFIG_INVALID',
-          `${path.join('.')}.kind: ${kind === undefined ? 'is required' : `unknown probe kind ${JSON.stringify(kind)}`}`,
+          `${path.join('.')}.kind: ${kindProblem(kind, writtenFromEnv(file.source)([...path, 'kind']))}`,
           {
             at: positionOf(file.source, kind === undefined ? path : [...path, 'kind']),
             hint: `kind must be one of ${probeKinds.join(', ')}`,
@@ -164,7 +171,7 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
     }
     const result = probe.schema.safeParse(written);
     if (result.success) return anchorPaths(result.data as Check, root);
-    const issues = issuesToProblems(file.source, path, probe.schema, written, result.error);
+    const issues = issuesToProblems(file.source, path, probe.schema, written, result.error, 'SP_CONFIG_INVALID', writtenFromEnv(file.source));
     // Issue fields are relative to the check; prefix them so the message names the whole path.
     for (const issue of issues) {
       report([
@@ -207,6 +214,30 @@ async function checkFiles(root: string, problems: StatuspostError[]): Promise<st
     problems.push(new StatuspostError('SP_CONFIG_INVALID', `cannot read the folder: ${describeReadError(error)}`, { at: { file: `${CONFIG_DIR}/checks` }, hint: 'make it readable by the user statuspost runs as' }));
     return [];
   }
+}
+
+function kindProblem(kind: unknown, writtenFromEnv: string | undefined): string {
+  if (kind === undefined) return 'is required';
+  if (writtenFromEnv !== undefined) return `is not a probe kind (the value of ${writtenFromEnv})`;
+  return `unknown probe kind ${JSON.stringify(kind)}`;
+}
+
+/**
+ * The last guard of a rule that messages never print an expanded value: any still found in a
+ * message or hint (a rule quoting an id, a message yet to be written) is replaced by its ${NAME}.
+ * Values under 4 characters would match inside ordinary words and numbers; the messages that
+ * quote a value redact it themselves (issues.ts, kindProblem).
+ */
+function withoutEnvValues(problems: readonly StatuspostError[], variables: ReadonlyMap<string, string>): StatuspostError[] {
+  const values = [...variables.keys()].filter((value) => value.length >= 4).sort((a, b) => b.length - a.length);
+  if (values.length === 0) return [...problems];
+  const redact = (text: string) => values.reduce((out, value) => out.split(value).join(`\${${variables.get(value)}}`), text);
+  return problems.map((problem) => {
+    const message = redact(problem.message);
+    const hint = problem.hint === undefined ? undefined : redact(problem.hint);
+    if (message === problem.message && hint === problem.hint) return problem;
+    return new StatuspostError(problem.code, message, { ...(problem.at ? { at: problem.at } : {}), ...(hint ? { hint } : {}) });
+  });
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {

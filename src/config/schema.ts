@@ -1,7 +1,7 @@
 // Site settings and components, as written in probes/site.yaml and probes/components.yaml.
 // The check union is composed from the probe kinds in src/probes/registry.ts.
 import { z } from 'zod/v4';
-import { durationWithin, idSchema } from '../probes/types.ts';
+import { durationWithin, idSchema, postgresUrlSchema } from '../probes/types.ts';
 import { DURATION_LIMITS } from './limits.ts';
 
 const timeZoneSchema = z.string().refine(isTimeZone, {
@@ -33,7 +33,7 @@ const storeSchema = z.discriminatedUnion('engine', [
   z.strictObject({
     engine: z.literal('postgres'),
     /** A connection string; write it as ${DATABASE_URL} so it stays out of the file. */
-    url: z.string().min(1),
+    url: postgresUrlSchema,
     schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('statuspost'),
   }),
 ]);

@@ -58,12 +58,13 @@ export function durationWithin(limit: DurationLimit) {
   return z.string({ error: 'must be a duration with a unit, e.g. 10s or 250ms' }).transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not a duration; write it with a unit, e.g. 10s, 250ms or 5m` });
+      const fix = 'write it with a unit, e.g. 10s, 250ms or 5m';
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not a duration; ${fix}`, params: { valueFree: `is not a duration; ${fix}` } });
       return z.NEVER;
     }
     if (ms < limit.minMs || ms > limit.maxMs) {
       const range = `between ${formatDuration(limit.minMs)} and ${formatDuration(limit.maxMs)}`;
-      ctx.addIssue({ code: 'custom', message: `must be ${range}, not ${JSON.stringify(text)}`, params: { hint: limit.why } });
+      ctx.addIssue({ code: 'custom', message: `must be ${range}, not ${JSON.stringify(text)}`, params: { hint: limit.why, valueFree: `must be ${range}` } });
       return z.NEVER;
     }
     return ms;
@@ -72,6 +73,21 @@ export function durationWithin(limit: DurationLimit) {
 
 /** Any duration a timer waits for: positive and within what setTimeout honours. */
 export const durationSchema = durationWithin(DURATION_LIMITS.timer);
+
+/** A PostgreSQL connection string (the store's, a check's); anything else fails only later, at connect time. */
+export const postgresUrlSchema = z
+  .string()
+  .min(1)
+  .refine(isPostgresUrl, { error: 'must be a postgres:// or postgresql:// connection string, e.g. postgres://statuspost@db.internal.example:5432/status' });
+
+function isPostgresUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'postgres:' || protocol === 'postgresql:';
+  } catch {
+    return false; // not a URL at all: the answer to the question asked
+  }
+}
 
 // A port may come from the environment (port: ${REDIS_PORT}), where every value is a string.
 export const portSchema = z.preprocess(
@@ -82,7 +98,11 @@ export const portSchema = z.preprocess(
 const scheduleSchema = z.string().transform((text, ctx) => {
   const schedule = toSchedule(text);
   if ('problem' in schedule) {
-    ctx.addIssue({ code: 'custom', message: schedule.problem });
+    ctx.addIssue({
+      code: 'custom',
+      message: schedule.problem,
+      params: { valueFree: 'is not a usable schedule: give an interval that divides a minute, an hour or a day (30s, 5m, 1h), or a cron expression' },
+    });
     return z.NEVER;
   }
   return schedule;

@@ -107,3 +107,75 @@ describe('loadConfig: filesystem check paths', () => {
     }
   });
 });
+
+describe('loadConfig: values from the environment are never printed', () => {
+  const SECRET = 'tok-9f8e7d6c5b4a';
+
+  it.each([
+    {
+      name: 'an unknown probe kind',
+      file: checkFile('${PROBE_KIND}', 'host: h.example', 'port: 1'),
+      env: { PROBE_KIND: SECRET },
+      expected:
+        'probes/checks/a.yaml:4:11  checks.0.kind: is not a probe kind (the value of ${PROBE_KIND}) [SP_CONFIG_INVALID]\n' +
+        '  hint: kind must be one of http, tcp, tls, dns, redis, postgres, filesystem, ntp',
+    },
+    {
+      name: 'a value that is not a duration',
+      file: checkFile('tcp', 'host: h.example', 'port: 1', 'timeout: ${TIMEOUT}'),
+      env: { TIMEOUT: SECRET },
+      expected: 'probes/checks/a.yaml:7:14  checks.0.timeout: is not a duration; write it with a unit, e.g. 10s, 250ms or 5m (the value of ${TIMEOUT}) [SP_CONFIG_INVALID]',
+    },
+    {
+      name: 'a string where a number belongs',
+      file: checkFile('tcp', 'host: h.example', 'port: 1', 'retries: ${RETRIES}'),
+      env: { RETRIES: SECRET },
+      expected: 'probes/checks/a.yaml:7:14  checks.0.retries: must be a number, not a string (the value of ${RETRIES}) [SP_CONFIG_INVALID]',
+    },
+    {
+      name: 'a duration out of range, written inside other text',
+      file: checkFile('tcp', 'host: h.example', 'port: 1', 'timeout: "${TIMEOUT_DAYS}d"'),
+      env: { TIMEOUT_DAYS: '25' },
+      expected:
+        'probes/checks/a.yaml:7:14  checks.0.timeout: must be between 100ms and 5m (the value of ${TIMEOUT_DAYS}d) [SP_CONFIG_INVALID]\n' +
+        '  hint: a probe needs time for at least one round trip, and a target that takes longer than 5 minutes to answer is down',
+    },
+    {
+      name: 'a schedule that is neither an interval nor cron',
+      file: checkFile('tcp', 'host: h.example', 'port: 1', 'schedule: ${SCHEDULE}'),
+      env: { SCHEDULE: `61 ${SECRET}` },
+      expected:
+        'probes/checks/a.yaml:7:15  checks.0.schedule: is not a usable schedule: give an interval that divides a minute, an hour or a day (30s, 5m, 1h), or a cron expression (the value of ${SCHEDULE}) [SP_CONFIG_INVALID]',
+    },
+    {
+      name: 'a postgres url that is not a connection string',
+      file: checkFile('postgres', 'url: ${PG_URL}'),
+      env: { PG_URL: SECRET },
+      expected:
+        'probes/checks/a.yaml:5:10  checks.0.url: must be a postgres:// or postgresql:// connection string, e.g. postgres://statuspost@db.internal.example:5432/status (the value of ${PG_URL}) [SP_CONFIG_INVALID]',
+    },
+    {
+      name: 'an unknown component quoted by a cross-file rule',
+      file: checkFile('tcp', 'host: h.example', 'port: 1').replace('component: cache', 'component: ${COMPONENT}'),
+      env: { COMPONENT: SECRET },
+      expected: 'probes/checks/a.yaml:3:16  check "one" belongs to unknown component "${COMPONENT}" [SP_CONFIG_INVALID]\n  hint: known components: cache',
+    },
+  ])('names $name by its ${VAR}, never its value', async ({ file, env, expected }) => {
+    const problems = await problemsOf({ 'probes/checks/a.yaml': file }, env);
+    expect(problems).toEqual([expected]);
+    for (const value of Object.values(env)) expect(problems.join('\n')).not.toContain(value === '25' ? '"25d"' : value);
+  });
+
+  it('refuses a store url from the environment that is not a postgres connection string, without printing it', async () => {
+    const root = await tempProject({ 'probes/site.yaml': `${site}store:\n  engine: postgres\n  url: \${DATABASE_URL}\n`, 'probes/components.yaml': components });
+    expect((await loadConfig(root, { DATABASE_URL: SECRET })).problems.map(formatError)).toEqual([
+      'probes/site.yaml:5:8  store.url: must be a postgres:// or postgresql:// connection string, e.g. postgres://statuspost@db.internal.example:5432/status (the value of ${DATABASE_URL}) [SP_CONFIG_INVALID]',
+    ]);
+  });
+
+  it('accepts postgres:// and postgresql:// urls, a socket folder in the query included', async () => {
+    for (const url of ['postgres://statuspost@db.internal.example:5432/status', 'postgresql://u:p@127.0.0.1/test', 'postgres:///status?host=/var/run/postgresql']) {
+      expect(await problemsOf({ 'probes/checks/a.yaml': checkFile('postgres', 'url: ${PG_URL}') }, { PG_URL: url }), url).toEqual([]);
+    }
+  });
+});

@@ -61,5 +61,5 @@ export const DURATION_LIMITS = {
     maxMs: 3650 * DAY,
     why: "raw results of the current day in every time zone are needed for its roll-up, and ten years is longer than any history a status page shows",
   },
-  maintenanceWindow: { minMs: MINUTE, maxMs: 366 * DAY, why: 'a window shorter than a minute shows nothing, and one longer than a year is not maintenance' },
+  maintenanceWindow: { minMs: SECOND, maxMs: 366 * DAY, why: 'a window has a length, and one longer than a year is not maintenance' },
 } as const satisfies Record<string, DurationLimit>;

@@ -1,4 +1,6 @@
 // Rules across fields and files. Each reports with the position of the value to fix; none throws.
+import { formatDuration } from '../config/duration.ts';
+import { DURATION_LIMITS } from '../config/limits.ts';
 import { StatuspostError, formatPosition, type SourcePosition } from '../errors.ts';
 import type { ParsedPost } from './load.ts';
 import { zonedDate } from './time.ts';
@@ -69,6 +71,8 @@ const maintenanceWindow: Rule = ({ post, at }, report) => {
   if (post.kind !== 'maintenance') return;
   if (post.endsAt <= post.startsAt) {
     report(at(['window', 'end']), 'window.end must be after window.start', 'give duration: 10m instead of end if the end time is not known yet');
+  } else if (post.endsAt - post.startsAt > DURATION_LIMITS.maintenanceWindow.maxMs) {
+    report(at(['window', 'end']), `window.end is more than ${formatDuration(DURATION_LIMITS.maintenanceWindow.maxMs)} after window.start`, DURATION_LIMITS.maintenanceWindow.why);
   }
   if (post.announcedAt > post.startsAt) {
     report(at(['announcedAt']), 'announcedAt is after the window starts', 'announce maintenance before it begins, so readers and client apps can prepare');

@@ -148,17 +148,24 @@ describe('loadPosts: contradictions', () => {
 });
 
 describe('loadPosts: maintenance window durations', () => {
-  const hint = '  hint: a window shorter than a minute shows nothing, and one longer than a year is not maintenance';
+  const hint = '  hint: a window has a length, and one longer than a year is not maintenance';
   it.each([
-    { duration: '0m', expected: `${MAINTENANCE}:7:13  window.duration: must be between 1m and 366d, not "0m" [SP_POST_INVALID]\n${hint}` },
-    { duration: '99999999999999999999d', expected: `${MAINTENANCE}:7:13  window.duration: must be between 1m and 366d, not "99999999999999999999d" [SP_POST_INVALID]\n${hint}` },
+    { duration: '0m', expected: `${MAINTENANCE}:7:13  window.duration: must be between 1s and 366d, not "0m" [SP_POST_INVALID]\n${hint}` },
+    { duration: '99999999999999999999d', expected: `${MAINTENANCE}:7:13  window.duration: must be between 1s and 366d, not "99999999999999999999d" [SP_POST_INVALID]\n${hint}` },
   ])('refuses duration: $duration at its position', async ({ duration, expected }) => {
     expect(await problemsOf({ [MAINTENANCE]: maintenanceText({ 7: `  duration: ${duration}` }) })).toEqual([expected]);
   });
 
-  it('accepts a window of a minute and one of a year', async () => {
-    expect(await problemsOf({ [MAINTENANCE]: maintenanceText({ 7: '  duration: 1m' }) })).toEqual([]);
+  it('refuses a window end more than 366 days after its start', async () => {
+    expect(await problemsOf({ [MAINTENANCE]: maintenanceText({ 7: '  end: 2013-03-26T22:00' }) })).toEqual([
+      `${MAINTENANCE}:7:8  window.end is more than 366d after window.start [SP_POST_INVALID]\n${hint}`,
+    ]);
+  });
+
+  it('accepts a window of a second and one of 366 days, by duration or by end', async () => {
+    expect(await problemsOf({ [MAINTENANCE]: maintenanceText({ 7: '  duration: 1s' }) })).toEqual([]);
     expect(await problemsOf({ [MAINTENANCE]: maintenanceText({ 7: '  duration: 366d' }) })).toEqual([]);
+    expect(await problemsOf({ [MAINTENANCE]: maintenanceText({ 7: '  end: 2013-03-25T22:00' }) })).toEqual([]);
   });
 });
 

@@ -2,11 +2,19 @@
 // The check union is composed from the probe kinds in src/probes/registry.ts.
 import { z } from 'zod/v4';
 import { durationWithin, idSchema, postgresUrlSchema } from '../probes/types.ts';
+import { controlCharacterProblem } from '../posts/text.ts';
 import { DURATION_LIMITS } from './limits.ts';
 
 const timeZoneSchema = z.string().refine(isTimeZone, {
   error: 'must be an IANA time zone, e.g. UTC, Europe/Paris or America/Los_Angeles',
 });
+
+/** Text the site publishes (titles, names, descriptions): no character that would break a feed. */
+const publishedText = () =>
+  z.string().superRefine((text, ctx) => {
+    const problem = controlCharacterProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const knownZones = new Map<string, boolean>();
 
@@ -39,8 +47,8 @@ const storeSchema = z.discriminatedUnion('engine', [
 ]);
 
 export const siteSchema = z.strictObject({
-  title: z.string().min(1),
-  description: z.string().default(''),
+  title: publishedText().min(1),
+  description: publishedText().default(''),
   baseUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. https://status.example.org' }),
   /** The zone pages show times in, beside UTC. */
   timezone: timeZoneSchema.default('UTC'),
@@ -66,8 +74,8 @@ export const componentsFileSchema = z.strictObject({
     .array(
       z.strictObject({
         id: idSchema,
-        name: z.string().min(1),
-        description: z.string().default(''),
+        name: publishedText().min(1),
+        description: publishedText().default(''),
       }),
     )
     .default([]),
@@ -75,9 +83,9 @@ export const componentsFileSchema = z.strictObject({
     .array(
       z.strictObject({
         id: idSchema,
-        name: z.string().min(1),
+        name: publishedText().min(1),
         group: idSchema.optional(),
-        description: z.string().default(''),
+        description: publishedText().default(''),
         /**
          * How its checks decide its status: partial_outage once `partialAt` checks are down,
          * major_outage once `majorAt` are (a number, or "all"). Three chat nodes: 1 and all.

@@ -46,11 +46,11 @@ export function escapedControlCharacters(source: YamlSource, code: 'SP_POST_INVA
   visit(source.doc, {
     Scalar(key, node, path) {
       if (typeof node.value !== 'string') return;
-      const found = FORBIDDEN_ANYWHERE.exec(node.value);
-      if (!found) return;
+      const problem = controlCharacterProblem(node.value);
+      if (!problem) return;
       const field = fieldOf(path, node, key);
       problems.push(
-        new StatuspostError(code, `${field}: contains the control character ${describeCharacter(found[0].charCodeAt(0))}, ${MESSAGE}`, {
+        new StatuspostError(code, `${field}: ${problem}`, {
           at: escapePosition(source, node) ?? positionIn(source, node.range?.[0]),
           hint: 'remove it; in double quotes, escapes such as "\\0", "\\e" or "\\x1b" write one',
         }),
@@ -105,6 +105,12 @@ function positionIn(source: YamlSource, offset: number | undefined): SourcePosit
   if (offset === undefined) return { file: source.file };
   const { line, col } = source.lines.linePos(offset);
   return { file: source.file, line, column: col };
+}
+
+/** Why `text` cannot be published ("contains the control character U+001B (escape), …"), or undefined. */
+export function controlCharacterProblem(text: string): string | undefined {
+  const found = FORBIDDEN_ANYWHERE.exec(text);
+  return found ? `contains the control character ${describeCharacter(found[0].charCodeAt(0))}, ${MESSAGE}` : undefined;
 }
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });

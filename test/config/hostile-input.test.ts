@@ -179,3 +179,16 @@ describe('loadConfig: values from the environment are never printed', () => {
     }
   });
 });
+
+describe('loadConfig: published names', () => {
+  it('refuses a control character in the site title or a component name, which would break rss.xml', async () => {
+    const root = await tempProject({
+      'probes/site.yaml': 'title: "Chat\\x1b[31m status"\nbaseUrl: https://status.example.org\n',
+      'probes/components.yaml': 'components:\n  - id: cache\n    name: "Cache\\0"\n',
+    });
+    expect((await loadConfig(root, {})).problems.map(formatError)).toEqual([
+      'probes/site.yaml:1:8  title: contains the control character U+001B (escape), which pages and feeds cannot carry [SP_CONFIG_INVALID]',
+      'probes/components.yaml:3:11  components.0.name: contains the control character U+0000 (NUL), which pages and feeds cannot carry [SP_CONFIG_INVALID]',
+    ]);
+  });
+});

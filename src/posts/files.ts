@@ -54,39 +54,53 @@ export async function listPostFiles(root: string): Promise<PostListing> {
     const real = await realpath(join(root, folder)).catch(() => join(root, folder));
     if (listed.has(real)) return;
     listed.add(real);
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      if (entry.name.startsWith('.')) continue;
-      const file = `${folder}/${entry.name}`;
-      const path = join(root, file);
-      if (entry.isSymbolicLink()) {
-        let target: string;
-        try {
-          target = await realpath(path);
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT') problem(file, 'a symbolic link to nothing: its target does not exist', 'remove the link, or point it at the post inside the project');
-          else problem(file, `cannot follow the symbolic link: ${describeReadError(error)}`, 'remove the link, or point it at the post inside the project');
-          continue;
-        }
-        if (target !== realRoot && !target.startsWith(realRoot + sep)) {
-          problem(file, 'a symbolic link to outside the project folder; posts are read only from inside it', 'copy the post into content/, or link to a file inside the project');
-          continue;
-        }
-      }
-      let info;
-      try {
-        info = await stat(path);
-      } catch (error) {
-        problem(file, `cannot read: ${describeReadError(error)}`, 'make it readable by the user statuspost runs as');
-        continue;
-      }
-      if (info.isDirectory()) {
-        if (depth + 1 > MAX_DEPTH) problem(file, `folders nested more than ${MAX_DEPTH} deep under ${POST_FOLDERS[kind]}/`, 'keep posts at most a few folders deep, e.g. content/incidents/2015/');
-        else await walk(kind, file, depth + 1);
-      } else if (!info.isFile()) skipped(file, 'not a regular file');
-      else if (!POST_EXTENSION.test(entry.name)) skipped(file, 'not a post');
-      else listing.files.push({ kind, file, size: info.size });
+    const visible = entries.filter((entry) => !entry.name.startsWith('.')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Entries are looked at a few hundred at a time (each stat is a thread-pool round trip); results are used in name order.
+    const found: Found[] = [];
+    for (let i = 0; i < visible.length; i += 256) {
+      found.push(...(await Promise.all(visible.slice(i, i + 256).map((entry) => inspect(`${folder}/${entry.name}`, entry)))));
     }
+    for (const [i, what] of found.entries()) {
+      const file = `${folder}/${visible[i]!.name}`;
+      if (what.type === 'problem') problem(file, what.message, what.hint);
+      else if (what.type === 'skipped') skipped(file, what.why);
+      else if (what.type === 'post') listing.files.push({ kind, file, size: what.size });
+      else if (depth + 1 > MAX_DEPTH) problem(file, `folders nested more than ${MAX_DEPTH} deep under ${POST_FOLDERS[kind]}/`, 'keep posts at most a few folders deep, e.g. content/incidents/2015/');
+      else await walk(kind, file, depth + 1);
+    }
+  }
+
+  type Found =
+    | { type: 'problem'; message: string; hint: string }
+    | { type: 'skipped'; why: string }
+    | { type: 'post'; size: number }
+    | { type: 'folder' };
+
+  async function inspect(file: string, entry: Dirent): Promise<Found> {
+    const path = join(root, file);
+    if (entry.isSymbolicLink()) {
+      const linkHint = 'remove the link, or point it at the post inside the project';
+      let target: string;
+      try {
+        target = await realpath(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { type: 'problem', message: 'a symbolic link to nothing: its target does not exist', hint: linkHint };
+        return { type: 'problem', message: `cannot follow the symbolic link: ${describeReadError(error)}`, hint: linkHint };
+      }
+      if (target !== realRoot && !target.startsWith(realRoot + sep)) {
+        return { type: 'problem', message: 'a symbolic link to outside the project folder; posts are read only from inside it', hint: 'copy the post into content/, or link to a file inside the project' };
+      }
+    }
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      return { type: 'problem', message: `cannot read: ${describeReadError(error)}`, hint: 'make it readable by the user statuspost runs as' };
+    }
+    if (info.isDirectory()) return { type: 'folder' };
+    if (!info.isFile()) return { type: 'skipped', why: 'not a regular file' };
+    if (!POST_EXTENSION.test(entry.name)) return { type: 'skipped', why: 'not a post' };
+    return { type: 'post', size: info.size };
   }
 
   for (const kind of ['incident', 'maintenance'] as const) await walk(kind, POST_FOLDERS[kind], 0);

@@ -9,6 +9,8 @@ import { StatuspostError, type SourcePosition } from '../errors.ts';
 /** Tab and line feed pass; a carriage return only as part of a CRLF line end (see rawControlCharacter). */
 const FORBIDDEN = '[\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\uFFFE\\uFFFF]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
 const FORBIDDEN_ANYWHERE = new RegExp(FORBIDDEN);
+/** A quick first look without lookarounds: most texts hold none of these at all (a CR of CRLF, an emoji's surrogates do). */
+const SUSPECT = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const FORBIDDEN_IN_FILE = new RegExp(`(?!\\r\\n)${FORBIDDEN}`, 'g');
 
 const NAMES: Record<number, string> = { 0x00: 'NUL', 0x07: 'BEL', 0x08: 'backspace', 0x0b: 'vertical tab', 0x0c: 'form feed', 0x0d: 'carriage return', 0x1b: 'escape', 0x7f: 'DEL' };
@@ -24,6 +26,7 @@ const MESSAGE = 'which pages and feeds cannot carry';
 
 /** The first forbidden character written as such in the file (front matter or Markdown), with its position. */
 export function rawControlCharacter(file: string, text: string, code: 'SP_POST_INVALID'): StatuspostError | undefined {
+  if (!SUSPECT.test(text)) return undefined;
   const all = text.matchAll(FORBIDDEN_IN_FILE);
   const found = all.next().value;
   if (!found) return undefined;
@@ -43,6 +46,7 @@ export function rawControlCharacter(file: string, text: string, code: 'SP_POST_I
  */
 export function escapedControlCharacters(source: YamlSource, code: 'SP_POST_INVALID'): StatuspostError[] {
   const problems: StatuspostError[] = [];
+  if (!source.text.includes('\\')) return problems; // no escape written, so none wrote a control character
   visit(source.doc, {
     Scalar(key, node, path) {
       if (typeof node.value !== 'string') return;
@@ -109,7 +113,7 @@ function positionIn(source: YamlSource, offset: number | undefined): SourcePosit
 
 /** Why `text` cannot be published ("contains the control character U+001B (escape), …"), or undefined. */
 export function controlCharacterProblem(text: string): string | undefined {
-  const found = FORBIDDEN_ANYWHERE.exec(text);
+  const found = SUSPECT.test(text) ? FORBIDDEN_ANYWHERE.exec(text) : null;
   return found ? `contains the control character ${describeCharacter(found[0].charCodeAt(0))}, ${MESSAGE}` : undefined;
 }
 

@@ -192,3 +192,18 @@ describe('loadConfig: published names', () => {
     ]);
   });
 });
+
+describe('loadConfig: which files are read', () => {
+  it('reads checks files ending in .YAML or .Yml too, instead of dropping them', async () => {
+    const root = await tempProject({
+      'probes/site.yaml': site,
+      'probes/components.yaml': components,
+      'probes/checks/A.YAML': checkFile('tcp', 'host: h.example', 'port: 1'),
+      'probes/checks/b.Yml': checkFile('tcp', 'host: h.example', 'port: 2').replace('id: one', 'id: two'),
+    });
+    const { config, problems, files } = await loadConfig(root, {});
+    expect(problems).toEqual([]);
+    expect(files).toEqual(['probes/site.yaml', 'probes/components.yaml', 'probes/checks/A.YAML', 'probes/checks/b.Yml']);
+    expect(config?.checks.map((check) => check.id)).toEqual(['one', 'two']);
+  });
+});

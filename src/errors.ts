@@ -4,6 +4,8 @@
 export type ErrorCode =
   | 'SP_CONFIG_INVALID'
   | 'SP_POST_INVALID'
+  /** Not an error: the post is published, but probably not as its author meant (a time ahead of now, a file skipped). */
+  | 'SP_POST_WARNING'
   | 'SP_CONFIG_MISSING'
   | 'SP_YAML_SYNTAX'
   | 'SP_ENV_MISSING'

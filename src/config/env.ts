@@ -16,12 +16,18 @@ export interface Expansion {
   secrets: string[];
   /** Values that could not be expanded: schema complaints about them would only repeat the cause. */
   unexpanded: Set<unknown>;
+  /** Each scalar holding a value from the environment, with its text as written ("${KIND}"): messages show that instead. */
+  expanded: Map<unknown, string>;
+  /** Each value taken from the environment, with the variable it came from. */
+  variables: Map<string, string>;
 }
 
 export function expandEnv(source: YamlSource, env: NodeJS.ProcessEnv): Expansion {
   const problems: StatuspostError[] = [];
   const secrets: string[] = [];
   const unexpanded = new Set<unknown>();
+  const expanded = new Map<unknown, string>();
+  const variables = new Map<string, string>();
   visit(source.doc, {
     Pair(_, pair) {
       if (!isPair(pair) || !isScalar(pair.key) || !isScalar(pair.value)) return;
@@ -38,6 +44,7 @@ export function expandEnv(source: YamlSource, env: NodeJS.ProcessEnv): Expansion
     },
     Scalar(_, node) {
       if (typeof node.value !== 'string' || !node.value.includes('$')) return;
+      const written = node.value;
       node.value = node.value.replace(REFERENCE, (match, name: string | undefined) => {
         if (match === '$${') return '${';
         const [, variable, fallback] = /^([^:]*)(?::-(.*))?$/s.exec(name ?? '') ?? [];
@@ -64,9 +71,11 @@ export function expandEnv(source: YamlSource, env: NodeJS.ProcessEnv): Expansion
           return '';
         }
         if (found.length > 0) secrets.push(found);
+        expanded.set(node, written);
+        if (!variables.has(found)) variables.set(found, variable);
         return found;
       });
     },
   });
-  return { problems, secrets, unexpanded };
+  return { problems, secrets, unexpanded, expanded, variables };
 }

@@ -12,6 +12,8 @@ export function issuesToProblems(
   value: unknown,
   error: z.ZodError,
   code: ErrorCode = 'SP_CONFIG_INVALID',
+  /** The text as written ("${KIND}") of a value that came from the environment: it is shown, never the value. */
+  writtenFromEnv: (path: readonly PropertyKey[]) => string | undefined = () => undefined,
 ): StatuspostError[] {
   const problems: StatuspostError[] = [];
   for (const issue of error.issues) {
@@ -31,9 +33,10 @@ export function issuesToProblems(
     }
     const path = [...basePath, ...issue.path];
     const found = valueAt(value, issue.path);
-    problems.push(
-      new StatuspostError(code, `${fieldName(issue.path)}: ${describe(issue, found)}`, { at: positionOf(source, path) }),
-    );
+    const hint = issue.code === 'custom' && typeof issue.params?.hint === 'string' ? issue.params.hint : undefined;
+    const written = writtenFromEnv(path);
+    const text = written === undefined ? describe(issue, found) : describePrivate(issue, found, written);
+    problems.push(new StatuspostError(code, `${fieldName(issue.path)}: ${text}`, { at: positionOf(source, path), ...(hint ? { hint } : {}) }));
   }
   return problems;
 }
@@ -42,11 +45,22 @@ export function fieldName(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '(top level)' : path.map(String).join('.');
 }
 
-function describe(issue: Issue, found: unknown): string {
+/**
+ * What is wrong with a value from the environment, without the value: an expanded value is private.
+ * A custom issue that quotes its value says how to put it without (params.valueFree); a message that
+ * would still hold the value gives way to a plain one.
+ */
+export function describePrivate(issue: Issue, found: unknown, written: string): string {
+  const valueFree = issue.code === 'custom' && typeof issue.params?.valueFree === 'string' ? issue.params.valueFree : describe(issue, found, false);
+  const leaks = typeof found === 'string' && found !== '' && valueFree.includes(found);
+  return `${leaks ? 'is not valid here' : valueFree} (the value of ${written})`;
+}
+
+function describe(issue: Issue, found: unknown, showValue = true): string {
   switch (issue.code) {
     case 'invalid_type':
       if (found === undefined) return 'is required';
-      if (isDefaultMessage(issue.message)) return `must be ${article(issue.expected)}, not ${kindOf(found)}`;
+      if (isDefaultMessage(issue.message)) return `must be ${article(issue.expected)}, not ${kindOf(found, showValue)}`;
       return issue.message;
     case 'invalid_value':
       if (found === undefined) return `is required: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
@@ -85,11 +99,11 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-function kindOf(value: unknown): string {
+function kindOf(value: unknown, showValue = true): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map of keys';
-  return `${article(typeof value)} (${JSON.stringify(value)})`;
+  return showValue ? `${article(typeof value)} (${JSON.stringify(value)})` : article(typeof value);
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {

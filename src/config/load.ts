@@ -1,16 +1,18 @@
 // Reads probes/: site.yaml, components.yaml and checks/*.yaml. Every problem in every file is
 // collected and returned together; a config is returned only when there is none.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod/v4';
 import { StatuspostError, type SourcePosition } from '../errors.ts';
 import { probeForKind, probeKinds, type Check } from '../probes/registry.ts';
 import { expandEnv } from './env.ts';
 import { issuesToProblems } from './issues.ts';
+import { MAX_CONFIG_FILE_BYTES } from './limits.ts';
+import { describeReadError, readSourceFile } from './source-file.ts';
 import { checkConfigRules } from './rules.ts';
 import { componentsFileSchema, siteSchema, type Component, type Group, type Site } from './schema.ts';
 import type { Node } from 'yaml';
-import { parseYaml, positionOf, positionOfNode, type YamlSource } from './yaml-source.ts';
+import { parseYaml, positionOf, positionOfNode, toPlain, type YamlSource } from './yaml-source.ts';
 
 export interface Config {
   root: string;
@@ -32,6 +34,13 @@ export interface ConfigLoad {
 
 const CONFIG_DIR = 'probes';
 
+const CONFIG_READ_RULES = {
+  maxBytes: MAX_CONFIG_FILE_BYTES,
+  code: 'SP_CONFIG_INVALID',
+  what: 'a file in probes/',
+  sizeHint: 'split the checks over several files in probes/checks/',
+} as const;
+
 export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.env): Promise<ConfigLoad> {
   const problems: StatuspostError[] = [];
   const secrets: string[] = [];
@@ -49,6 +58,11 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
     if (!positions.has(key)) positions.set(key, position);
   };
 
+  // Expanded values are private: messages name the reference as written, never the value.
+  const fromEnv = new Map<YamlSource, Map<unknown, string>>();
+  const variables = new Map<string, string>();
+  const writtenFromEnv = (source: YamlSource) => (path: readonly PropertyKey[]) => fromEnv.get(source)?.get(source.doc.getIn(path as unknown[], true));
+
   // Positions ("file:line:col") of values whose ${VAR} was missing: the env problem is the one to report.
   const unexpandedAt = new Set<string>();
   const keyOf = (at: SourcePosition | undefined) => (at ? `${at.file}:${at.line}:${at.column}` : '');
@@ -57,20 +71,20 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
   };
 
   const read = async (file: string, required: boolean): Promise<{ source: YamlSource; value: unknown } | undefined> => {
-    let text: string;
-    try {
-      text = await readFile(join(root, file), 'utf8');
-    } catch (error) {
-      if (required || (error as NodeJS.ErrnoException).code !== 'ENOENT') {
+    const loaded = await readSourceFile(root, file, CONFIG_READ_RULES);
+    if (loaded.problem) {
+      // A missing required file means no configuration yet; any other failure is the file's own problem.
+      if (loaded.errno === 'ENOENT' && required) {
         problems.push(
-          new StatuspostError('SP_CONFIG_MISSING', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+          new StatuspostError('SP_CONFIG_MISSING', `cannot read ${file} (ENOENT)`, {
             at: { file },
             hint: 'run `statuspost init` in an empty folder to create a starting configuration, or pass --root',
           }),
         );
-      }
+      } else problems.push(loaded.problem);
       return undefined;
     }
+    const text = loaded.text;
     files.push(file);
     const { source, problems: syntax } = parseYaml(file, text);
     problems.push(...syntax);
@@ -78,14 +92,19 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
     const expansion = expandEnv(source, env);
     problems.push(...expansion.problems);
     secrets.push(...expansion.secrets);
+    fromEnv.set(source, expansion.expanded);
+    for (const [value, name] of expansion.variables) if (!variables.has(value)) variables.set(value, name);
     for (const node of expansion.unexpanded) unexpandedAt.add(keyOf(positionOfNode(source, node as Node)));
-    return { source, value: source.doc.toJS() ?? {} };
+    const plain = toPlain(source);
+    problems.push(...plain.problems);
+    if (plain.problems.length > 0) return undefined;
+    return { source, value: plain.value };
   };
 
   const parse = <S extends z.ZodType>(schema: S, file: { source: YamlSource; value: unknown }, path: PropertyKey[] = []) => {
     const result = schema.safeParse(path.length === 0 ? file.value : valueAt(file.value, path));
     if (result.success) return result.data as z.output<S>;
-    report(issuesToProblems(file.source, path, schema, result.data ?? valueAt(file.value, path), result.error));
+    report(issuesToProblems(file.source, path, schema, result.data ?? valueAt(file.value, path), result.error, 'SP_CONFIG_INVALID', writtenFromEnv(file.source)));
     return undefined;
   };
 
@@ -103,7 +122,7 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
   }
 
   const checks: Check[] = [];
-  for (const file of await checkFiles(root)) {
+  for (const file of await checkFiles(root, problems)) {
     const loaded = await read(file, false);
     if (!loaded) continue;
     const top = parse(checksFileSchema, loaded);
@@ -121,7 +140,7 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
   if (site && componentsData) {
     problems.push(...checkConfigRules({ components: componentsData, checks, at }));
   }
-  if (problems.length > 0 || !site || !componentsData) return { config: undefined, problems, files };
+  if (problems.length > 0 || !site || !componentsData) return { config: undefined, problems: withoutEnvValues(problems, variables), files };
 
   const config: Config = {
     root,
@@ -141,7 +160,7 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
       problems.push(
         new StatuspostError(
           'SP_CONFIG_INVALID',
-          `${path.join('.')}.kind: ${kind === undefined ? 'is required' : `unknown probe kind ${JSON.stringify(kind)}`}`,
+          `${path.join('.')}.kind: ${kindProblem(kind, writtenFromEnv(file.source)([...path, 'kind']))}`,
           {
             at: positionOf(file.source, kind === undefined ? path : [...path, 'kind']),
             hint: `kind must be one of ${probeKinds.join(', ')}`,
@@ -152,7 +171,7 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
     }
     const result = probe.schema.safeParse(written);
     if (result.success) return anchorPaths(result.data as Check, root);
-    const issues = issuesToProblems(file.source, path, probe.schema, written, result.error);
+    const issues = issuesToProblems(file.source, path, probe.schema, written, result.error, 'SP_CONFIG_INVALID', writtenFromEnv(file.source));
     // Issue fields are relative to the check; prefix them so the message names the whole path.
     for (const issue of issues) {
       report([
@@ -183,17 +202,42 @@ const checksFileSchema = z.strictObject({
   checks: z.array(z.unknown()).default([]),
 });
 
-async function checkFiles(root: string): Promise<string[]> {
+async function checkFiles(root: string, problems: StatuspostError[]): Promise<string[]> {
   try {
     const names = await readdir(join(root, CONFIG_DIR, 'checks'));
     return names
-      .filter((name) => /\.ya?ml$/.test(name))
+      .filter((name) => /\.ya?ml$/i.test(name))
       .sort()
       .map((name) => `${CONFIG_DIR}/checks/${name}`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // a page driven by posts alone has no checks
-    throw error;
+    problems.push(new StatuspostError('SP_CONFIG_INVALID', `cannot read the folder: ${describeReadError(error)}`, { at: { file: `${CONFIG_DIR}/checks` }, hint: 'make it readable by the user statuspost runs as' }));
+    return [];
   }
+}
+
+function kindProblem(kind: unknown, writtenFromEnv: string | undefined): string {
+  if (kind === undefined) return 'is required';
+  if (writtenFromEnv !== undefined) return `is not a probe kind (the value of ${writtenFromEnv})`;
+  return `unknown probe kind ${JSON.stringify(kind)}`;
+}
+
+/**
+ * The last guard of a rule that messages never print an expanded value: any still found in a
+ * message or hint (a rule quoting an id, a message yet to be written) is replaced by its ${NAME}.
+ * Values under 4 characters would match inside ordinary words and numbers; the messages that
+ * quote a value redact it themselves (issues.ts, kindProblem).
+ */
+function withoutEnvValues(problems: readonly StatuspostError[], variables: ReadonlyMap<string, string>): StatuspostError[] {
+  const values = [...variables.keys()].filter((value) => value.length >= 4).sort((a, b) => b.length - a.length);
+  if (values.length === 0) return [...problems];
+  const redact = (text: string) => values.reduce((out, value) => out.split(value).join(`\${${variables.get(value)}}`), text);
+  return problems.map((problem) => {
+    const message = redact(problem.message);
+    const hint = problem.hint === undefined ? undefined : redact(problem.hint);
+    if (message === problem.message && hint === problem.hint) return problem;
+    return new StatuspostError(problem.code, message, { ...(problem.at ? { at: problem.at } : {}), ...(hint ? { hint } : {}) });
+  });
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {

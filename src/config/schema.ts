@@ -1,11 +1,20 @@
 // Site settings and components, as written in probes/site.yaml and probes/components.yaml.
 // The check union is composed from the probe kinds in src/probes/registry.ts.
 import { z } from 'zod/v4';
-import { durationSchema, idSchema } from '../probes/types.ts';
+import { durationWithin, idSchema, postgresUrlSchema } from '../probes/types.ts';
+import { controlCharacterProblem } from '../posts/text.ts';
+import { DURATION_LIMITS } from './limits.ts';
 
 const timeZoneSchema = z.string().refine(isTimeZone, {
   error: 'must be an IANA time zone, e.g. UTC, Europe/Paris or America/Los_Angeles',
 });
+
+/** Text the site publishes (titles, names, descriptions): no character that would break a feed. */
+const publishedText = () =>
+  z.string().superRefine((text, ctx) => {
+    const problem = controlCharacterProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const knownZones = new Map<string, boolean>();
 
@@ -32,14 +41,14 @@ const storeSchema = z.discriminatedUnion('engine', [
   z.strictObject({
     engine: z.literal('postgres'),
     /** A connection string; write it as ${DATABASE_URL} so it stays out of the file. */
-    url: z.string().min(1),
+    url: postgresUrlSchema,
     schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('statuspost'),
   }),
 ]);
 
 export const siteSchema = z.strictObject({
-  title: z.string().min(1),
-  description: z.string().default(''),
+  title: publishedText().min(1),
+  description: publishedText().default(''),
   baseUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. https://status.example.org' }),
   /** The zone pages show times in, beside UTC. */
   timezone: timeZoneSchema.default('UTC'),
@@ -47,7 +56,7 @@ export const siteSchema = z.strictObject({
   location: idSchema.default('local'),
   store: storeSchema.default({ engine: 'sqlite', path: 'data/statuspost.db' }),
   /** How long raw results are kept; daily roll-ups are kept for good. */
-  retention: durationSchema.default(30 * 86_400_000),
+  retention: durationWithin(DURATION_LIMITS.retention).default(30 * 86_400_000),
   /** How many checks may run at once, across all of them. */
   concurrency: z.number().int().min(1).max(1_000).default(16),
   /** How much a minute in each state counts as downtime (docs/uptime.md); Statuspage's defaults. */
@@ -65,8 +74,8 @@ export const componentsFileSchema = z.strictObject({
     .array(
       z.strictObject({
         id: idSchema,
-        name: z.string().min(1),
-        description: z.string().default(''),
+        name: publishedText().min(1),
+        description: publishedText().default(''),
       }),
     )
     .default([]),
@@ -74,9 +83,9 @@ export const componentsFileSchema = z.strictObject({
     .array(
       z.strictObject({
         id: idSchema,
-        name: z.string().min(1),
+        name: publishedText().min(1),
         group: idSchema.optional(),
-        description: z.string().default(''),
+        description: publishedText().default(''),
         /**
          * How its checks decide its status: partial_outage once `partialAt` checks are down,
          * major_outage once `majorAt` are (a number, or "all"). Three chat nodes: 1 and all.

@@ -93,6 +93,9 @@ export function startPublisher(options: PublisherOptions): Publisher {
     }
     readAt = fingerprint;
     const loaded = await loadPosts({ root: config.root, componentIds: config.components.map((c) => c.id), siteTimezone: config.site.timezone });
+    for (const warning of loaded.warnings) {
+      logger.warn('post-warning', warning.message, { file: warning.at?.file, line: warning.at?.line, column: warning.at?.column, hint: warning.hint });
+    }
     if (loaded.problems.length > 0) {
       for (const problem of loaded.problems) {
         logger.error('post-invalid', problem.message, { file: problem.at?.file, line: problem.at?.line, column: problem.at?.column, hint: problem.hint });

@@ -1,19 +1,27 @@
-// Reads content/incidents/*.md and content/maintenance/*.md: front matter (YAML, with positions)
-// validated by zod, then the cross-file rules. One loader for `statuspost check`, the build and the
-// daemon; every problem in every file is returned together, and posts only when there is none.
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// Reads the posts under content/incidents/ and content/maintenance/ (see files.ts for which files
+// are posts): front matter (YAML, with positions) validated by zod, then the cross-file rules. One
+// loader for `statuspost check`, the build and the daemon; every problem in every file is returned
+// together, and posts only when there is none. Warnings (a file skipped, a time ahead of the clock)
+// never hold posts back, but are returned for `check` to print and the daemon to log.
 import type { z } from 'zod/v4';
 import { issuesToProblems } from '../config/issues.ts';
-import { parseYaml, positionOf, type YamlSource } from '../config/yaml-source.ts';
+import { formatSize, MAX_CONTENT_BYTES, MAX_POST_BYTES, MAX_POST_FILES } from '../config/limits.ts';
+import { readSourceFile } from '../config/source-file.ts';
+import { parseYaml, positionOf, toPlain, type YamlSource } from '../config/yaml-source.ts';
 import { StatuspostError, type SourcePosition } from '../errors.ts';
-import { checkPostRules } from './rules.ts';
+import { listPostFiles, POST_EXTENSION, POST_FOLDERS, type PostFile } from './files.ts';
+import { checkPostRules, futureTimeWarnings } from './rules.ts';
+import { escapedControlCharacters, rawControlCharacter } from './text.ts';
 import { incidentSchema, maintenanceSchema, timeIssues, timeOf, type IncidentWritten, type MaintenanceWritten } from './schema.ts';
 import type { Incident, Maintenance, Post } from './types.ts';
+
+export { POST_FOLDERS };
 
 export interface PostsLoad {
   posts: Post[];
   problems: StatuspostError[];
+  /** Published anyway, but worth a look: printed by `check`, logged by the daemon. */
+  warnings: StatuspostError[];
   files: string[];
 }
 
@@ -23,32 +31,67 @@ export interface LoadPostsOptions {
   componentIds: readonly string[] | undefined;
   /** Shown for incidents that name no timezone of their own. */
   siteTimezone: string;
+  /** The clock, for warnings about times ahead of it (epoch ms; default: Date.now()). */
+  now?: number;
 }
 
-export const POST_FOLDERS = { incident: 'content/incidents', maintenance: 'content/maintenance' } as const;
+const READ_RULES = {
+  maxBytes: MAX_POST_BYTES,
+  code: 'SP_POST_INVALID',
+  what: 'a post',
+  sizeHint: 'a long postmortem is under 100 KB: link to logs and data instead of pasting them in',
+} as const;
 
 export async function loadPosts(options: LoadPostsOptions): Promise<PostsLoad> {
-  const problems: StatuspostError[] = [];
-  const files: string[] = [];
-  const posts: Post[] = [];
+  const listing = await listPostFiles(options.root);
+  const problems: StatuspostError[] = [...listing.problems];
+  const warnings: StatuspostError[] = [...listing.warnings];
+  const files = listing.files.map((entry) => entry.file);
   const parsed: ParsedPost[] = [];
 
-  const work: Array<{ kind: 'incident' | 'maintenance'; file: string }> = [];
-  for (const kind of ['incident', 'maintenance'] as const) {
-    const folder = POST_FOLDERS[kind];
-    for (const name of await markdownFiles(join(options.root, folder))) work.push({ kind, file: `${folder}/${name}` });
-  }
+  const work = withinLimits(listing.files, problems);
   // Reads overlap (a few dozen at a time); parsing and the order of results stay as listed.
-  const texts = await mapLimit(work, 32, ({ file }) => readFile(join(options.root, file), 'utf8'));
+  const texts = await mapLimit(work, 32, ({ file }) => readSourceFile(options.root, file, READ_RULES));
   work.forEach(({ kind, file }, i) => {
-    files.push(file);
-    const result = parsePost(kind, file, texts[i]!, options);
+    const read = texts[i]!;
+    if (read.problem) {
+      problems.push(read.problem);
+      return;
+    }
+    const result = parsePost(kind, file, read.text, options);
     problems.push(...result.problems);
     if (result.post) parsed.push(result.post);
   });
   problems.push(...checkPostRules(parsed, options.componentIds));
-  if (problems.length === 0) posts.push(...parsed.map((p) => p.post));
-  return { posts: problems.length === 0 ? posts : [], problems, files };
+  warnings.push(...futureTimeWarnings(parsed, options.now ?? Date.now()));
+  return { posts: problems.length === 0 ? parsed.map((p) => p.post) : [], problems, warnings, files };
+}
+
+/**
+ * The files to read: all of them, unless there are more, or more bytes, than statuspost reads
+ * (see limits.ts). Then the first file past the limit is the problem, and nothing after it is read.
+ * A single file over the per-post limit is refused when it is read, and counts for nothing here.
+ */
+export function withinLimits(
+  files: readonly PostFile[],
+  problems: StatuspostError[],
+  limits = { files: MAX_POST_FILES, postBytes: MAX_POST_BYTES, contentBytes: MAX_CONTENT_BYTES },
+): PostFile[] {
+  let total = 0;
+  for (const [i, entry] of files.entries()) {
+    const rest = files.length - i - 1;
+    const notRead = rest > 0 ? `; it and the ${rest} file${rest === 1 ? '' : 's'} after it were not read` : '; it was not read';
+    if (i >= limits.files) {
+      problems.push(new StatuspostError('SP_POST_INVALID', `content/ holds ${files.length} posts, more than the ${limits.files} statuspost reads${notRead}`, { at: { file: entry.file, line: 1, column: 1 }, hint: 'move old posts to an archive outside content/' }));
+      return files.slice(0, i);
+    }
+    if (entry.size <= limits.postBytes) total += entry.size;
+    if (total > limits.contentBytes) {
+      problems.push(new StatuspostError('SP_POST_INVALID', `the posts in content/ come to more than ${formatSize(limits.contentBytes)} with this one${notRead}`, { at: { file: entry.file, line: 1, column: 1 }, hint: 'move old posts to an archive outside content/, or shorten the longest' }));
+      return files.slice(0, i);
+    }
+  }
+  return [...files];
 }
 
 /** A post with what the rules need to point at its lines. */
@@ -61,6 +104,8 @@ export interface ParsedPost {
 
 export function parsePost(kind: 'incident' | 'maintenance', file: string, text: string, options: Pick<LoadPostsOptions, 'siteTimezone'>) {
   const problems: StatuspostError[] = [];
+  const control = rawControlCharacter(file, text, 'SP_POST_INVALID');
+  if (control) return { problems: [control], post: undefined };
   const split = splitFrontMatter(text);
   if (!split) {
     problems.push(
@@ -72,14 +117,16 @@ export function parsePost(kind: 'incident' | 'maintenance', file: string, text: 
     return { problems, post: undefined };
   }
   const { source, problems: syntax } = parseYaml(file, split.yaml);
-  for (const problem of syntax) problems.push(new StatuspostError('SP_POST_INVALID', problem.message, { ...(problem.at ? { at: problem.at } : {}), ...(problem.hint ? { hint: problem.hint } : {}) }));
-  if (syntax.length > 0) return { problems, post: undefined };
+  const plain = syntax.length > 0 ? { value: undefined, problems: [] } : toPlain(source);
+  for (const problem of [...syntax, ...plain.problems]) problems.push(new StatuspostError('SP_POST_INVALID', problem.message, { ...(problem.at ? { at: problem.at } : {}), ...(problem.hint ? { hint: problem.hint } : {}) }));
+  if (problems.length > 0) return { problems, post: undefined };
 
-  const value = source.doc.toJS() ?? {};
+  const value = plain.value;
+  const controls = escapedControlCharacters(source, 'SP_POST_INVALID');
   const schema: z.ZodType = kind === 'incident' ? incidentSchema : maintenanceSchema;
   const result = schema.safeParse(value);
   if (!result.success) {
-    const found = issuesToProblems(source, [], schema, value, result.error, 'SP_POST_INVALID');
+    const found = [...controls, ...issuesToProblems(source, [], schema, value, result.error, 'SP_POST_INVALID')];
     // zod skips refinements once a field is invalid; report bad times now rather than after the next fix.
     for (const issue of timeIssues(value)) {
       const at = positionOf(source, issue.path);
@@ -89,7 +136,8 @@ export function parsePost(kind: 'incident' | 'maintenance', file: string, text: 
     problems.push(...found.sort((a, b) => (a.at?.line ?? 0) - (b.at?.line ?? 0) || (a.at?.column ?? 0) - (b.at?.column ?? 0)));
     return { problems, post: undefined };
   }
-  const slug = file.slice(file.lastIndexOf('/') + 1).replace(/\.md$/, '');
+  problems.push(...controls);
+  const slug = file.slice(file.lastIndexOf('/') + 1).replace(POST_EXTENSION, '');
   const base = { slug, file, body: split.body.trim() };
   const post =
     kind === 'incident'
@@ -173,16 +221,6 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T
     }),
   );
   return results;
-}
-
-async function markdownFiles(dir: string): Promise<string[]> {
-  try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isFile() && e.name.endsWith('.md')).map((e) => e.name).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // a page with no posts yet
-    throw error;
-  }
 }
 
 export type { YamlSource };

@@ -1,4 +1,6 @@
 // Rules across fields and files. Each reports with the position of the value to fix; none throws.
+import { formatDuration } from '../config/duration.ts';
+import { DURATION_LIMITS } from '../config/limits.ts';
 import { StatuspostError, formatPosition, type SourcePosition } from '../errors.ts';
 import type { ParsedPost } from './load.ts';
 import { zonedDate } from './time.ts';
@@ -69,6 +71,8 @@ const maintenanceWindow: Rule = ({ post, at }, report) => {
   if (post.kind !== 'maintenance') return;
   if (post.endsAt <= post.startsAt) {
     report(at(['window', 'end']), 'window.end must be after window.start', 'give duration: 10m instead of end if the end time is not known yet');
+  } else if (post.endsAt - post.startsAt > DURATION_LIMITS.maintenanceWindow.maxMs) {
+    report(at(['window', 'end']), `window.end is more than ${formatDuration(DURATION_LIMITS.maintenanceWindow.maxMs)} after window.start`, DURATION_LIMITS.maintenanceWindow.why);
   }
   if (post.announcedAt > post.startsAt) {
     report(at(['announcedAt']), 'announcedAt is after the window starts', 'announce maintenance before it begins, so readers and client apps can prepare');
@@ -78,7 +82,14 @@ const maintenanceWindow: Rule = ({ post, at }, report) => {
   });
 };
 
-const perPost: readonly Rule[] = [fileNameCarriesTheStartDate, componentsExist, updatesInOrder, incidentResolution, maintenanceWindow];
+const cancelledOrCompleted: Rule = ({ post, at }, report) => {
+  if (post.kind !== 'maintenance' || !post.cancelled) return;
+  const completed = post.updates.findIndex((update) => update.status === 'completed');
+  if (completed === -1) return;
+  report(at(['cancelled']), `cancelled: true, but update ${completed + 1} says the work was completed`, 'a cancelled window did not happen: set cancelled: false, or change that update\'s status');
+};
+
+const perPost: readonly Rule[] = [fileNameCarriesTheStartDate, componentsExist, updatesInOrder, incidentResolution, maintenanceWindow, cancelledOrCompleted];
 
 export function checkPostRules(items: readonly ParsedPost[], componentIds: readonly string[] | undefined): StatuspostError[] {
   const problems: StatuspostError[] = [];
@@ -103,4 +114,38 @@ export function checkPostRules(items: readonly ParsedPost[], componentIds: reado
     } else seen.set(key, item);
   }
   return problems;
+}
+
+/**
+ * How far ahead of the clock a time may lie before it is worth a warning: clocks differ by a few
+ * seconds, and an author may date an update a minute or two ahead as they post it. Beyond this the
+ * likely cause is UTC written without a Z and read in the post's zone: hours ahead.
+ */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * An incident's start and every update lying ahead of `now`: valid, but hidden from every page and
+ * feed until then, which is seldom what the author meant. Warnings, never problems.
+ */
+export function futureTimeWarnings(items: readonly ParsedPost[], now: number): StatuspostError[] {
+  const warnings: StatuspostError[] = [];
+  for (const { post, at } of items) {
+    const hint = `times without an offset are read in ${post.timezone}; if you wrote UTC, end the time with Z`;
+    const warn = (path: (string | number)[], instant: number, what: string) => {
+      if (instant - now <= FUTURE_TOLERANCE_MS) return;
+      warnings.push(new StatuspostError('SP_POST_WARNING', `${path.join('.')}: ${formatAhead(instant - now)} ahead of now; ${what} stays hidden until then`, { at: at(path), hint }));
+    };
+    if (post.kind === 'incident') warn(['start'], post.startedAt, 'the incident');
+    post.updates.forEach((update, i) => warn(['updates', i, 'at'], update.at, 'the update'));
+  }
+  return warnings;
+}
+
+/** "12 min", "8 h", "7 h 59 min", "3 days". */
+export function formatAhead(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours >= 48) return `${Math.floor(hours / 24)} days`;
+  return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
 }

@@ -2,7 +2,9 @@
 // Times are checked against the post's own `timezone` here, so every problem carries its position.
 import { z } from 'zod/v4';
 import { isTimeZone } from '../config/schema.ts';
-import { durationSchema, idSchema } from '../probes/types.ts';
+import { DURATION_LIMITS } from '../config/limits.ts';
+import { durationWithin, idSchema } from '../probes/types.ts';
+import { graphemeCount } from './text.ts';
 import { parsePostTime, type TimeProblem } from './time.ts';
 
 export const componentStatuses = ['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'] as const;
@@ -14,9 +16,20 @@ const componentStatus = z.enum(componentStatuses);
 const timeText = z.string({ error: 'must be a time such as 2012-03-24T22:00 (with timezone:) or 2012-03-24T22:00:00-08:00' });
 const zone = z.string().refine(isTimeZone, { error: 'must be an IANA time zone, e.g. America/Los_Angeles or Europe/Paris' });
 const body = z.string().trim().min(1, { error: 'must not be empty' });
+const TITLE_MAX = 200;
+/** Counted as a reader counts: an emoji or an accented letter is one character, not two or three UTF-16 units. */
+const title = z
+  .string()
+  .trim()
+  .min(1)
+  .superRefine((text, ctx) => {
+    // A text has no more characters than UTF-16 units: only a long one needs Intl.Segmenter (slow).
+    const length = text.length > TITLE_MAX ? graphemeCount(text) : text.length;
+    if (length > TITLE_MAX) ctx.addIssue({ code: 'custom', message: `must be at most ${TITLE_MAX} characters (it has ${length})` });
+  });
 
 const incidentWritten = z.strictObject({
-  title: z.string().trim().min(1).max(200),
+  title,
   impact: z.enum(impacts),
   /** The author's zone: times without an offset are read in it, and pages show it beside UTC. */
   timezone: zone.optional(),
@@ -43,14 +56,14 @@ const incidentWritten = z.strictObject({
 });
 
 const maintenanceWritten = z.strictObject({
-  title: z.string().trim().min(1).max(200),
+  title,
   timezone: zone,
   /** When the notice goes public; it is shown from then until the window ends. */
   announcedAt: timeText,
   window: z.strictObject({
     start: timeText,
     end: timeText.optional(),
-    duration: durationSchema.optional(),
+    duration: durationWithin(DURATION_LIMITS.maintenanceWindow).optional(),
   }),
   components: z.array(idSchema).min(1, { error: 'list the components the maintenance affects' }),
   /** What is affected, in words readers understand. */
@@ -89,6 +102,8 @@ function timeProblemMessage(problem: TimeProblem, text: string): string {
   switch (problem.kind) {
     case 'format':
       return `"${text}" is not a time; write 2012-03-24T22:00 (read in timezone:) or 2012-03-24T22:00:00-08:00`;
+    case 'impossible':
+      return `"${text}" is not a real time: ${problem.why}`;
     case 'no-zone':
       return `"${text}" has no offset and the post has no timezone; add timezone: America/Los_Angeles (your zone) or write ${text}:00-08:00`;
     case 'skipped':
@@ -117,15 +132,20 @@ function withTimes<S extends z.ZodType>(schema: S) {
 }
 
 export const incidentSchema = withTimes(incidentWritten);
-export const maintenanceSchema = withTimes(maintenanceWritten).superRefine((post, ctx) => {
-  const { end, duration } = post.window;
-  if (end === undefined && duration === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['window'], message: 'window needs an end or a duration, e.g. duration: 30m' });
-  }
-  if (end !== undefined && duration !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['window', 'duration'], message: 'give either window.end or window.duration, not both' });
-  }
-});
+// A window whose end or duration was refused has it missing from the value: say nothing more about it
+// (nor about a post that is not a map at all).
+const windowIsValid = (payload: z.core.ParsePayload) => !payload.issues.some((issue) => issue.path === undefined || issue.path.length === 0 || issue.path[0] === 'window');
+export const maintenanceSchema = withTimes(maintenanceWritten)
+  .refine((post) => post.window.end !== undefined || post.window.duration !== undefined, {
+    path: ['window'],
+    error: 'window needs an end or a duration, e.g. duration: 30m',
+    when: windowIsValid,
+  })
+  .refine((post) => post.window.end === undefined || post.window.duration === undefined, {
+    path: ['window', 'duration'],
+    error: 'give either window.end or window.duration, not both',
+    when: windowIsValid,
+  });
 
 /** Epoch ms of a time already validated by the schema. */
 export function timeOf(text: string, timezone: string | undefined): number {

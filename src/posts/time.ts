@@ -2,26 +2,69 @@
 // or as a wall-clock time in the post's IANA `timezone` (2012-03-24T22:00). A time with neither is
 // refused: cState's zone-less times are the mistake this avoids. Stored and published in UTC.
 
-const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+const WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
 
 export type TimeProblem =
   | { kind: 'format' }
   | { kind: 'no-zone' }
+  /** Fields that name no real instant (2024-02-30, 24:61, +25:00): Date.parse and Date.UTC would roll them over. */
+  | { kind: 'impossible'; why: string }
   | { kind: 'skipped'; zone: string }
   | { kind: 'ambiguous'; zone: string; offsets: [string, string] };
 
 /** Epoch ms, or why the text is not a usable time. */
 export function parsePostTime(text: string, zone: string | undefined): number | TimeProblem {
-  if (WITH_OFFSET.test(text)) {
+  const withOffset = WITH_OFFSET.exec(text);
+  if (withOffset) {
+    const [, y, mo, d, h, mi, s, sign, oh, om] = withOffset;
+    const why = impossibleField(toWallTime(y, mo, d, h, mi, s)) ?? impossibleOffset(sign, oh, om);
+    if (why) return { kind: 'impossible', why };
     const ms = Date.parse(text);
     return Number.isNaN(ms) ? { kind: 'format' } : ms;
   }
   const wall = WALL_CLOCK.exec(text);
   if (!wall) return { kind: 'format' };
+  const [, y, mo, d, h, mi, s] = wall;
+  const fields = toWallTime(y, mo, d, h, mi, s);
+  const why = impossibleField(fields);
+  if (why) return { kind: 'impossible', why };
   if (zone === undefined) return { kind: 'no-zone' };
-  const [, y, mo, d, h, mi, s] = wall.map(Number) as [number, number, number, number, number, number, number];
-  return zonedToUtc({ year: y, month: mo, day: d, hour: h, minute: mi, second: Number.isNaN(s) ? 0 : s }, zone);
+  return zonedToUtc(fields, zone);
+}
+
+function toWallTime(...parts: Array<string | undefined>): WallTime {
+  const [year, month, day, hour, minute, second] = parts.map((part) => (part === undefined ? 0 : Number(part))) as [number, number, number, number, number, number];
+  return { year, month, day, hour, minute, second };
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** Days in `month` (1-12) of `year`, leap years included. */
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** Why the fields name no real time, or undefined. Checked before any Date arithmetic, which would roll over. */
+function impossibleField({ year, month, day, hour, minute, second }: WallTime): string | undefined {
+  // Date.UTC reads years 0-99 as 1900-1999, and no status post predates 1970.
+  if (year < 1970) return 'statuspost reads years from 1970 on';
+  if (month < 1 || month > 12) return `there is no month ${String(month).padStart(2, '0')}`;
+  const days = daysInMonth(year, month);
+  if (day < 1 || day > days) return `${MONTHS[month - 1]} ${year} has ${days} days`;
+  if (hour > 23) return 'hours run from 00 to 23 (write 00:00 of the next day for midnight)';
+  if (minute > 59) return 'minutes run from 00 to 59';
+  if (second > 59) return 'seconds run from 00 to 59';
+  return undefined;
+}
+
+/** Offsets in use run from -12:00 to +14:00 (Kiribati). */
+function impossibleOffset(sign: string | undefined, hours: string | undefined, minutes: string | undefined): string | undefined {
+  if (sign === undefined) return undefined; // Z
+  const total = Number(hours) * 60 + Number(minutes);
+  if (Number(minutes) > 59 || (sign === '+' ? total > 14 * 60 : total > 12 * 60)) return `offsets run from -12:00 to +14:00, not ${sign}${hours}:${minutes}`;
+  return undefined;
 }
 
 interface WallTime {

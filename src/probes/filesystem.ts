@@ -11,7 +11,7 @@
 // start a check again while its previous run is still settling; this probe keeps no state of its own.
 import { randomBytes } from 'node:crypto';
 import { open, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, normalize } from 'node:path';
 import { z } from 'zod/v4';
 import { bytesOrRatioSchema, formatBytes, type BytesOrRatio } from '../config/bytes.ts';
 import { deadlineFor, timeoutMessage, untilAborted } from './support/deadline.ts';
@@ -31,8 +31,14 @@ export const filesystemCheckSchema = z
   .strictObject({
     ...checkBaseShape,
     kind: z.literal('filesystem'),
-    /** The folder to test, e.g. the NFS share's mount point. */
-    path: z.string().min(1),
+    /** The folder to test, e.g. the NFS share's mount point; a relative path is under the project root. */
+    path: z
+      .string()
+      .min(1)
+      .refine((path) => isAbsolute(path) || !/^\.\.(\/|$)/.test(normalize(path)), {
+        // The canary is written there: a relative path that climbs out of the project would write outside it.
+        error: 'a relative path must stay inside the project folder; write an absolute path (e.g. /mnt/share) for a folder elsewhere',
+      }),
     /** Degraded below this much free space: a size ("40GB", "500MiB") or a share of the whole ("10%"). */
     minFree: bytesOrRatioSchema.optional(),
     canaryBytes: z.number().int().min(1).max(1024 * 1024).default(4096),

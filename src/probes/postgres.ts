@@ -10,6 +10,7 @@ import {
   formatLatency,
   normalizeBase,
   portSchema,
+  postgresUrlSchema,
   since,
   up,
   type CheckResult,
@@ -25,7 +26,7 @@ export const postgresCheckSchema = z
     ...checkBaseShape,
     kind: z.literal('postgres'),
     /** A connection string; write it as ${DATABASE_URL} so it stays out of the file. */
-    url: z.string().min(1).optional(),
+    url: postgresUrlSchema.optional(),
     host: z.string().min(1).optional(),
     port: portSchema.optional(),
     database: z.string().min(1).optional(),
@@ -38,20 +39,20 @@ export const postgresCheckSchema = z
     /** e.g. UTF8; degraded when the server's encoding differs. */
     expectEncoding: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'must be an encoding name, e.g. UTF8' }).optional(),
   })
-  .superRefine((check, ctx) => {
+  .check((payload) => {
+    // A connection key that was refused is missing from the value: what follows would only mislead.
+    if (payload.issues.some((issue) => ['url', ...DISCRETE_KEYS].includes(String(issue.path?.[0])) || !issue.path?.length)) return;
+    const check = payload.value;
+    const addIssue = (path: string[], message: string) => payload.issues.push({ code: 'custom', path, message, input: check });
     const discrete = DISCRETE_KEYS.filter((key) => check[key] !== undefined);
     if (check.url !== undefined && discrete.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['url'],
-        message: `give either url or host, port, database, user and password, not both (found url and ${discrete.join(', ')})`,
-      });
+      addIssue(['url'], `give either url or host, port, database, user and password, not both (found url and ${discrete.join(', ')})`);
     } else if (check.url === undefined && check.host === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'give url (a connection string) or host, database and user' });
+      addIssue(['url'], 'give url (a connection string) or host, database and user');
     } else if (check.url === undefined) {
       // Left out, pg would fill these from PG* variables or the OS user: a check should say what it tests.
       for (const key of ['database', 'user'] as const) {
-        if (check[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required with host` });
+        if (check[key] === undefined) addIssue([key], `${key} is required with host`);
       }
     }
   })

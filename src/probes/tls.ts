@@ -27,7 +27,8 @@ export const tlsCheckSchema = z
     port: portSchema.default(443),
     /** SNI and the name the certificate must be for; defaults to `host` (SNI only when host is a name). */
     servername: z.string().min(1).optional(),
-    warnDays: z.number().int().min(0).default(21),
+    /** Public certificates live at most 398 days: a longer warning would always be degraded. */
+    warnDays: z.number().int().min(0).max(398, { error: 'must be at most 398: no public certificate is valid longer, so the check would always warn' }).default(21),
     /** PEM file of a private CA to trust instead of the system roots. */
     ca: z.string().min(1).optional(),
   })

@@ -1,6 +1,7 @@
 // The one interface every probe kind plugs into, and the result it always resolves to.
 import { z } from 'zod/v4';
-import { parseDuration } from '../config/duration.ts';
+import { formatDuration, parseDuration } from '../config/duration.ts';
+import { DURATION_LIMITS, type DurationLimit } from '../config/limits.ts';
 import { staggerSchedule, toSchedule, type Schedule } from '../config/schedule.ts';
 
 export type ProbeStatus = 'up' | 'degraded' | 'down';
@@ -52,14 +53,41 @@ export const idSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be lowercase letters, digits and dashes, e.g. chat-node-1' });
 
-export const durationSchema = z.string({ error: 'must be a duration with a unit, e.g. 10s or 250ms' }).transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write it with a unit, e.g. 10s, 250ms or 5m` });
-    return z.NEVER;
+/** A duration with a unit ("250ms", "10s") → ms, refused outside `limit` (see DURATION_LIMITS for each key's). */
+export function durationWithin(limit: DurationLimit) {
+  return z.string({ error: 'must be a duration with a unit, e.g. 10s or 250ms' }).transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      const fix = 'write it with a unit, e.g. 10s, 250ms or 5m';
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not a duration; ${fix}`, params: { valueFree: `is not a duration; ${fix}` } });
+      return z.NEVER;
+    }
+    if (ms < limit.minMs || ms > limit.maxMs) {
+      const range = `between ${formatDuration(limit.minMs)} and ${formatDuration(limit.maxMs)}`;
+      ctx.addIssue({ code: 'custom', message: `must be ${range}, not ${JSON.stringify(text)}`, params: { hint: limit.why, valueFree: `must be ${range}` } });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+/** Any duration a timer waits for: positive and within what setTimeout honours. */
+export const durationSchema = durationWithin(DURATION_LIMITS.timer);
+
+/** A PostgreSQL connection string (the store's, a check's); anything else fails only later, at connect time. */
+export const postgresUrlSchema = z
+  .string()
+  .min(1)
+  .refine(isPostgresUrl, { error: 'must be a postgres:// or postgresql:// connection string, e.g. postgres://statuspost@db.internal.example:5432/status' });
+
+function isPostgresUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'postgres:' || protocol === 'postgresql:';
+  } catch {
+    return false; // not a URL at all: the answer to the question asked
   }
-  return ms;
-});
+}
 
 // A port may come from the environment (port: ${REDIS_PORT}), where every value is a string.
 export const portSchema = z.preprocess(
@@ -70,7 +98,11 @@ export const portSchema = z.preprocess(
 const scheduleSchema = z.string().transform((text, ctx) => {
   const schedule = toSchedule(text);
   if ('problem' in schedule) {
-    ctx.addIssue({ code: 'custom', message: schedule.problem });
+    ctx.addIssue({
+      code: 'custom',
+      message: schedule.problem,
+      params: { valueFree: 'is not a usable schedule: give an interval that divides a minute, an hour or a day (30s, 5m, 1h), or a cron expression' },
+    });
     return z.NEVER;
   }
   return schedule;
@@ -82,9 +114,9 @@ export const checkBaseShape = {
   name: z.string().min(1).optional(),
   component: idSchema,
   schedule: scheduleSchema.default(toSchedule('60s') as Schedule),
-  timeout: durationSchema.default(10_000),
+  timeout: durationWithin(DURATION_LIMITS.timeout).default(10_000),
   retries: z.number().int().min(0).max(5).default(0),
-  retryDelay: durationSchema.default(1_000),
+  retryDelay: durationWithin(DURATION_LIMITS.retryDelay).default(1_000),
   confirm: z
     .strictObject({
       down: z.number().int().min(1).max(20).default(2),

@@ -11,12 +11,13 @@ export const checkCommand: Command = {
   summary: 'validate probes/ and content/ and report every problem',
   usage: `Usage: statuspost check [--root DIR] [--json]
 
-Reads probes/site.yaml, probes/components.yaml, probes/checks/*.yaml, content/incidents/*.md and
-content/maintenance/*.md, and prints every problem as "file:line:column  field: what is wrong [CODE]"
-with a hint. Nothing is published or changed.
+Reads probes/site.yaml, probes/components.yaml, probes/checks/*.yaml and the posts under
+content/incidents/ and content/maintenance/ (.md or .markdown, subfolders too), and prints every
+problem as "file:line:column  field: what is wrong [CODE]" with a hint. Warnings (a file skipped, a
+time ahead of the clock) are printed too but leave the exit code 0. Nothing is published or changed.
 
   --root DIR   the project folder (default: the current folder)
-  --json       print one JSON document: { ok, files, problems: [{ code, message, file, line, column, hint }] }
+  --json       print one JSON document: { ok, files, problems: [{ code, message, file, line, column, hint }], warnings: [same] }
 
 Exit codes: 0 no problem, 1 problems found, 2 bad usage.`,
   async run(argv) {
@@ -39,16 +40,20 @@ Exit codes: 0 no problem, 1 problems found, 2 bad usage.`,
         checks: config?.checks.length ?? null,
         posts: problems.length === 0 ? posts.posts.length : null,
         problems: problems.map(errorToJson),
+        warnings: posts.warnings.map(errorToJson),
       });
       return problems.length === 0 ? ExitCode.ok : ExitCode.problemsFound;
     }
+    // Warnings come first and never change the exit code: the posts are valid, and publishable.
+    printProblems(output, posts.warnings);
     if (problems.length > 0) {
       printProblems(output, problems);
       output.error(`${plural(problems.length, 'problem')} in ${plural(files.length, 'file')}. Nothing was published or changed.`);
       return ExitCode.problemsFound;
     }
     output.line(
-      `ok: ${plural(files.length, 'file')}, ${plural(config!.components.length, 'component')}, ${plural(config!.checks.length, 'check')}, ${plural(posts.posts.length, 'post')}, no problems`,
+      `ok: ${plural(files.length, 'file')}, ${plural(config!.components.length, 'component')}, ${plural(config!.checks.length, 'check')}, ${plural(posts.posts.length, 'post')}, no problems` +
+        (posts.warnings.length > 0 ? `, ${plural(posts.warnings.length, 'warning')}` : ''),
     );
     return ExitCode.ok;
   },

@@ -1,28 +1,12 @@
 // The heartbeat never says "nothing wrong" while nothing can be published: the real `statuspost run`
 // with only a broken post under content/, then the post fixed.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startDaemonProcess } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/net.ts';
+import { heartbeatWhen } from '../helpers/heartbeat.ts';
 import { tempProject } from '../helpers/temp.ts';
-
-interface Beat {
-  status: string | null;
-  statusPublished: boolean;
-  lastPublishError: string | null;
-}
-
-async function heartbeatWhen(root: string, holds: (beat: Beat) => boolean, timeoutMs = 60_000): Promise<Beat> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Beat | undefined;
-  while (Date.now() < deadline) {
-    last = (await readFile(join(root, 'data/heartbeat.json'), 'utf8').then(JSON.parse, () => undefined)) as Beat | undefined;
-    if (last && holds(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the heartbeat never matched; last: ${JSON.stringify(last)}`);
-}
 
 // A fixed past day: valid on any later date, and the file name carries it as the loader requires.
 const POST = 'content/incidents/2020-05-01-outage.md';

@@ -4,39 +4,15 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startDaemonProcess } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/net.ts';
+import { heartbeatWhen } from '../helpers/heartbeat.ts';
+import { close, listen } from '../helpers/tcp-target.ts';
 import { tempProject } from '../helpers/temp.ts';
 
-const listen = (port: number) =>
-  new Promise<Server>((resolve, reject) => {
-    const server = createServer((socket) => socket.destroy());
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(server));
-  });
-const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
-interface Beat {
-  status: string | null;
-  statusPublished: boolean;
-  lastPublishError: string | null;
-  lastPublishAt: string | null;
-}
-
-/** The heartbeat as soon as `holds` is true of it (it is rewritten after every publish attempt). */
-async function heartbeatWhen(root: string, holds: (beat: Beat) => boolean, timeoutMs = 60_000): Promise<Beat> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Beat | undefined;
-  while (Date.now() < deadline) {
-    last = (await readFile(join(root, 'data/heartbeat.json'), 'utf8').then(JSON.parse, () => undefined)) as Beat | undefined;
-    if (last && holds(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the heartbeat never matched; last: ${JSON.stringify(last)}`);
-}
 
 // Mounting a tmpfs needs root: skipped with a reason elsewhere, a failure under CI.
 const isRoot = process.getuid?.() === 0;

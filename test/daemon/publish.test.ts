@@ -2,22 +2,14 @@
 // store, the site republished when the port goes down, when a post is added, and never replaced by
 // a broken one; a restart resumes the outage instead of forgetting it.
 import { mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:net';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { daysAgo, utcDate, utcTime } from '../helpers/dates.ts';
 import { startDaemonProcess } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/net.ts';
+import { close, listen } from '../helpers/tcp-target.ts';
 import { tempProject } from '../helpers/temp.ts';
 
-const listen = (port: number) =>
-  new Promise<Server>((resolve, reject) => {
-    const server = createServer((socket) => socket.destroy());
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(server));
-  });
-const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
 async function project(port: number) {
   return tempProject({

@@ -5,21 +5,13 @@
 // the first save published and no later one ever did.
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:net';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startDaemonProcess, type DaemonProcess } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/net.ts';
+import { close, listen } from '../helpers/tcp-target.ts';
 import { tempProject } from '../helpers/temp.ts';
 
-const listen = (port: number) =>
-  new Promise<Server>((resolve, reject) => {
-    const server = createServer((socket) => socket.destroy());
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(server));
-  });
-const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
 // An incident that started and ended on a fixed past day is valid on any later date; the file
 // name carries that day, as the loader requires.

@@ -7,8 +7,8 @@
 // created, removed or swapped. A watch that cannot be set (the inotify limit) is logged and retried.
 //
 // Events can still be missed (a network file system raises none for other machines' writes), so
-// the publisher also compares a fingerprint of content/ at every build, the periodic refresh
-// included: `contentFingerprint` lists every file with its size, times and inode.
+// the publisher also compares a fingerprint of content/ at the periodic refresh (at every build when
+// nothing watches): `contentFingerprint` lists every file with its size, times and inode.
 import { readdirSync, statSync, watch, type BigIntStats, type Dirent, type FSWatcher } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, join, relative } from 'node:path';

@@ -70,4 +70,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that goes away early (`statuspost status --json | head`) closes the pipe, and the next
+// write fails with EPIPE. That ends the output, not the command: it finishes with the exit status it
+// would have had, without a trace (printing one would fail the same way). Streaming commands stop
+// producing when they see it (output.ts: writeOrStop).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 process.exitCode = await main(process.argv.slice(2));

@@ -1,6 +1,5 @@
 // `statuspost export`: raw results as CSV or JSON lines, streamed, for any size of history.
 import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { loadConfig } from '../../config/load.ts';
 import { parseDuration } from '../../config/duration.ts';
@@ -10,6 +9,7 @@ import type { StoredResult } from '../../store/types.ts';
 import { parseCommandArgs } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
+import { writeOrStop } from '../output.ts';
 
 export const exportCommand: Command = {
   summary: 'write recorded raw results as CSV or JSON lines',
@@ -47,13 +47,11 @@ Columns: startedAt (ISO 8601, UTC), checkId, location, status, latencyMs, messag
     const out: Writable = typeof args.values.out === 'string' ? createWriteStream(args.values.out) : process.stdout;
     let rows = 0;
     try {
-      const write = async (line: string) => {
-        if (!out.write(line)) await once(out, 'drain');
-      };
-      if (format === 'csv') await write(`${CSV_COLUMNS.join(',')}\r\n`);
+      // A reader that stops early (`| head`) ends the export: leaving the loop closes the store's cursor.
+      if (format === 'csv' && !(await writeOrStop(out, `${CSV_COLUMNS.join(',')}\r\n`))) return ExitCode.ok;
       const query = { since, ...(until === undefined ? {} : { until }), ...(typeof args.values.check === 'string' ? { checkId: args.values.check } : {}) };
       for await (const result of store.streamResults(query)) {
-        await write(format === 'csv' ? toCsvRow(result) : `${JSON.stringify(toRecord(result))}\n`);
+        if (!(await writeOrStop(out, format === 'csv' ? toCsvRow(result) : `${JSON.stringify(toRecord(result))}\n`))) break;
         rows++;
       }
     } finally {

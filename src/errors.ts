@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'SP_STORE_UNAVAILABLE'
   | 'SP_STORE_TOO_NEW'
   | 'SP_STORE_LOCKED'
-  | 'SP_BUILD_FAILED';
+  | 'SP_BUILD_FAILED'
+  | 'SP_LISTEN_FAILED';
 
 export interface SourcePosition {
   /** Relative to the project root, never absolute. */

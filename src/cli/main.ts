@@ -1,5 +1,6 @@
 // The bin entry: dispatch to a command, and the only place errors become exit codes.
 import { readFileSync } from 'node:fs';
+import { closest } from '../config/issues.ts';
 import { ProblemsError, StatuspostError, formatError } from '../errors.ts';
 import { ExitCode } from './exit-codes.ts';
 
@@ -42,7 +43,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const load = commands[name];
   if (!load) {
-    process.stderr.write(`unknown command "${name}" [SP_USAGE]\n  hint: commands are ${Object.keys(commands).join(', ')}\n`);
+    const meant = closest(name, Object.keys(commands));
+    process.stderr.write(`unknown command "${name}" [SP_USAGE]\n  hint: ${meant ? `did you mean "${meant}"? ` : ''}commands: ${Object.keys(commands).join(', ')}\n`);
     return ExitCode.usage;
   }
   const command = await load();
@@ -60,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof StatuspostError) {
       process.stderr.write(`${formatError(error)}\n`);
       if (error.code === 'SP_USAGE') return ExitCode.usage;
-      if (['SP_STORE_UNAVAILABLE', 'SP_STORE_TOO_NEW', 'SP_STORE_LOCKED', 'SP_BUILD_FAILED'].includes(error.code)) return ExitCode.unavailable;
+      if (['SP_STORE_UNAVAILABLE', 'SP_STORE_TOO_NEW', 'SP_STORE_LOCKED', 'SP_BUILD_FAILED', 'SP_LISTEN_FAILED'].includes(error.code)) return ExitCode.unavailable;
       return ExitCode.problemsFound;
     }
     process.stderr.write(

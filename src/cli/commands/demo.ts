@@ -18,7 +18,7 @@ import { ensureUpcomingMaintenance } from '../../demo/upcoming.ts';
 import { simulateHistory } from '../../demo/simulate.ts';
 import { refreshRollups } from '../../store/refresh.ts';
 import { dayKey } from '../../store/types.ts';
-import { parseCommandArgs } from '../args.ts';
+import { parseCommandArgs, wholeNumber } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
 import { createOutput, plural, table } from '../output.ts';
@@ -38,19 +38,22 @@ builds the status site into public-site/ and serves it on loopback.
                  until Ctrl-C)
   --stop-node N  stop chat node N (1-3) before probing, to see an outage
   --root DIR     the project holding probes/ (default: the current folder); data goes in DIR/data/demo
-  --json         print results as JSON lines
+  --json         print each check's result as a JSON line; without --once, then one more line,
+                 {"url": …, "env": {…}}, once the site is served (the daemon's log on standard
+                 error is JSON lines too)
 
-Exit code: 0 when the demo ran (whatever the checks found), 1 when the configuration has problems.`,
+Exit codes: 0 when the demo ran (whatever the checks found), 1 when the configuration has problems,
+2 bad usage.`,
   async run(argv) {
     const args = parseCommandArgs('demo', argv, {
       once: { type: 'boolean', default: false },
       'stop-node': { type: 'string' },
     });
     const output = createOutput(args.json);
+    const stopNode = args.values['stop-node'] === undefined ? undefined : wholeNumber('demo', 'stop-node', args.values['stop-node'], { min: 1, max: 3, example: 2 });
     const cluster = await startDemoCluster(join(args.root, 'data', 'demo'));
     try {
-      const stopNode = Number(args.values['stop-node'] ?? 0);
-      if (stopNode >= 1 && stopNode <= 3) await cluster.stopNode(stopNode - 1);
+      if (stopNode !== undefined) await cluster.stopNode(stopNode - 1);
       for (const note of cluster.notes) output.error(`note: ${note}`);
       if (!args.json) output.line(`Simulated chat cluster up: balancer ${cluster.env.DEMO_LB_URL}, 3 chat nodes, DNS, NTP.`);
 
@@ -105,12 +108,16 @@ Exit code: 0 when the demo ran (whatever the checks found), 1 when the configura
         const server = await startStaticServer({ folder: join(args.root, 'public-site'), port: 4321 }).catch(() =>
           startStaticServer({ folder: join(args.root, 'public-site') }), // 4321 is taken: any free port
         );
-        output.line(`\nThe status site: ${server.url}`);
-        output.line('The cluster keeps running; the daemon records every check on its schedule and republishes the site when a status changes.');
-        output.line('To probe the cluster from another shell (the defaults in probes/ match these ports):');
-        for (const [name, value] of Object.entries(cluster.env)) output.line(`  export ${name}=${value}`);
-        output.line('  statuspost probe --once\nPress Ctrl-C to stop.');
-        const logger = createLogger({ format: 'text' });
+        if (args.json) {
+          output.data({ url: server.url, env: cluster.env });
+        } else {
+          output.line(`\nThe status site: ${server.url}`);
+          output.line('The cluster keeps running; the daemon records every check on its schedule and republishes the site when a status changes.');
+          output.line('To probe the cluster from another shell (the defaults in probes/ match these ports):');
+          for (const [name, value] of Object.entries(cluster.env)) output.line(`  export ${name}=${value}`);
+          output.line('  statuspost probe --once\nPress Ctrl-C to stop.');
+        }
+        const logger = createLogger({ format: args.json ? 'json' : 'text' });
         // As `statuspost run` does: republish when a check's status changes, a post is edited, a
         // window starts or ends, and every 5 minutes.
         let publisher: Publisher | undefined;

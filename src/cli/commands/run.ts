@@ -10,14 +10,14 @@ import { startPublisher, type Publisher } from '../../daemon/publisher.ts';
 import { ProblemsError, StatuspostError } from '../../errors.ts';
 import { openStore } from '../../store/open.ts';
 import { resolve } from 'node:path';
-import { parseCommandArgs } from '../args.ts';
+import { flagChoice, parseCommandArgs, wholeNumber } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
 
 export const runCommand: Command = {
   summary: 'the daemon: probe on schedule, record every result, republish the site on change',
   usage: `Usage: statuspost run [--out DIR] [--no-publish] [--after-publish CMD] [--metrics HOST:PORT]
-                      [--heartbeat FILE] [--root DIR] [--log-format text|json] [--verbose]
+                      [--heartbeat FILE] [--root DIR] [--log-format text|json] [--json] [--verbose]
 
 Schedules every check in probes/checks/*.yaml with its own schedule, runs them under the shared
 concurrency limit, and records every result in the store of probes/site.yaml (SQLite by default).
@@ -40,13 +40,14 @@ SIGTERM or SIGINT stops it gracefully: in-flight checks end, everything buffered
   --heartbeat FILE      where the heartbeat is written every 30 s (default: data/heartbeat.json)
   --root DIR            the project folder (default: the current folder)
   --log-format FORMAT   text (default) or json: one line per event on standard error
+  --json                the same as --log-format json
   --verbose             also log every write and schedule detail
 
 Exit codes: 0 stopped by a signal, 1 configuration problems, 3 the store cannot be opened or is in
 use by another daemon.`,
   async run(argv) {
     const args = parseCommandArgs('run', argv, {
-      'log-format': { type: 'string', default: 'text' },
+      'log-format': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       'flush-interval': { type: 'string' }, // for tests: milliseconds between writes
       out: { type: 'string' },
@@ -57,11 +58,15 @@ use by another daemon.`,
       debounce: { type: 'string' }, // for tests and benchmarks: milliseconds of quiet before a build
       'publish-retry': { type: 'string' }, // for tests: milliseconds before a failed publish is retried
     });
-    const format = args.values['log-format'];
-    if (format !== 'text' && format !== 'json') {
-      throw new StatuspostError('SP_USAGE', `run: --log-format must be text or json, not "${String(format)}"`);
-    }
-    const logger = createLogger({ format: format as LogFormat, debug: args.values.verbose === true });
+    const format = flagChoice('run', 'log-format', String(args.values['log-format'] ?? (args.json ? 'json' : 'text')), ['text', 'json'] as const satisfies readonly LogFormat[]);
+    if (args.json && format !== 'json') throw new StatuspostError('SP_USAGE', 'run: --json means --log-format json, not text', { hint: 'give one of them' });
+    // For tests and benchmarks, not in --help; still checked, never silently ignored.
+    const milliseconds = (flag: string) => (args.values[flag] === undefined ? undefined : wholeNumber('run', flag, args.values[flag], { min: 1, example: 100 }));
+    const flush = milliseconds('flush-interval');
+    const debounce = milliseconds('debounce');
+    const publishRetry = milliseconds('publish-retry');
+    if (typeof args.values.metrics === 'string') metricsAddress(args.values.metrics);
+    const logger = createLogger({ format, debug: args.values.verbose === true });
     const { config, problems } = await loadConfig(args.root);
     if (!config) throw new ProblemsError(problems);
 
@@ -78,7 +83,6 @@ use by another daemon.`,
         if (!(error instanceof StatuspostError) || error.code !== 'SP_STORE_UNAVAILABLE' || store.engine !== 'postgres') throw error;
         logger.warn('store-down', `store unavailable at start: ${error.message}; results wait in memory`);
       }
-      const flush = Number(args.values['flush-interval']);
       const metrics = createMetrics();
       let publisher: Publisher | undefined;
       const initialStates = await restoreConfirmStates(store, config.checks, config.site.location, Date.now()).catch(() => undefined);
@@ -87,7 +91,7 @@ use by another daemon.`,
         config,
         store,
         logger,
-        ...(flush > 0 ? { flushIntervalMs: flush } : {}),
+        ...(flush !== undefined ? { flushIntervalMs: flush } : {}),
         ...(initialStates ? { initialStates } : {}),
         observe: (check, result) => {
           metrics.observe(check, result);
@@ -96,7 +100,6 @@ use by another daemon.`,
         onStatusChange: (check, state) => publisher?.request(`check ${check.id} is ${state.status}`),
       });
       if (!args.values['no-publish']) {
-        const debounce = Number(args.values.debounce);
         publisher = startPublisher({
           config,
           store,
@@ -104,8 +107,8 @@ use by another daemon.`,
           out: resolve(args.root, typeof args.values.out === 'string' ? args.values.out : 'public-site'),
           beforeBuild: () => daemon.flush(),
           ...(typeof args.values['after-publish'] === 'string' ? { afterPublish: args.values['after-publish'] } : {}),
-          ...(debounce > 0 ? { debounceMs: debounce } : {}),
-          ...(Number(args.values['publish-retry']) > 0 ? { retryMs: Number(args.values['publish-retry']) } : {}),
+          ...(debounce !== undefined ? { debounceMs: debounce } : {}),
+          ...(publishRetry !== undefined ? { retryMs: publishRetry } : {}),
         });
       }
       const metricsServer = typeof args.values.metrics === 'string'
@@ -149,3 +152,11 @@ use by another daemon.`,
     }
   },
 };
+
+/** HOST:PORT for --metrics, checked before anything starts (serveMetrics would only find out after the lock and the store). */
+function metricsAddress(text: string): void {
+  const match = /^(.+):(\d+)$/.exec(text);
+  if (!match || Number(match[2]) > 65_535) {
+    throw new StatuspostError('SP_USAGE', `run: --metrics must be HOST:PORT with a port from 0 to 65535, not "${text}"`, { hint: 'e.g. --metrics 127.0.0.1:9464' });
+  }
+}

@@ -4,7 +4,7 @@
 import { stringify } from 'yaml';
 import type { ComponentStatus, Impact } from './types.ts';
 import { POST_FOLDERS } from './load.ts';
-import { formatWallClock, zonedDate } from './time.ts';
+import { formatWallClock, formatZoned, parsePostTime, zonedDate } from './time.ts';
 
 export type NewPost =
   | { kind: 'incident'; title: string; zone: string; start: number; components: string[]; impact: Impact; status: ComponentStatus }
@@ -23,7 +23,7 @@ export type NewPost =
     };
 
 export function composePost(post: NewPost): { file: string; text: string } {
-  const wall = (instant: number) => formatWallClock(instant, post.zone);
+  const wall = (instant: number) => authorsTime(instant, post.zone);
   const frontMatter =
     post.kind === 'incident'
       ? {
@@ -51,6 +51,16 @@ export function composePost(post: NewPost): { file: string; text: string } {
     file: `${POST_FOLDERS[post.kind]}/${zonedDate(post.start, post.zone)}-${slugify(post.title)}.md`,
     text: `---\n${stringify(frontMatter, { lineWidth: 0 })}---\n${body}`,
   };
+}
+
+/**
+ * The wall clock an author would write (2026-11-28T22:00), to the minute; or, in the hour a
+ * daylight-saving change repeats, where that clock names two instants, the time with its offset.
+ */
+export function authorsTime(instant: number, zone: string): string {
+  const minute = Math.floor(instant / 60_000) * 60_000;
+  const wall = formatWallClock(minute, zone);
+  return parsePostTime(wall, zone) === minute ? wall : formatZoned(minute, zone);
 }
 
 export function slugify(title: string): string {

@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'SP_STORE_TOO_NEW'
   | 'SP_STORE_LOCKED'
   | 'SP_BUILD_FAILED'
-  | 'SP_LISTEN_FAILED';
+  | 'SP_LISTEN_FAILED'
+  | 'SP_PROJECT_EXISTS';
 
 export interface SourcePosition {
   /** Relative to the project root, never absolute. */

@@ -12,6 +12,7 @@ export interface Command {
 
 // Each command is imported only when it runs, so `statuspost check` never loads database drivers.
 const commands: Record<string, () => Promise<Command>> = {
+  init: async () => (await import('./commands/init.ts')).initCommand,
   check: async () => (await import('./commands/check.ts')).checkCommand,
   new: async () => (await import('./commands/new.ts')).newCommand,
   probe: async () => (await import('./commands/probe.ts')).probeCommand,

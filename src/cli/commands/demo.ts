@@ -43,7 +43,7 @@ builds the status site into public-site/ and serves it on loopback.
                  error is JSON lines too)
 
 Exit codes: 0 when the demo ran (whatever the checks found), 1 when the configuration has problems,
-2 bad usage.`,
+2 bad usage, 3 the demo's store cannot be opened or is in use by another statuspost.`,
   async run(argv) {
     const args = parseCommandArgs('demo', argv, {
       once: { type: 'boolean', default: false },

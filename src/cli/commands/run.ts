@@ -43,8 +43,8 @@ SIGTERM or SIGINT stops it gracefully: in-flight checks end, everything buffered
   --json                the same as --log-format json
   --verbose             also log every write and schedule detail
 
-Exit codes: 0 stopped by a signal, 1 configuration problems, 3 the store cannot be opened or is in
-use by another daemon.`,
+Exit codes: 0 stopped by a signal, 1 configuration problems, 2 bad usage, 3 the store cannot be
+opened or is in use by another daemon, or results were still waiting for it when the daemon stopped.`,
   async run(argv) {
     const args = parseCommandArgs('run', argv, {
       'log-format': { type: 'string' },

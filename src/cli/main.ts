@@ -32,7 +32,8 @@ async function overview(): Promise<string> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  // `statuspost help new` is `statuspost new --help`.
+  const [name, ...rest] = argv[0] === 'help' && argv.length > 1 ? [argv[1]!, '--help', ...argv.slice(2)] : argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${await overview()}\n`);
     return name === undefined ? ExitCode.usage : ExitCode.ok;

@@ -43,6 +43,22 @@ describe('statuspost usage errors', () => {
     expect(misspelt.stderr).toContain('new: --status must be one of operational, degraded_performance, partial_outage, major_outage, under_maintenance, not "major-outage" [SP_USAGE]\n  hint: did you mean major_outage?');
   });
 
+  it('refuses publishing flags beside run --no-publish instead of ignoring them', async () => {
+    const root = await project();
+    const { code, stderr } = await statuspost(['run', '--no-publish', '--out', 'site', '--root', root]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('run: --out has no effect with --no-publish [SP_USAGE]');
+  });
+
+  it('takes `help COMMAND` for `COMMAND --help`, with a did-you-mean for a misspelt one', async () => {
+    const help = await statuspost(['help', 'serve']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toBe((await statuspost(['serve', '--help'])).stdout);
+    const typo = await statuspost(['help', 'serv']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('unknown command "serv" [SP_USAGE]\n  hint: did you mean "serve"?');
+  });
+
   it('suggests the flag meant for a misspelt one', async () => {
     const { code, stderr } = await statuspost(['serve', '--prot', '8080']);
     expect(code).toBe(2);

@@ -1,6 +1,7 @@
 // The real built CLI (bin/statuspost.mjs → dist/) as a child process, alone or in a real shell pipe.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect, onTestFinished } from 'vitest';
 
 export const bin = fileURLToPath(new URL('../../bin/statuspost.mjs', import.meta.url));
 
@@ -12,12 +13,21 @@ export interface Ran {
 
 export function statuspost(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<Ran> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [bin, ...args],
       { env: { ...process.env, NO_COLOR: '1', ...options.env }, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: 1 << 26 },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
     );
+    // A command that does not end (a daemon, started by a test of a bug not yet fixed) must not
+    // outlive the test that started it.
+    if (expect.getState().currentTestName !== undefined) {
+      onTestFinished(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      });
+    }
   });
 }
 

@@ -66,6 +66,10 @@ opened or is in use by another daemon, or results were still waiting for it when
     const debounce = milliseconds('debounce');
     const publishRetry = milliseconds('publish-retry');
     if (typeof args.values.metrics === 'string') metricsAddress(args.values.metrics);
+    if (args.values['no-publish'] === true) {
+      const publishing = ['out', 'after-publish', 'debounce', 'publish-retry'].find((flag) => args.values[flag] !== undefined);
+      if (publishing) throw new StatuspostError('SP_USAGE', `run: --${publishing} has no effect with --no-publish`, { hint: 'drop one of them' });
+    }
     const logger = createLogger({ format, debug: args.values.verbose === true });
     const { config, problems } = await loadConfig(args.root);
     if (!config) throw new ProblemsError(problems);

@@ -98,6 +98,19 @@ describe('statuspost init', () => {
     expect(ignored).toContain('/public-site\n');
   });
 
+  it('refuses a folder it cannot make, at once and without writing anything', async () => {
+    const root = await tempDir('statuspost-init-');
+    await writeFile(join(root, 'a-file'), '');
+    const underFile = await statuspost(['init', join(root, 'a-file', 'project')], { timeoutMs: 30_000 });
+    expect(underFile.code).toBe(2);
+    expect(underFile.stderr).toContain(`init: cannot make a project in ${join(root, 'a-file', 'project')}: ${join(root, 'a-file')} is a file, not a folder [SP_USAGE]`);
+    // /proc answers mkdir with ENOENT, on which Node 20's recursive mkdir spins for ever.
+    const proc = await statuspost(['init', '/proc/statuspost-init'], { timeoutMs: 30_000 });
+    expect(proc.stderr).toContain('init: cannot make a project in /proc/statuspost-init: /proc/statuspost-init cannot be made (ENOENT) [SP_USAGE]');
+    expect(proc.code).toBe(2);
+    expect(await readdir(root)).toEqual(['a-file']);
+  }, 90_000);
+
   it('refuses two folders, or a folder and --root', async () => {
     const root = await tempDir('statuspost-init-');
     const two = await statuspost(['init', join(root, 'a'), join(root, 'b')]);

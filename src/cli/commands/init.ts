@@ -1,7 +1,7 @@
 // `statuspost init [DIR]`: a new project, valid as written: `check` passes on it at once, its one
 // check works on any machine, and `build` publishes it. It never overwrites a file.
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { isTimeZone } from '../../config/schema.ts';
@@ -50,6 +50,7 @@ Exit codes: 0 created, 1 a file exists already (nothing was written), 2 bad usag
     const output = createOutput(args.json);
 
     const files = scaffold(root, Date.now(), localZone());
+    await makeFolder(root, root);
     const existing = Object.keys(files).filter((file) => existsSync(join(root, file)));
     if (existing.length > 0) {
       throw new StatuspostError('SP_PROJECT_EXISTS', `init: ${existing.join(', ')} ${existing.length === 1 ? 'exists' : 'exist'} already in ${root}; nothing was written`, {
@@ -57,7 +58,7 @@ Exit codes: 0 created, 1 a file exists already (nothing was written), 2 bad usag
       });
     }
     for (const [file, text] of Object.entries(files)) {
-      await mkdir(dirname(join(root, file)), { recursive: true });
+      await makeFolder(dirname(join(root, file)), root);
       await writeFile(join(root, file), text, { flag: 'wx' });
     }
     const gitignore = await updateGitignore(root);
@@ -81,6 +82,25 @@ Exit codes: 0 created, 1 a file exists already (nothing was written), 2 bad usag
     return ExitCode.ok;
   },
 };
+
+/**
+ * mkdir -p, one level at a time: Node 20's recursive mkdir spins forever where mkdir(2) answers
+ * ENOENT under a parent that exists (/proc/foo). A folder that cannot be made is bad usage.
+ */
+async function makeFolder(folder: string, root: string): Promise<void> {
+  const missing: string[] = [];
+  let at = folder;
+  for (; !existsSync(at); at = dirname(at)) missing.unshift(at);
+  const cannot = (why: string) => new StatuspostError('SP_USAGE', `init: cannot make a project in ${root}: ${why}`, { hint: 'give a folder you can write, e.g. `statuspost init my-status`' });
+  if (!(await stat(at)).isDirectory()) throw cannot(`${at} is a file, not a folder`);
+  for (const path of missing) {
+    try {
+      await mkdir(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannot(`${path} cannot be made (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+}
 
 /** The machine's zone for the site and the example post; UTC when it has none that IANA knows. */
 function localZone(): string {

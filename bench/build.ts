@@ -15,6 +15,9 @@ import { simulateHistory } from '../src/demo/simulate.ts';
 import { loadPosts } from '../src/posts/load.ts';
 import { openStore } from '../src/store/open.ts';
 import { generateProject } from './support/generated-posts.ts';
+import { startBench } from './support/processes.ts';
+
+startBench('bench:build');
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, sizes: { type: 'string', default: '100,1000,10000' } } });
 const ROUNDS = Number(values.rounds);

@@ -15,6 +15,9 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/load.ts';
 import { startDemoCluster } from '../src/demo/cluster.ts';
 import { generateProject } from './support/generated-posts.ts';
+import { onStop, startBench } from './support/processes.ts';
+
+startBench('bench:freshness');
 
 const { values } = parseArgs({ options: { trials: { type: 'string', default: '10' } } });
 const TRIALS = Number(values.trials);
@@ -32,13 +35,9 @@ const check = config!.checks.find((c) => c.id === 'chat-1')!;
 const floorS = (check.schedule.intervalMs * check.confirm.down) / 1000;
 
 const daemon = spawn(process.execPath, [join(repo, 'bin/statuspost.mjs'), 'run', '--root', root, '--out', 'public-site', '--log-format', 'json'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-// Stopped early (Ctrl-C, kill): take the daemon and the cluster's servers along.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    daemon.kill('SIGKILL');
-    void cluster.close().finally(() => process.exit(130));
-  });
-}
+// Stopped early (Ctrl-C, a failure): startBench kills the daemon; the cluster's servers close here.
+onStop(() => cluster.close());
+onStop(() => rm(root, { recursive: true, force: true }));
 let log = '';
 daemon.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
 const read = async () => {

@@ -10,6 +10,9 @@ import { Agent, Client, request } from 'undici';
 import { httpProbe } from '../src/probes/http.ts';
 import type { Check } from '../src/probes/registry.ts';
 import { runChecksOnce } from '../src/runner/run-all.ts';
+import { startBench } from './support/processes.ts';
+
+startBench('bench:probe-overhead');
 
 const { values } = parseArgs({
   options: {

@@ -8,6 +8,9 @@ import { createLogger } from '../src/daemon/log.ts';
 import { startScheduler } from '../src/daemon/scheduler.ts';
 import { httpProbe } from '../src/probes/http.ts';
 import type { Check } from '../src/probes/registry.ts';
+import { startBench } from './support/processes.ts';
+
+startBench('bench:schedule');
 
 const { values } = parseArgs({
   options: {

@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { precompress } from '../src/publish/precompress.ts';
+import { onStop, startBench } from './support/processes.ts';
+
+startBench('bench:serve', { nginx: 'nginx', wrk: 'wrk' });
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' } } });
 const SECONDS = Number(values.seconds);
@@ -36,6 +39,7 @@ async function waitForHttp(url: string): Promise<void> {
 }
 
 const folder = await mkdtemp(join(tmpdir(), 'statuspost-bench-serve-'));
+onStop(() => rm(folder, { recursive: true, force: true }));
 const site = join(folder, 'site');
 await mkdir(site, { recursive: true });
 await chmod(folder, 0o755); // nginx's workers run as an unprivileged user and must read the folder

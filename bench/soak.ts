@@ -13,6 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { onStop, startBench } from './support/processes.ts';
+
+startBench('bench:soak');
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, checks: { type: 'string', default: '200' }, failing: { type: 'string', default: '0.2' }, every: { type: 'string', default: '5s' } } });
 const MINUTES = Number(values.minutes);
@@ -40,6 +43,7 @@ const metricsPort = await new Promise<number>((resolve) => {
 });
 
 const root = await mkdtemp(join(tmpdir(), 'statuspost-soak-'));
+onStop(() => rm(root, { recursive: true, force: true }));
 await mkdir(join(root, 'probes/checks'), { recursive: true });
 await writeFile(join(root, 'probes/site.yaml'), 'title: Soak\nbaseUrl: https://status.example.org\nlocation: soak\nstore:\n  engine: sqlite\n  path: data/soak.db\nconcurrency: 32\n');
 await writeFile(join(root, 'probes/components.yaml'), 'components:\n  - id: fleet\n    name: Fleet\n');
@@ -50,8 +54,6 @@ for (let i = 0; i < CHECKS; i++) {
 await writeFile(join(root, 'probes/checks/fleet.yaml'), `${lines.join('\n')}\n`);
 
 const daemon = spawn(process.execPath, [join(repo, 'bin/statuspost.mjs'), 'run', '--root', root, '--no-publish', '--metrics', `127.0.0.1:${metricsPort}`, '--log-format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'] });
-// Stopped early (Ctrl-C, kill): take the daemon along rather than leave it probing.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { daemon.kill('SIGKILL'); process.exit(130); });
 let stderr = '';
 daemon.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
 const samples: Array<{ t: number; rssMb: number; fds: number; loopP99Ms: number; heapMb: number; heapTotalMb: number; externalMb: number; anonMb: number; fileMb: number }> = [];

@@ -14,7 +14,9 @@ export type ErrorCode =
   | 'SP_STORE_TOO_NEW'
   | 'SP_STORE_LOCKED'
   | 'SP_BUILD_FAILED'
-  | 'SP_DEMO_NOT_RUNNING';
+  | 'SP_DEMO_NOT_RUNNING'
+  | 'SP_LISTEN_FAILED'
+  | 'SP_PROJECT_EXISTS';
 
 export interface SourcePosition {
   /** Relative to the project root, never absolute. */

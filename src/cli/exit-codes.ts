@@ -1,11 +1,15 @@
 // The documented exit codes (README, "Exit codes"). Only cli/main.ts sets process.exitCode.
 export const ExitCode = {
   ok: 0,
-  /** `check` found invalid files; `probe --once` saw a check down. */
+  /** Invalid files; `probe` saw a check down; `status` a component not operational; `new`/`init` found a file there. */
   problemsFound: 1,
-  /** Unknown command or flag. */
+  /** Unknown command or flag, or a flag value that cannot be used. */
   usage: 2,
-  /** A store or service statuspost needs is unreachable, or a build failed; nothing was published. */
+  /**
+   * The input is fine but the work could not be done: the store is unreachable, newer than this
+   * statuspost or used by another daemon; the site build or its checks failed; serve cannot listen.
+   * Nothing was published: the published site is as it was.
+   */
   unavailable: 3,
   /** A bug in statuspost: please report it. */
   internal: 70,

@@ -1,5 +1,6 @@
 // The bin entry: dispatch to a command, and the only place errors become exit codes.
 import { readFileSync } from 'node:fs';
+import { closest } from '../config/issues.ts';
 import { ProblemsError, StatuspostError, formatError } from '../errors.ts';
 import { ExitCode } from './exit-codes.ts';
 
@@ -11,6 +12,7 @@ export interface Command {
 
 // Each command is imported only when it runs, so `statuspost check` never loads database drivers.
 const commands: Record<string, () => Promise<Command>> = {
+  init: async () => (await import('./commands/init.ts')).initCommand,
   check: async () => (await import('./commands/check.ts')).checkCommand,
   new: async () => (await import('./commands/new.ts')).newCommand,
   probe: async () => (await import('./commands/probe.ts')).probeCommand,
@@ -30,7 +32,8 @@ async function overview(): Promise<string> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  // `statuspost help new` is `statuspost new --help`.
+  const [name, ...rest] = argv[0] === 'help' && argv.length > 1 ? [argv[1]!, '--help', ...argv.slice(2)] : argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${await overview()}\n`);
     return name === undefined ? ExitCode.usage : ExitCode.ok;
@@ -42,7 +45,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const load = commands[name];
   if (!load) {
-    process.stderr.write(`unknown command "${name}" [SP_USAGE]\n  hint: commands are ${Object.keys(commands).join(', ')}\n`);
+    const meant = closest(name, Object.keys(commands));
+    process.stderr.write(`unknown command "${name}" [SP_USAGE]\n  hint: ${meant ? `did you mean "${meant}"? ` : ''}commands: ${Object.keys(commands).join(', ')}\n`);
     return ExitCode.usage;
   }
   const command = await load();
@@ -60,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof StatuspostError) {
       process.stderr.write(`${formatError(error)}\n`);
       if (error.code === 'SP_USAGE') return ExitCode.usage;
-      if (['SP_STORE_UNAVAILABLE', 'SP_STORE_TOO_NEW', 'SP_STORE_LOCKED', 'SP_BUILD_FAILED', 'SP_DEMO_NOT_RUNNING'].includes(error.code)) return ExitCode.unavailable;
+      if (['SP_STORE_UNAVAILABLE', 'SP_STORE_TOO_NEW', 'SP_STORE_LOCKED', 'SP_BUILD_FAILED', 'SP_LISTEN_FAILED', 'SP_DEMO_NOT_RUNNING'].includes(error.code)) return ExitCode.unavailable;
       return ExitCode.problemsFound;
     }
     process.stderr.write(
@@ -68,6 +72,16 @@ export async function main(argv: string[]): Promise<number> {
     );
     return ExitCode.internal;
   }
+}
+
+// A reader that goes away early (`statuspost status --json | head`) closes the pipe, and the next
+// write fails with EPIPE. That ends the output, not the command: it finishes with the exit status it
+// would have had, without a trace (printing one would fail the same way). Streaming commands stop
+// producing when they see it (output.ts: writeOrStop).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -1,4 +1,5 @@
 // Output helpers: plain text for people, one JSON document (or JSON lines) with --json.
+import type { Writable } from 'node:stream';
 import { formatError, type StatuspostError } from '../errors.ts';
 
 export interface Output {
@@ -31,3 +32,30 @@ export function table(rows: readonly (readonly string[])[]): string {
 }
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * Writes `text`, waiting for room when the stream is full. Resolves false once the reader is gone
+ * (a closed pipe: EPIPE), so that a streaming command stops producing; any other failure rejects.
+ */
+export async function writeOrStop(stream: Writable, text: string): Promise<boolean> {
+  if (readerGone(stream)) return false;
+  if (stream.write(text)) return true;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
+  return !readerGone(stream);
+}
+
+function readerGone(stream: Writable): boolean {
+  const error = stream.errored as NodeJS.ErrnoException | null;
+  if (error && error.code !== 'EPIPE') throw error;
+  return stream.destroyed || error !== null;
+}

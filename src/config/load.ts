@@ -78,7 +78,7 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
         problems.push(
           new StatuspostError('SP_CONFIG_MISSING', `cannot read ${file} (ENOENT)`, {
             at: { file },
-            hint: 'run `statuspost init` in an empty folder to create a starting configuration, or pass --root',
+            hint: 'run `statuspost init` to create a project here (it overwrites nothing), or pass --root DIR for the folder that holds probes/',
           }),
         );
       } else problems.push(loaded.problem);

@@ -2,12 +2,24 @@
 // author's wall clock in their zone, and a name of the form YYYY-MM-DD-slug.md. Used by
 // `statuspost new` and by the demo, which schedules an upcoming window the same way an operator would.
 import { stringify } from 'yaml';
-import type { ComponentStatus, Impact } from './types.ts';
+import type { ComponentStatus, Impact, IncidentStatus } from './types.ts';
 import { POST_FOLDERS } from './load.ts';
-import { formatWallClock, zonedDate } from './time.ts';
+import { formatWallClock, formatZoned, parsePostTime, zonedDate } from './time.ts';
 
 export type NewPost =
-  | { kind: 'incident'; title: string; zone: string; start: number; components: string[]; impact: Impact; status: ComponentStatus }
+  | {
+      kind: 'incident';
+      title: string;
+      zone: string;
+      start: number;
+      components: string[];
+      impact: Impact;
+      status: ComponentStatus;
+      /** Default: one "investigating" update at the start. */
+      updates?: Array<{ at: number; status: IncidentStatus; body: string }>;
+      /** A postmortem (the body) and its publication time, for an incident already resolved. */
+      postmortem?: { at: number; body: string };
+    }
   | {
       kind: 'maintenance';
       title: string;
@@ -23,7 +35,7 @@ export type NewPost =
     };
 
 export function composePost(post: NewPost): { file: string; text: string } {
-  const wall = (instant: number) => formatWallClock(instant, post.zone);
+  const wall = (instant: number) => authorsTime(instant, post.zone);
   const frontMatter =
     post.kind === 'incident'
       ? {
@@ -33,7 +45,10 @@ export function composePost(post: NewPost): { file: string; text: string } {
           start: wall(post.start),
           signInBlocked: false, // written out so that authors see the switch client apps read
           components: Object.fromEntries(post.components.map((id) => [id, post.status])),
-          updates: [{ at: wall(post.start), status: 'investigating', body: 'We are investigating reports of a problem and will post an update within 30 minutes.' }],
+          updates: (post.updates ?? [{ at: post.start, status: 'investigating', body: 'We are investigating reports of a problem and will post an update within 30 minutes.' }]).map(
+            (update) => ({ ...update, at: wall(update.at) }),
+          ),
+          ...(post.postmortem ? { postmortemAt: wall(post.postmortem.at) } : {}),
         }
       : {
           title: post.title,
@@ -46,11 +61,22 @@ export function composePost(post: NewPost): { file: string; text: string } {
           signInBlocked: post.signInBlocked ?? false,
           updates: [],
         };
-  const body = post.kind === 'maintenance' ? `\n${post.body ?? 'What the work is, and why it is worth the interruption.'}\n` : '';
+  const body =
+    post.kind === 'maintenance' ? `\n${post.body ?? 'What the work is, and why it is worth the interruption.'}\n` : post.postmortem ? `\n${post.postmortem.body}\n` : '';
   return {
     file: `${POST_FOLDERS[post.kind]}/${zonedDate(post.start, post.zone)}-${slugify(post.title)}.md`,
     text: `---\n${stringify(frontMatter, { lineWidth: 0 })}---\n${body}`,
   };
+}
+
+/**
+ * The wall clock an author would write (2026-11-28T22:00), to the minute; or, in the hour a
+ * daylight-saving change repeats, where that clock names two instants, the time with its offset.
+ */
+export function authorsTime(instant: number, zone: string): string {
+  const minute = Math.floor(instant / 60_000) * 60_000;
+  const wall = formatWallClock(minute, zone);
+  return parsePostTime(wall, zone) === minute ? wall : formatZoned(minute, zone);
 }
 
 export function slugify(title: string): string {

@@ -1,5 +1,6 @@
 // Rules across fields and files. Each reports with the position of the value to fix; none throws.
 import { formatDuration } from '../config/duration.ts';
+import { closest } from '../config/issues.ts';
 import { DURATION_LIMITS } from '../config/limits.ts';
 import { StatuspostError, formatPosition, type SourcePosition } from '../errors.ts';
 import type { ParsedPost } from './load.ts';
@@ -27,8 +28,11 @@ const fileNameCarriesTheStartDate: Rule = ({ post, at, writtenStart }, report) =
 
 const componentsExist: Rule = ({ post, at }, report, { componentIds }) => {
   if (!componentIds) return; // probes/components.yaml itself has problems: those are reported instead
-  const hint = `known components: ${[...componentIds].join(', ')}`;
-  const unknown = (id: string, where: SourcePosition) => report(where, `unknown component "${id}"`, hint);
+  const known = [...componentIds];
+  const unknown = (id: string, where: SourcePosition) => {
+    const meant = closest(id, known);
+    report(where, `unknown component "${id}"`, `${meant ? `did you mean "${meant}"? ` : ''}known components: ${known.join(', ')}`);
+  };
   if (post.kind === 'incident') {
     for (const id of Object.keys(post.components)) if (!componentIds.has(id)) unknown(id, at(['components'], id));
     post.updates.forEach((update, i) => {

@@ -54,7 +54,7 @@ describe('statuspost new', () => {
     const root = await project();
     const unknown = await run(['new', 'incident', '--title', 'x', '--components', 'cahce', '--root', root]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('new: unknown component "cahce" [SP_USAGE]\n  hint: known components: cache, database');
+    expect(unknown.stderr).toContain('new: unknown component "cahce" [SP_USAGE]\n  hint: did you mean "cache"? known components: cache, database');
     const noStart = await run(['new', 'maintenance', '--title', 'x', '--components', 'cache', '--root', root]);
     expect(noStart.stderr).toContain('new maintenance: --start is required [SP_USAGE]');
     const args = ['new', 'incident', '--title', 'Twice', '--components', 'cache', '--start', '2026-11-20T09:30', '--root', root];

@@ -160,7 +160,7 @@ describe('loadConfig', () => {
     const root = await tempProject({ 'probes/site.yaml': site });
     const { problems } = await loadConfig(root, {});
     expect(problems.map(formatError)).toEqual([
-      'probes/components.yaml  cannot read probes/components.yaml (ENOENT) [SP_CONFIG_MISSING]\n  hint: run `statuspost init` in an empty folder to create a starting configuration, or pass --root',
+      'probes/components.yaml  cannot read probes/components.yaml (ENOENT) [SP_CONFIG_MISSING]\n  hint: run `statuspost init` to create a project here (it overwrites nothing), or pass --root DIR for the folder that holds probes/',
     ]);
   });
 

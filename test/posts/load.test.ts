@@ -131,7 +131,7 @@ describe('loadPosts', () => {
     {
       name: 'an unknown component',
       files: { [INCIDENT]: incident({ 7: '  cahce: major_outage' }) },
-      expected: `${INCIDENT}:7:3  unknown component "cahce" [SP_POST_INVALID]\n  hint: known components: cache, database, chat-nodes`,
+      expected: `${INCIDENT}:7:3  unknown component "cahce" [SP_POST_INVALID]\n  hint: did you mean "cache"? known components: cache, database, chat-nodes`,
     },
     {
       name: 'a file name whose date is not the start date in the post\'s zone',

@@ -22,10 +22,12 @@ Snapshot from the store, builds the site with Astro into a fresh folder, checks 
 and a scan of every file for the probe targets, secrets and internal addresses of probes/ that are
 not marked public), then publishes it: DIR becomes a link to the new build in one atomic step.
 
-  --out DIR   where the site is published (default: public-site under the project)
+  --out DIR    where the site is published (default: public-site under the project)
+  --root DIR   the project folder (default: the current folder)
+  --json       print one JSON document: { published, folder, files, rendered, reused, status }
 
-Exit codes: 0 published, 1 problems in probes/ or content/, 3 the build or its checks failed (the
-published site was left as it was).`,
+Exit codes: 0 published, 1 problems in probes/ or content/, 2 bad usage, 3 the store cannot be
+opened, or the build or its checks failed (in each case the published site was left as it was).`,
   async run(argv) {
     const args = parseCommandArgs('build', argv, { out: { type: 'string' } });
     const output = createOutput(args.json);

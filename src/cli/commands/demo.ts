@@ -40,7 +40,9 @@ builds the status site into public-site/ and serves it on loopback.
                  until Ctrl-C)
   --stop-node N  stop chat node N (1, 2 or 3) before probing, to see an outage
   --root DIR     the project holding probes/ (default: the current folder); data goes in DIR/data/demo
-  --json         print results as JSON lines
+  --json         print each check's result as a JSON line; without --once, then one more line,
+                 {"url": …, "env": {…}}, once the site is served (the daemon's log on standard
+                 error is JSON lines too)
 
 While the demo runs, from another shell in the same project:
   statuspost demo node stop N    stop chat node N (1, 2 or 3): the page shows the outage once its
@@ -51,8 +53,8 @@ They talk to the running demo through a socket in data/demo/ that only this user
 One demo runs per project: a second one (even --once) refuses before it changes anything.
 
 Exit codes: 0 when the demo ran (whatever the checks found) or the node was stopped or started,
-1 when the configuration has problems, 2 for a wrong flag or node number, 3 when a demo already
-runs in this project (or, for \`node\`, when none runs).`,
+1 when the configuration has problems, 2 bad usage (a wrong flag or node number), 3 when a demo
+already runs in this project or its store cannot be opened (or, for \`node\`, when none runs).`,
   async run(argv) {
     const args = parseCommandArgs(
       'demo',
@@ -136,12 +138,15 @@ runs in this project (or, for \`node\`, when none runs).`,
         const server = await startStaticServer({ folder: join(args.root, 'public-site'), port: 4321 }).catch(() =>
           startStaticServer({ folder: join(args.root, 'public-site') }), // 4321 is taken: any free port
         );
-        output.line(`\nThe status site: ${server.url}`);
-        output.line('The cluster keeps running; the daemon records every check on its schedule and republishes the site when a status changes.');
-        output.line('To probe the cluster from another shell (the defaults in probes/ match these ports):');
-        for (const [name, value] of Object.entries(cluster.env)) output.line(`  export ${name}=${value}`);
-        output.line('  statuspost probe --once');
-        const logger = createLogger({ format: 'text' });
+        if (args.json) output.data({ url: server.url, env: cluster.env });
+        else {
+          output.line(`\nThe status site: ${server.url}`);
+          output.line('The cluster keeps running; the daemon records every check on its schedule and republishes the site when a status changes.');
+          output.line('To probe the cluster from another shell (the defaults in probes/ match these ports):');
+          for (const [name, value] of Object.entries(cluster.env)) output.line(`  export ${name}=${value}`);
+          output.line('  statuspost probe --once');
+        }
+        const logger = createLogger({ format: args.json ? 'json' : 'text' });
         const running = cluster;
         const control = await startDemoControl(controlSocketPath(dataDir), async (action, number) => {
           const index = number - 1;
@@ -164,8 +169,10 @@ runs in this project (or, for \`node\`, when none runs).`,
           return undefined;
         });
         const rootFlag = args.root === process.cwd() ? '' : ` --root ${args.root}`;
-        if (control) output.line(`To watch an outage appear on the page and clear, from another shell:\n  statuspost demo node stop 2${rootFlag}\n  statuspost demo node start 2${rootFlag}`);
-        output.line('Press Ctrl-C to stop.');
+        if (!args.json) {
+          if (control) output.line(`To watch an outage appear on the page and clear, from another shell:\n  statuspost demo node stop 2${rootFlag}\n  statuspost demo node start 2${rootFlag}`);
+          output.line('Press Ctrl-C to stop.');
+        }
         // As `statuspost run` does: republish when a check's status changes, a post is edited, a
         // window starts or ends, and every 5 minutes.
         let publisher: Publisher | undefined;

@@ -1,39 +1,46 @@
 // `statuspost export`: raw results as CSV or JSON lines, streamed, for any size of history.
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { loadConfig } from '../../config/load.ts';
 import { parseDuration } from '../../config/duration.ts';
 import { ProblemsError, StatuspostError } from '../../errors.ts';
 import { openStore } from '../../store/open.ts';
 import type { StoredResult } from '../../store/types.ts';
-import { parseCommandArgs } from '../args.ts';
+import { flagChoice, parseCommandArgs } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
+import { writeOrStop } from '../output.ts';
 
 export const exportCommand: Command = {
   summary: 'write recorded raw results as CSV or JSON lines',
-  usage: `Usage: statuspost export --since WHEN [--until WHEN] [--check ID] [--format csv|jsonl] [--out FILE] [--root DIR]
+  usage: `Usage: statuspost export --since WHEN [--until WHEN] [--check ID] [--format csv|jsonl] [--out FILE] [--root DIR] [--json]
 
 Streams the raw results kept in the store (the retention period of probes/site.yaml) in time order.
 WHEN is a date (2026-11-01, midnight UTC), a time with an offset (2026-11-01T08:00:00+01:00), or a
 duration back from now (7d, 12h).
 
-  --format   csv (default; a header row, RFC 4180 quoting) or jsonl (one JSON object per line)
-  --check    only this check
-  --out      write to FILE instead of standard output
+  --since WHEN    the first results to write (required)
+  --until WHEN    the last (default: now)
+  --check ID      only this check
+  --format F      csv (default; a header row, RFC 4180 quoting) or jsonl (one JSON object per line)
+  --json          the same as --format jsonl
+  --out FILE      write to FILE instead of standard output
+  --root DIR      the project folder (default: the current folder)
 
-Columns: startedAt (ISO 8601, UTC), checkId, location, status, latencyMs, message, details (JSON).`,
+Columns: startedAt (ISO 8601, UTC), checkId, location, status, latencyMs, message, details (JSON).
+A reader that stops early (\`| head\`) ends the export quietly.
+
+Exit codes: 0 written, 1 configuration problems, 2 bad usage, 3 the store cannot be opened.`,
   async run(argv) {
     const args = parseCommandArgs('export', argv, {
       since: { type: 'string' },
       until: { type: 'string' },
       check: { type: 'string' },
-      format: { type: 'string', default: 'csv' },
+      format: { type: 'string' },
       out: { type: 'string' },
     });
-    const format = String(args.values.format);
-    if (format !== 'csv' && format !== 'jsonl') throw new StatuspostError('SP_USAGE', `export: --format must be csv or jsonl, not "${format}"`);
+    const format = flagChoice('export', 'format', String(args.values.format ?? (args.json ? 'jsonl' : 'csv')), ['csv', 'jsonl']);
+    if (args.json && format !== 'jsonl') throw new StatuspostError('SP_USAGE', 'export: --json means --format jsonl, not csv', { hint: 'give one of them' });
     if (typeof args.values.since !== 'string') {
       throw new StatuspostError('SP_USAGE', 'export: --since is required', { hint: 'e.g. --since 7d or --since 2026-11-01' });
     }
@@ -43,17 +50,15 @@ Columns: startedAt (ISO 8601, UTC), checkId, location, status, latencyMs, messag
 
     const { config, problems } = await loadConfig(args.root);
     if (!config) throw new ProblemsError(problems);
+    const out: Writable = typeof args.values.out === 'string' ? await openOut(args.values.out) : process.stdout;
     const store = await openStore(config.site.store, args.root);
-    const out: Writable = typeof args.values.out === 'string' ? createWriteStream(args.values.out) : process.stdout;
     let rows = 0;
     try {
-      const write = async (line: string) => {
-        if (!out.write(line)) await once(out, 'drain');
-      };
-      if (format === 'csv') await write(`${CSV_COLUMNS.join(',')}\r\n`);
+      // A reader that stops early (`| head`) ends the export: leaving the loop closes the store's cursor.
+      if (format === 'csv' && !(await writeOrStop(out, `${CSV_COLUMNS.join(',')}\r\n`))) return ExitCode.ok;
       const query = { since, ...(until === undefined ? {} : { until }), ...(typeof args.values.check === 'string' ? { checkId: args.values.check } : {}) };
       for await (const result of store.streamResults(query)) {
-        await write(format === 'csv' ? toCsvRow(result) : `${JSON.stringify(toRecord(result))}\n`);
+        if (!(await writeOrStop(out, format === 'csv' ? toCsvRow(result) : `${JSON.stringify(toRecord(result))}\n`))) break;
         rows++;
       }
     } finally {
@@ -64,6 +69,20 @@ Columns: startedAt (ISO 8601, UTC), checkId, location, status, latencyMs, messag
     return ExitCode.ok;
   },
 };
+
+/** The file is opened before the store, so a path that cannot be written is a usage error up front. */
+async function openOut(path: string): Promise<Writable> {
+  try {
+    const stream = (await open(path, 'w')).createWriteStream();
+    // A failure while writing (a full disk) is kept in stream.errored; the next write reports it.
+    stream.on('error', () => undefined);
+    return stream;
+  } catch (error) {
+    throw new StatuspostError('SP_USAGE', `export: cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      hint: 'give --out a file in a folder that exists and can be written',
+    });
+  }
+}
 
 const CSV_COLUMNS = ['startedAt', 'checkId', 'location', 'status', 'latencyMs', 'message', 'details'] as const;
 

@@ -14,7 +14,8 @@ export const probeCommand: Command = {
   usage: `Usage: statuspost probe --once [--check ID]... [--root DIR] [--json]
 
 Runs each check in probes/checks/*.yaml once, under the configured concurrency limit, with each
-check's timeout and retries, and prints one row per check. Nothing is recorded yet by this command.
+check's timeout and retries, and prints one row per check. It records nothing: \`statuspost run\`
+records every result. Use it for a quick look, or from an external scheduler with --json.
 
   --once        run once and exit (the only mode; the daemon is \`statuspost run\`)
   --check ID    run only this check; repeat for several

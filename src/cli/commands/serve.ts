@@ -1,31 +1,41 @@
 // `statuspost serve`: the published site on a local address, for a quick look or a small setup.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDuration } from '../../config/duration.ts';
 import { StatuspostError } from '../../errors.ts';
-import { startStaticServer } from '../../serve/static-server.ts';
-import { parseCommandArgs } from '../args.ts';
+import { startStaticServer, type StaticServer } from '../../serve/static-server.ts';
+import { parseCommandArgs, wholeNumber } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
 import { createOutput } from '../output.ts';
 
 export const serveCommand: Command = {
   summary: 'serve the published site over HTTP',
-  usage: `Usage: statuspost serve [--out DIR] [--host 127.0.0.1] [--port 4321] [--max-rate N] [--max-concurrent N]
-                       [--max-connections N] [--idle-timeout 5s] [--root DIR]
+  usage: `Usage: statuspost serve [--out DIR] [--host H] [--port N] [--max-rate N] [--max-concurrent N]
+                       [--max-connections N] [--idle-timeout T] [--root DIR] [--json]
 
 Serves the site published by \`statuspost build\` (DIR, default public-site under the project) until
 Ctrl-C, for people who have no CDN: files from memory, strong ETags and 304s, the gzip and brotli
 copies the build wrote (nothing is compressed per request), Cache-Control per kind of file (60 s for
 the feeds and API, a year for hashed assets), CORS for the feeds and API. Each request reads the
-build published at that moment.
+build published at that moment, so it can run beside \`statuspost run\`, which republishes into the
+same folder.
 
+  --out DIR           the published folder to serve (default: public-site under the project)
+  --host H            the address to listen on (default 127.0.0.1)
+  --port N            the port (default 4321; 0 picks a free one)
   --max-rate N        requests per second to answer; past it, 503 with a Retry-After spread over
-                      the seconds the excess needs at this rate (default: no limit)
+                      the seconds the excess needs at this rate (default 0: no limit)
   --max-concurrent N  requests in progress at once; past it, the same (default 512)
   --max-connections N connections open at once; past it the one idle longest is closed
                       (default half the open-file limit: 512 of 1,024)
   --idle-timeout T    close a connection with no request in progress after T without a
-                      byte (default 5s); request headers must be complete within 10 s`,
+                      byte (default 5s); request headers must be complete within 10 s
+  --root DIR          the project folder (default: the current folder)
+  --json              print the address as one JSON line, {"url": …, "folder": …}, once listening
+
+Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad usage, 3 the address cannot be listened on (in
+use, not this machine's, or not allowed).`,
   async run(argv) {
     const args = parseCommandArgs('serve', argv, {
       out: { type: 'string' },
@@ -36,18 +46,23 @@ build published at that moment.
       'max-connections': { type: 'string' },
       'idle-timeout': { type: 'string', default: '5s' },
     });
+    const port = wholeNumber('serve', 'port', args.values.port, { min: 0, max: 65_535, example: 8080 });
+    const maxRate = wholeNumber('serve', 'max-rate', args.values['max-rate'], { min: 0, example: 2000 });
+    const maxConcurrent = wholeNumber('serve', 'max-concurrent', args.values['max-concurrent'], { min: 1, example: 512 });
     const limits = connectionFlags(args.values['max-connections'], args.values['idle-timeout']);
+    const host = String(args.values.host);
     const output = createOutput(args.json);
     const folder = resolve(args.root, typeof args.values.out === 'string' ? args.values.out : 'public-site');
-    const server = await startStaticServer({
-      folder,
-      host: String(args.values.host),
-      port: Number(args.values.port),
-      maxRate: Number(args.values['max-rate']),
-      maxConcurrent: Number(args.values['max-concurrent']),
-      ...limits,
-    });
-    output.line(`serving ${folder} at ${server.url} (Ctrl-C stops)`);
+    // Not an error: `statuspost run` may publish the first build in a moment. Until then, 404s.
+    if (!existsSync(folder)) output.error(`note: nothing is published at ${folder} yet; \`statuspost build\` publishes it`);
+    let server: StaticServer;
+    try {
+      server = await startStaticServer({ folder, host, port, maxRate, maxConcurrent, ...limits });
+    } catch (error) {
+      throw listenFailed(error as NodeJS.ErrnoException, host, port);
+    }
+    if (args.json) output.data({ url: server.url, folder });
+    else output.line(`serving ${folder} at ${server.url} (Ctrl-C stops)`);
     await new Promise<void>((done) => {
       process.once('SIGINT', done);
       process.once('SIGTERM', done);
@@ -63,9 +78,22 @@ function connectionFlags(maxConnections: unknown, idleTimeout: unknown): { maxCo
     throw new StatuspostError('SP_USAGE', `serve: --idle-timeout "${String(idleTimeout)}" is not a duration`, { hint: 'e.g. 5s or 500ms' });
   }
   if (maxConnections === undefined) return { idleTimeoutMs };
-  const count = Number(maxConnections);
-  if (!Number.isSafeInteger(count) || count < 1) {
-    throw new StatuspostError('SP_USAGE', `serve: --max-connections "${String(maxConnections)}" is not a whole number above 0`, { hint: 'e.g. --max-connections 400' });
-  }
-  return { maxConnections: count, idleTimeoutMs };
+  return { maxConnections: wholeNumber('serve', 'max-connections', maxConnections, { min: 1, example: 400 }), idleTimeoutMs };
+}
+
+const reasons: Record<string, string> = {
+  EADDRINUSE: 'the address is in use',
+  EADDRNOTAVAIL: 'the address is not one of this machine\'s',
+  EACCES: 'this user may not listen on that port',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve',
+};
+
+function listenFailed(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  const reason = error.code === undefined ? undefined : reasons[error.code];
+  if (!reason) return error;
+  return new StatuspostError('SP_LISTEN_FAILED', `serve: cannot listen on ${host}:${port}: ${reason}`, {
+    hint: error.code === 'EADDRINUSE' ? 'choose another --port (0 picks a free one), or stop the program listening there' : 'choose another --host or --port',
+    cause: error,
+  });
 }

@@ -19,9 +19,12 @@ clock: each component's status and who decided it (its checks, an incident or a 
 what the probes saw underneath, and its uptime over 24 hours and 7, 30 and 90 days with coverage.
 The formula is in docs/uptime.md.
 
-  --json   print the whole Snapshot (90 daily figures per component, latency, groups)
+  --root DIR   the project folder (default: the current folder)
+  --json       print the whole Snapshot as one JSON document (90 daily figures per component,
+               latency, groups)
 
-Exit codes: 0 all operational, 1 a component is not operational or the input has problems.`,
+Exit codes: 0 all operational, 1 a component is not operational or the input has problems, 2 bad
+usage, 3 the store cannot be opened.`,
   async run(argv) {
     const args = parseCommandArgs('status', argv, {});
     const output = createOutput(args.json);

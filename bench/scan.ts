@@ -4,7 +4,7 @@
 // with the demo's private values and with 300 more (private URLs with tokens and passwords), to show
 // the cost follows bytes, not the number of values. Compiling the needles is timed apart from the
 // pass over the text; beside it, the exact-bytes scan this one replaced, on the same files.
-// Usage: npx tsx bench/scan.ts [-- --posts 10000] [-- --rounds 5]
+// Usage: npm run bench:scan [-- --posts 10000] [-- --rounds 5]
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -15,6 +15,9 @@ import { loadConfig } from '../src/config/load.ts';
 import { needlesOf } from '../src/publish/needles.ts';
 import { encodedForms, filesUnder, leakScanner, scanForLeaks } from '../src/publish/scan.ts';
 import { generateProject } from './support/generated-posts.ts';
+import { startBench } from './support/processes.ts';
+
+startBench('bench:scan');
 
 const { values } = parseArgs({ options: { posts: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '5' } } });
 const POSTS = Number(values.posts);

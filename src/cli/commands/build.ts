@@ -2,7 +2,7 @@
 // and publish it atomically. Any problem: list it, exit non-zero, and leave the published site alone.
 import { resolve } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
-import { ProblemsError } from '../../errors.ts';
+import { errorToJson, ProblemsError } from '../../errors.ts';
 import { loadPosts } from '../../posts/load.ts';
 import { buildAndPublish } from '../../publish/build-site.ts';
 import { gatherSnapshotInput } from '../../status/gather.ts';
@@ -11,7 +11,7 @@ import { openStore } from '../../store/open.ts';
 import { parseCommandArgs } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
-import { createOutput } from '../output.ts';
+import { createOutput, printProblems } from '../output.ts';
 
 export const buildCommand: Command = {
   summary: 'build the status site and publish it atomically',
@@ -21,10 +21,12 @@ Validates probes/ and content/ (any problem: all are listed and nothing is publi
 Snapshot from the store, builds the site with Astro into a fresh folder, checks it (required pages,
 and a scan of every file for the probe targets, secrets and internal addresses of probes/ that are
 not marked public), then publishes it: DIR becomes a link to the new build in one atomic step.
+Warnings (an update dated ahead of now, a file under content/ that is not a post) are printed on
+standard error and the build goes on.
 
   --out DIR    where the site is published (default: public-site under the project)
   --root DIR   the project folder (default: the current folder)
-  --json       print one JSON document: { published, folder, files, rendered, reused, status }
+  --json       print one JSON document: { published, folder, files, rendered, reused, status, warnings }
 
 Exit codes: 0 published, 1 problems in probes/ or content/, 2 bad usage, 3 the store cannot be
 opened, or the build or its checks failed (in each case the published site was left as it was).`,
@@ -35,6 +37,8 @@ opened, or the build or its checks failed (in each case the published site was l
     if (!config) throw new ProblemsError(problems);
     const posts = await loadPosts({ root: args.root, componentIds: config.components.map((c) => c.id), siteTimezone: config.site.timezone });
     if (posts.problems.length > 0) throw new ProblemsError(posts.problems);
+    // Warnings never stop a build, and are never silent: an update typed 8 hours ahead stays hidden until then.
+    if (!args.json) printProblems(output, posts.warnings);
     const out = resolve(args.root, typeof args.values.out === 'string' ? args.values.out : 'public-site');
     const now = Date.now();
     if (!args.json && process.stderr.isTTY) output.error('computing the status snapshot…');
@@ -51,7 +55,7 @@ opened, or the build or its checks failed (in each case the published site was l
     progress?.('building the site with Astro');
     const result = await buildAndPublish({ config, snapshot, posts: posts.posts, out, now, ...(progress && { progress }) });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    if (args.json) output.data({ published: out, folder: result.folder, files: result.files, rendered: result.rendered, reused: result.reused, status: snapshot.overall });
+    if (args.json) output.data({ published: out, folder: result.folder, files: result.files, rendered: result.rendered, reused: result.reused, status: snapshot.overall, warnings: posts.warnings.map(errorToJson) });
     else
       output.line(
         `published ${out}: ${result.files} files in ${seconds} s (${result.rendered} post pages rendered, ${result.reused} unchanged reused); ` +

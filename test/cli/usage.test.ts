@@ -72,6 +72,8 @@ describe('statuspost usage errors', () => {
     [['serve', '--max-concurrent', '1.5'], 'serve: --max-concurrent must be a whole number from 1, not "1.5"'],
     [['demo', '--stop-node', '4'], 'demo: --stop-node must be a chat node\'s number, 1 to 3, not "4"'],
     [['run', '--metrics', '127.0.0.1:http'], 'run: --metrics must be HOST:PORT with a port from 0 to 65535, not "127.0.0.1:http"'],
+    // check refuses a window over a year: new must not write one.
+    [['new', 'maintenance', '--title', 'Long', '--components', 'cache', '--start', '2030-01-05T22:00', '--duration', '400d'], 'new: --duration 400d is outside 1s to 366d'],
   ])('refuses %j with exit 2 and says why', async (args, message) => {
     const root = await project();
     const { code, stderr } = await statuspost([...args, '--root', root], { timeoutMs: 60_000 });

@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
 import { closest } from '../../config/issues.ts';
 import { isTimeZone } from '../../config/schema.ts';
-import { parseDuration } from '../../config/duration.ts';
+import { formatDuration, parseDuration } from '../../config/duration.ts';
+import { DURATION_LIMITS } from '../../config/limits.ts';
 import { ProblemsError, StatuspostError } from '../../errors.ts';
 import { composePost } from '../../posts/compose.ts';
 import { impacts, componentStatuses } from '../../posts/schema.ts';
@@ -106,6 +107,11 @@ Exit codes: 0 written, 1 the file exists or the configuration has problems, 2 ba
       const durationText = String(args.values.duration ?? '30m');
       const durationMs = parseDuration(durationText);
       if (durationMs === undefined || durationMs <= 0) throw new StatuspostError('SP_USAGE', `new: --duration "${durationText}" is not a duration`, { hint: 'e.g. 30m or 2h' });
+      // The range `check` holds a window to, so `new` never writes a post that `check` then refuses.
+      const window = DURATION_LIMITS.maintenanceWindow;
+      if (durationMs < window.minMs || durationMs > window.maxMs) {
+        throw new StatuspostError('SP_USAGE', `new: --duration ${durationText} is outside ${formatDuration(window.minMs)} to ${formatDuration(window.maxMs)}`, { hint: window.why });
+      }
       composed = composePost({ kind, title, zone, start, durationText, announcedAt: now, components });
     }
     const { file, text } = composed;

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'SP_BUILD_FAILED'
   | 'SP_DEMO_NOT_RUNNING'
   | 'SP_LISTEN_FAILED'
+  | 'SP_WRITE_FAILED'
   | 'SP_PROJECT_EXISTS';
 
 export interface SourcePosition {

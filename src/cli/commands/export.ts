@@ -30,7 +30,8 @@ duration back from now (7d, 12h).
 Columns: startedAt (ISO 8601, UTC), checkId, location, status, latencyMs, message, details (JSON).
 A reader that stops early (\`| head\`) ends the export quietly.
 
-Exit codes: 0 written, 1 configuration problems, 2 bad usage, 3 the store cannot be opened.`,
+Exit codes: 0 written, 1 configuration problems, 2 bad usage, 3 the store cannot be opened, or the
+--out file could not be written to the end (a full disk: the message says how many results it holds).`,
   async run(argv) {
     const args = parseCommandArgs('export', argv, {
       since: { type: 'string' },
@@ -61,14 +62,34 @@ Exit codes: 0 written, 1 configuration problems, 2 bad usage, 3 the store cannot
         if (!(await writeOrStop(out, format === 'csv' ? toCsvRow(result) : `${JSON.stringify(toRecord(result))}\n`))) break;
         rows++;
       }
+      if (out !== process.stdout) await finish(out);
+    } catch (error) {
+      // A full disk or a vanished file system while writing --out: the command could not finish.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (out === process.stdout || code === undefined) throw error;
+      throw new StatuspostError('SP_WRITE_FAILED', `export: writing ${String(args.values.out)} failed after ${rows} results (${describeWriteError(code)}); the file is incomplete`, {
+        hint: 'free space or choose another --out, then export again',
+        cause: error,
+      });
     } finally {
       await store.close();
-      if (out !== process.stdout) await new Promise<void>((resolve) => out.end(resolve));
+      if (out !== process.stdout && !out.writableFinished) out.destroy();
     }
     if (typeof args.values.out === 'string') process.stderr.write(`exported ${rows} results to ${args.values.out}\n`);
     return ExitCode.ok;
   },
 };
+
+/** Ends the file and waits until its last bytes are written (or the write fails). */
+function finish(stream: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.once('error', reject);
+    stream.end(() => (stream.errored ? reject(stream.errored) : resolve()));
+  });
+}
+
+const WRITE_ERRORS: Record<string, string> = { ENOSPC: 'no space left on the device', EDQUOT: 'the disk quota is used up', EIO: 'an input/output error', EROFS: 'the file system is read-only', EFBIG: 'the file is too large for its file system' };
+const describeWriteError = (code: string) => `${WRITE_ERRORS[code] ?? 'the system refused the write'}, ${code}`;
 
 /** The file is opened before the store, so a path that cannot be written is a usage error up front. */
 async function openOut(path: string): Promise<Writable> {

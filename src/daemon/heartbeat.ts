@@ -1,6 +1,7 @@
 // A heartbeat file for supervisors and humans: when the daemon last probed and published, written
 // atomically (a temporary file renamed over the old one), so a reader never sees half of it.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
+import { makeFolder } from '../make-folder.ts';
 import { dirname } from 'node:path';
 
 export interface Heartbeat {
@@ -18,7 +19,7 @@ export interface Heartbeat {
 }
 
 export async function writeHeartbeat(path: string, beat: Heartbeat): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeFolder(dirname(path));
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, `${JSON.stringify(beat, null, 1)}\n`);
   await rename(temporary, path);

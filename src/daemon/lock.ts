@@ -1,8 +1,9 @@
 // One daemon per SQLite file: a lock file beside the database holds the owner's pid. A lock left by
 // a killed daemon (its pid no longer runs) is taken over, so a crash never blocks a restart.
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { StatuspostError } from '../errors.ts';
+import { makeFolder } from '../make-folder.ts';
 
 export interface Lock {
   release(): Promise<void>;
@@ -20,7 +21,17 @@ const STORE_HOLDER: LockHolder = {
 };
 
 export async function acquireLock(path: string, root: string, holder: LockHolder = STORE_HOLDER): Promise<Lock> {
-  await mkdir(dirname(path), { recursive: true });
+  // A folder that cannot be made or written (read-only, /proc, no permission) is the store being
+  // unavailable, said with its cause: never an internal error, never a hang.
+  const unavailable = (error: unknown) =>
+    new StatuspostError('SP_STORE_UNAVAILABLE', `cannot take the lock ${relative(root, path)}: ${(error as Error).message}`, {
+      at: { file: relative(root, path) },
+      hint: 'the store and its lock need a folder statuspost can write to (store.path in probes/site.yaml)',
+      cause: error,
+    });
+  await makeFolder(dirname(path)).catch((error: unknown) => {
+    throw unavailable(error);
+  });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const handle = await open(path, 'wx');
@@ -28,7 +39,7 @@ export async function acquireLock(path: string, root: string, holder: LockHolder
       await handle.close();
       return { release: () => rm(path, { force: true }) };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw unavailable(error);
     }
     const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
     if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner)) {

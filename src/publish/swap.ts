@@ -2,9 +2,10 @@
 // link to a complete build folder; a new build is written beside it, checked, and the link is
 // replaced by rename(2), which is atomic: a reader (nginx, `statuspost serve`, a sync to a CDN) sees
 // the old site or the new one, never a mix, and a process killed at any moment leaves one of them.
-import { lstat, mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
-import { basename, dirname, join, parse, resolve, sep } from 'node:path';
+import { lstat, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { StatuspostError } from '../errors.ts';
+import { makeFolder } from '../make-folder.ts';
 
 /** Where builds live: a hidden folder beside the published path. */
 export function buildsFolder(publishedPath: string): string {
@@ -15,27 +16,11 @@ export function buildsFolder(publishedPath: string): string {
 export async function newBuildFolder(publishedPath: string, now = Date.now()): Promise<string> {
   const folder = join(buildsFolder(publishedPath), `${new Date(now).toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
   try {
-    await mkdir(folder, { recursive: true });
+    await makeFolder(folder);
   } catch (error) {
-    // Node's recursive mkdir reports ENOENT when a parent cannot be made, whatever the reason (a
-    // read-only file system, no permission): make each level in turn to learn the real one.
-    throw unwritable(publishedPath, (await firstMkdirError(folder)) ?? error);
+    throw unwritable(publishedPath, error);
   }
   return folder;
-}
-
-async function firstMkdirError(folder: string): Promise<unknown> {
-  const { root } = parse(folder);
-  let path = root;
-  for (const part of folder.slice(root.length).split(sep).filter(Boolean)) {
-    path = join(path, part);
-    try {
-      await mkdir(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return error;
-    }
-  }
-  return undefined;
 }
 
 const WRITE_ERRORS: Record<string, string> = {
@@ -45,6 +30,7 @@ const WRITE_ERRORS: Record<string, string> = {
   ENOSPC: 'has no space left',
   EDQUOT: 'is over its disk quota',
   ENOTDIR: 'has a file where a folder should be',
+  ENOENT: 'does not let a folder be made in it',
 };
 
 /** The publish folder's write error, named by its real cause; the published site is untouched. */

@@ -2,7 +2,7 @@
 // better-sqlite3 is synchronous; every method is async only to honour the Store interface.
 // Rows are compact (see migrations/sqlite.ts): series and messages are interned, and the small
 // caches of their ids below are filled only from committed rows or cleared when a write rolls back.
-import { mkdirSync } from 'node:fs';
+import { makeFolder } from '../make-folder.ts';
 import { dirname, isAbsolute, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { StatuspostError } from '../errors.ts';
@@ -33,7 +33,7 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
   const shown = showPath(path);
   let db: Database.Database;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    await makeFolder(dirname(path));
     db = new Database(path);
   } catch (error) {
     throw cannotOpen(shown, error);

@@ -34,6 +34,10 @@ describe('publish', () => {
     expect(await readFile(join(published, 'index.html'), 'utf8')).toBe('hand-made');
   });
 
+  it('refuses a publish folder where no folder can be made, instead of hanging (Node 20 mkdir -p on /proc)', async () => {
+    await expect(newBuildFolder('/proc/statuspost-site')).rejects.toThrow('the publish folder cannot be written: /proc does not let a folder be made in it (ENOENT)');
+  }, 10_000);
+
   it('always leaves one complete build published when killed at random moments', async () => {
     const root = await tempDir();
     const published = join(root, 'site');

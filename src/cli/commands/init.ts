@@ -1,11 +1,12 @@
 // `statuspost init [DIR]`: a new project, valid as written: `check` passes on it at once, its one
 // check works on any machine, and `build` publishes it. It never overwrites a file.
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { isTimeZone } from '../../config/schema.ts';
 import { StatuspostError } from '../../errors.ts';
+import { makeFolder } from '../../make-folder.ts';
 import { composePost } from '../../posts/compose.ts';
 import { parseCommandArgs } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -50,7 +51,7 @@ Exit codes: 0 created, 1 a file exists already (nothing was written), 2 bad usag
     const output = createOutput(args.json);
 
     const files = scaffold(root, Date.now(), localZone());
-    await makeFolder(root, root);
+    await makeProjectFolder(root, root);
     const existing = Object.keys(files).filter((file) => existsSync(join(root, file)));
     if (existing.length > 0) {
       throw new StatuspostError('SP_PROJECT_EXISTS', `init: ${existing.join(', ')} ${existing.length === 1 ? 'exists' : 'exist'} already in ${root}; nothing was written`, {
@@ -58,7 +59,7 @@ Exit codes: 0 created, 1 a file exists already (nothing was written), 2 bad usag
       });
     }
     for (const [file, text] of Object.entries(files)) {
-      await makeFolder(dirname(join(root, file)), root);
+      await makeProjectFolder(dirname(join(root, file)), root);
       await writeFile(join(root, file), text, { flag: 'wx' });
     }
     const gitignore = await updateGitignore(root);
@@ -83,22 +84,16 @@ Exit codes: 0 created, 1 a file exists already (nothing was written), 2 bad usag
   },
 };
 
-/**
- * mkdir -p, one level at a time: Node 20's recursive mkdir spins forever where mkdir(2) answers
- * ENOENT under a parent that exists (/proc/foo). A folder that cannot be made is bad usage.
- */
-async function makeFolder(folder: string, root: string): Promise<void> {
-  const missing: string[] = [];
-  let at = folder;
-  for (; !existsSync(at); at = dirname(at)) missing.unshift(at);
+/** mkdir -p (see make-folder.ts); a folder that cannot be made is bad usage. */
+async function makeProjectFolder(folder: string, root: string): Promise<void> {
   const cannot = (why: string) => new StatuspostError('SP_USAGE', `init: cannot make a project in ${root}: ${why}`, { hint: 'give a folder you can write, e.g. `statuspost init my-status`' });
+  let at = folder;
+  while (!existsSync(at)) at = dirname(at);
   if (!(await stat(at)).isDirectory()) throw cannot(`${at} is a file, not a folder`);
-  for (const path of missing) {
-    try {
-      await mkdir(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannot(`${path} cannot be made (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
+  try {
+    await makeFolder(folder);
+  } catch (error) {
+    throw cannot(`${folder} cannot be made (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bin, statuspost } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { realClockEnv } from '../helpers/real-clock.ts';
 
 const SCAFFOLD = [
   '.gitignore',
@@ -130,7 +131,7 @@ describe('statuspost init', () => {
     const root = await tempDir('statuspost-init-');
     // 04:30 PST on 2025-11-02: three hours earlier, 01:30, happened twice in Los Angeles.
     const made = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile('faketime', ['2025-11-02 04:30:00', process.execPath, bin, 'init', root], { env: { ...process.env, TZ: 'America/Los_Angeles', FAKETIME_DONT_FAKE_MONOTONIC: '1' } }, (error, _stdout, stderr) =>
+      execFile('faketime', ['2025-11-02 04:30:00', process.execPath, bin, 'init', root], { env: { ...realClockEnv(), TZ: 'America/Los_Angeles', FAKETIME_DONT_FAKE_MONOTONIC: '1' } }, (error, _stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stderr }),
       ),
     );

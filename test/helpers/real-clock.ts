@@ -1,8 +1,9 @@
 // When the suite runs with its clock moved (test/moved-clock.mjs, Debian's `faketime`), some
 // programs a test starts cannot live with libfaketime: Chromium aborts at start ("clock_gettime
-// (CLOCK_REALTIME) failed") and redis-server recurses into it and never listens. Neither is the
-// subject of a date test (the browser shows what the build made under the moved clock; a Redis
-// server's own clock is never read), so they are started with the real clock.
+// (CLOCK_REALTIME) failed"), redis-server recurses into it and never listens, and a test that runs
+// `faketime` itself must not stack it on the suite's. None is the subject of a date test (the
+// browser shows what the build made under the moved clock; a Redis server's own clock is never
+// read; the nested faketime sets its own date), so they are started with the real clock.
 
 /** `env` without libfaketime's preload and settings. */
 export function realClockEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {

@@ -23,6 +23,7 @@ import { parseCommandArgs } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
 import { createOutput, plural, table } from '../output.ts';
+import { stopSignal } from '../stop-signal.ts';
 
 export const demoCommand: Command = {
   summary: 'start a simulated chat cluster on loopback and probe every part of it',
@@ -56,6 +57,7 @@ Exit codes: 0 when the demo ran (whatever the checks found) or the node was stop
 1 when the configuration has problems, 2 bad usage (a wrong flag or node number), 3 when a demo
 already runs in this project or its store cannot be opened (or, for \`node\`, when none runs).`,
   async run(argv) {
+    const stop = stopSignal(); // first: a signal while starting stops it once started
     const args = parseCommandArgs(
       'demo',
       argv,
@@ -178,10 +180,7 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
         let publisher: Publisher | undefined;
         const daemon = startDaemon({ config, store, logger, onStatusChange: (check, state) => publisher?.request(`check ${check.id} is ${state.status}`) });
         publisher = startPublisher({ config, store, logger, out: join(args.root, 'public-site'), beforeBuild: () => daemon.flush(), notice });
-        await new Promise<void>((resolveStop) => {
-          process.once('SIGINT', resolveStop);
-          process.once('SIGTERM', resolveStop);
-        });
+        await stop;
         await control?.close();
         await Promise.all([publisher.stop(), daemon.stop()]);
         await server.close();

@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import { flagChoice, parseCommandArgs, wholeNumber } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
+import { stopSignal } from '../stop-signal.ts';
 
 export const runCommand: Command = {
   summary: 'the daemon: probe on schedule, record every result, republish the site on change',
@@ -55,6 +56,7 @@ SIGTERM or SIGINT stops it gracefully: in-flight checks end, everything buffered
 Exit codes: 0 stopped by a signal, 1 configuration problems, 2 bad usage, 3 the store cannot be
 opened or is in use by another daemon, or results were still waiting for it when the daemon stopped.`,
   async run(argv) {
+    const stop = stopSignal(); // first: a signal while starting stops it once started
     const args = parseCommandArgs('run', argv, {
       'log-format': { type: 'string' },
       verbose: { type: 'boolean', default: false },
@@ -158,10 +160,7 @@ opened or is in use by another daemon, or results were still waiting for it when
       if (metricsServer) logger.info('metrics', `metrics at ${metricsServer.url}`, { url: metricsServer.url });
       const heartbeat = setInterval(beat, 30_000);
       void beat();
-      await new Promise<void>((resolveStop) => {
-        process.once('SIGTERM', resolveStop);
-        process.once('SIGINT', resolveStop);
-      });
+      await stop;
       logger.info('stopping', 'stopping: waiting for running checks, then writing what is buffered');
       clearInterval(heartbeat);
       // Both at once: the stop takes as long as the longest running check or the build under way.

@@ -8,6 +8,7 @@ import { parseCommandArgs, wholeNumber } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
 import { createOutput } from '../output.ts';
+import { stopSignal } from '../stop-signal.ts';
 
 export const serveCommand: Command = {
   summary: 'serve the published site over HTTP',
@@ -37,6 +38,7 @@ same folder.
 Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad usage, 3 the address cannot be listened on (in
 use, not this machine's, or not allowed).`,
   async run(argv) {
+    const stop = stopSignal(); // first: a signal while starting stops it once started
     const args = parseCommandArgs('serve', argv, {
       out: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
@@ -63,10 +65,7 @@ use, not this machine's, or not allowed).`,
     }
     if (args.json) output.data({ url: server.url, folder });
     else output.line(`serving ${folder} at ${server.url} (Ctrl-C stops)`);
-    await new Promise<void>((done) => {
-      process.once('SIGINT', done);
-      process.once('SIGTERM', done);
-    });
+    await stop;
     await server.close();
     return ExitCode.ok;
   },

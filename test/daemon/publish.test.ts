@@ -103,14 +103,16 @@ describe('statuspost run publishes when the clock alone changes the site', () =>
     // The maintenance is written once the daemon has published, so no build is under way and the
     // one its arrival starts computes the site before the announcement, however busy the machine:
     // each of the three moments after it must then wake the publisher by itself.
-    await daemon.waitFor((line) => line.event === 'published', 120_000);
+    // The check's first result asks for a publish of its own: wait until one has shown it, so no
+    // build is queued when the file arrives.
+    await daemon.waitFor((line) => line.event === 'published' && String(line.reason).includes('chat-port is up'), 120_000);
     // Whole seconds from now (post times may carry seconds), 30 s apart: on a busy machine a build
     // takes up to ~15 s, and each state must be published before the next moment replaces it.
     const base = Math.ceil(Date.now() / 1000) * 1000;
     const at = (seconds: number) => utcTime(base + seconds * 1000);
-    const announce = base + 15_000;
-    const start = base + 45_000;
-    const end = base + 75_000; // the "completed" update, written ahead of time, takes effect then
+    const announce = base + 30_000;
+    const start = base + 60_000;
+    const end = base + 90_000; // the "completed" update, written ahead of time, takes effect then
     const WITHIN_MS = 30_000;
     // The file name carries the window's start date (UTC here), as the loader requires: derived from
     // the clock, so the test runs on any day (and across midnight, on the start's side of it).
@@ -118,7 +120,7 @@ describe('statuspost run publishes when the clock alone changes the site', () =>
     const seen = daemon.lines.length;
     await writeFile(
       join(root, `content/maintenance/${slug}.md`),
-      `---\ntitle: Chat servers restart\ntimezone: UTC\nannouncedAt: ${at(15)}\nwindow:\n  start: ${at(45)}\n  end: ${at(75)}\ncomponents: [chat]\naffected: Chat reconnects once.\nupdates:\n  - at: ${at(75)}\n    status: completed\n    body: Done.\n---\n`,
+      `---\ntitle: Chat servers restart\ntimezone: UTC\nannouncedAt: ${at(30)}\nwindow:\n  start: ${at(60)}\n  end: ${at(90)}\ncomponents: [chat]\naffected: Chat reconnects once.\nupdates:\n  - at: ${at(90)}\n    status: completed\n    body: Done.\n---\n`,
     );
     const read = async (path: string) => JSON.parse(await readFile(join(root, 'public-site', path), 'utf8'));
     const maintenanceIn = async (path: string) =>
@@ -148,7 +150,11 @@ describe('statuspost run publishes when the clock alone changes the site', () =>
     await publishedWithin(end, 'the completed window', async () => (await maintenanceIn('api/v2/scheduled-maintenances.json'))?.status === 'completed' && (await chatStatusNow()) === 'operational' && (await bannerEntry()) === undefined);
     expect(await maintenanceIn('api/v2/scheduled-maintenances/active.json')).toBeUndefined();
     // Each of the three moments woke the publisher by itself: nothing else changed.
-    expect(daemon.lines.filter((l) => l.event === 'published' && String(l.reason).includes("a post's time came")).length).toBeGreaterThanOrEqual(3);
+    // The site shows a publish a moment before the daemon logs it: wait for the third log line.
+    const woken = (line: { event: string; reason?: unknown }) => line.event === 'published' && String(line.reason).includes("a post's time came");
+    await daemon.waitFor(() => daemon.lines.filter(woken).length >= 3, 30_000).catch(() => undefined);
+    const publishes = daemon.lines.filter((l) => ['published', 'publish-failed'].includes(l.event)).map((l) => `${l.time} ${l.event} (${String(l.reason ?? l.message)})`);
+    expect(daemon.lines.filter(woken).length, `publishes:\n${publishes.join('\n')}`).toBeGreaterThanOrEqual(3);
     daemon.child.kill('SIGTERM');
     expect((await daemon.exited).code).toBe(0);
     await close(target);

@@ -78,7 +78,7 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
     if (!planned.config) throw new ProblemsError(planned.problems);
     const demoLock = await acquireLock(join(dataDir, 'demo.lock'), args.root, {
       refusal: (pid) => `a statuspost demo (pid ${pid}) is already running in this project; nothing was changed`,
-      hint: 'use that one (its page, and `statuspost demo node stop N` / `node start N` from another shell), or stop it with Ctrl-C first',
+      hint: 'use that one (its page, and `npx statuspost demo node stop N` / `node start N` from another shell), or stop it with Ctrl-C first',
     });
     let lock: Awaited<ReturnType<typeof acquireLock>> | undefined;
     let cluster: Awaited<ReturnType<typeof startDemoCluster>> | undefined;
@@ -146,7 +146,7 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
           output.line('The cluster keeps running; the daemon records every check on its schedule and republishes the site when a status changes.');
           output.line('To probe the cluster from another shell (the defaults in probes/ match these ports):');
           for (const [name, value] of Object.entries(cluster.env)) output.line(`  export ${name}=${value}`);
-          output.line('  statuspost probe --once');
+          output.line('  npx statuspost probe --once');
         }
         const logger = createLogger({ format: args.json ? 'json' : 'text' });
         const running = cluster;
@@ -172,7 +172,7 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
         });
         const rootFlag = args.root === process.cwd() ? '' : ` --root ${args.root}`;
         if (!args.json) {
-          if (control) output.line(`To watch an outage appear on the page and clear, from another shell:\n  statuspost demo node stop 2${rootFlag}\n  statuspost demo node start 2${rootFlag}`);
+          if (control) output.line(`To watch an outage appear on the page and clear, from another shell in this folder:\n  npx statuspost demo node stop 2${rootFlag}\n  npx statuspost demo node start 2${rootFlag}`);
           output.line('Press Ctrl-C to stop.');
         }
         // As `statuspost run` does: republish when a check's status changes, a post is edited, a

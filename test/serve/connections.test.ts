@@ -7,6 +7,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { defaultMaxConnections, openFileLimit } from '../../src/serve/connections.ts';
 import { get, servedSite } from '../helpers/served-site.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { until } from '../helpers/until.ts';
 
 /** A raw connection, destroyed when the test finishes; `closed` settles when the server closes it. */
 async function rawConnection(url: string) {
@@ -27,13 +28,6 @@ async function rawConnection(url: string) {
 const within = <T>(promise: Promise<T>, ms: number, what: string) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms).unref())]);
 
-const until = async (condition: () => boolean, ms: number, what: string) => {
-  const end = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 
 describe('startStaticServer connections', () => {
   it('closes a connection that sends nothing once idleTimeoutMs has passed, not before', async () => {

@@ -13,6 +13,7 @@ import { freePort } from '../helpers/net.ts';
 import { get } from '../helpers/served-site.ts';
 import { requireProgram } from '../helpers/services.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { until } from '../helpers/until.ts';
 
 const bin = fileURLToPath(new URL('../../bin/statuspost.mjs', import.meta.url));
 const FILE_LIMIT = 256;
@@ -78,13 +79,6 @@ async function silentConnections(url: string, count: number) {
   return { sockets, open };
 }
 
-const until = async (condition: () => boolean, ms: number, what: string) => {
-  const end = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 describe.skipIf(!(await requireProgram('prlimit')))('statuspost serve under a file-descriptor limit', () => {
   it('answers real requests while more silent connections are held open than it has descriptors', async () => {

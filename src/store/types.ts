@@ -1,5 +1,6 @@
 // One store interface, two engines (sqlite.ts, postgres.ts), one contract suite (test/store/contract.ts).
 // Engines only keep and fetch rows; the arithmetic of roll-ups is pure and lives in rollup.ts.
+import type { Delivery, DeliveryState, NotifyEvent, NotifyEventKind, OutboxEntry } from '../notify/types.ts';
 import type { CheckResult, ProbeStatus } from '../probes/types.ts';
 
 export type StoreEngine = 'sqlite' | 'postgres';
@@ -83,8 +84,12 @@ export interface Store {
   readonly engine: StoreEngine;
   /** Applies pending migrations; refuses a database newer than this code (SP_STORE_TOO_NEW). */
   migrate(): Promise<void>;
-  /** Writes all results in one transaction: all of them or none. */
-  record(results: readonly CheckResult[], location: string): Promise<void>;
+  /**
+   * Writes all results in one transaction: all of them or none. Outbox entries (alerts caused by
+   * these results) go in the same transaction, so a confirmed change and its alert are stored
+   * together or not at all; an event whose key is already stored is skipped with its deliveries.
+   */
+  record(results: readonly CheckResult[], location: string, outbox?: readonly OutboxEntry[]): Promise<void>;
   /** Results in time order (then check id), for one series or all. */
   results(query: ResultQuery): Promise<StoredResult[]>;
   /** The same as results(), streamed in batches, for exports of any size. */
@@ -112,7 +117,45 @@ export interface Store {
    * pruning never loses a day's numbers. Returns how many rows went.
    */
   prune(before: number): Promise<number>;
+
+  // Outbox (src/notify/): events with unique keys, one delivery row per (event, target).
+  /** Stores entries in one transaction; events already stored (same key) are skipped. Returns how many were new. */
+  enqueue(entries: readonly OutboxEntry[]): Promise<number>;
+  /** Pending deliveries with nextAttemptAt <= now, oldest first, with their events. */
+  dueDeliveries(now: number, limit: number): Promise<Array<{ delivery: Delivery; event: NotifyEvent }>>;
+  /** When the next pending delivery is due, if any (the sender sleeps until then). */
+  nextDueAt(): Promise<number | undefined>;
+  /** Updates sending state (by delivery id) in one transaction. */
+  updateDeliveries(updates: ReadonlyArray<Pick<Delivery, 'id' | 'state' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>>): Promise<void>;
+  /** Deliveries per state, for metrics and `statuspost notify status`. */
+  outboxCounts(): Promise<Record<DeliveryState, number>>;
+  /** Stored events, oldest first (reminders resume from them after a restart). */
+  events(query: { since: number; kind?: NotifyEventKind; audience?: NotifyEvent['audience'] }): Promise<NotifyEvent[]>;
+  /** Deletes events (and their deliveries) created before `before` that have nothing pending. Returns how many events went. */
+  pruneOutbox(before: number): Promise<number>;
+
+  // Subscribers: kept only here, never published; the operator can export and delete them.
+  subscribers(): Promise<Subscriber[]>;
+  /** Inserts or replaces by id. */
+  saveSubscriber(subscriber: Subscriber): Promise<void>;
+  /** True if there was one to delete. */
+  deleteSubscriber(id: string): Promise<boolean>;
+
   close(): Promise<void>;
+}
+
+export interface Subscriber {
+  /** Stable id ("email:<sha256 of the address>" for sign-ups, "config:<name>" for those in notify.yaml). */
+  id: string;
+  channel: 'email' | 'webhook' | 'slack';
+  /** Mail address or URL. Private: never published, never logged in full. */
+  address: string;
+  /** Component ids; null = every component. */
+  components: string[] | null;
+  state: 'pending' | 'confirmed';
+  source: 'config' | 'self-service';
+  createdAt: number;
+  confirmedAt: number | null;
 }
 
 export const DAY_MS = 86_400_000;

@@ -130,3 +130,55 @@ export type RenderedRequest =
       html?: string;
       headers: Record<string, string>;
     };
+
+/** probes/notify.yaml after validation (src/notify/config.ts); durations in ms. */
+export interface NotifyConfig {
+  targets: NotifyTarget[];
+  routes: NotifyRoute[];
+  /** Subscribers written by the operator; self-service sign-ups live in the store only. */
+  subscribers: ConfiguredSubscriber[];
+  /** Email sign-ups through `statuspost serve`; absent = not offered. */
+  subscriptions: { email: { target: string; from: string; secret: string; confirmWithinMs: number } } | null;
+  /** Changes within this time of the first are sent as one message per target (default 1 s). */
+  groupWaitMs: number;
+  /** A delivery still failing after this long is dead (logged, counted); default 24 h. */
+  deadAfterMs: number;
+  /** Days before a certificate's expiry at which a reminder goes (default 14, 7, 3, 1; entering the check's warnDays alerts too). */
+  tlsThresholdsDays: number[];
+}
+
+export interface NotifyTarget {
+  name: string;
+  /** A provider kind: "webhook", "slack", "mattermost", "teams", "discord", "ntfy", "pagerduty", "email". */
+  kind: string;
+  /** Validated by the provider's schema. */
+  config: unknown;
+}
+
+export interface NotifyRoute {
+  /** Event kinds this route sends; default: component, reminder, tls-expiry, saturation, self. */
+  events: NotifyEventKind[];
+  /** Component ids; null = all. */
+  components: string[] | null;
+  /** Severities; null = all. */
+  severities: Severity[] | null;
+  targets: string[];
+  /** While a component stays not operational, remind at this interval; null = never. */
+  remindEveryMs: number | null;
+  /** Send the resolution (default true). */
+  resolved: boolean;
+  /** Inside an announced maintenance window: "silence" (default; recorded, not sent) or "alert". */
+  duringMaintenance: 'silence' | 'alert';
+}
+
+export interface ConfiguredSubscriber {
+  name: string;
+  channel: 'email' | 'webhook' | 'slack';
+  /** Address or URL (from ${ENV} where secret). */
+  address: string;
+  components: string[] | null;
+  /** Webhook body: statuspost's own (default) or Statuspage-compatible. */
+  format: 'statuspost' | 'statuspage';
+  /** For email subscribers: the email target that sends. */
+  via: string | null;
+}

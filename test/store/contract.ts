@@ -425,8 +425,11 @@ export function describeStoreContract(engine: string, open: () => Promise<Opened
         const again = await opened.reopen();
         extra.push(again);
         await store.close();
-        await expect(store.record([result('api', T0 + 6_000)], 'dc1', [outboxEntry(notifyEvent('late', T0 + 6_000), 'ops')])).rejects.toThrow();
-        await expect(store.enqueue([outboxEntry(notifyEvent('late', T0 + 6_000), 'ops')])).rejects.toThrow();
+        const closed = { code: 'SP_STORE_UNAVAILABLE' };
+        await expect(store.record([result('api', T0 + 6_000)], 'dc1', [outboxEntry(notifyEvent('late', T0 + 6_000), 'ops')])).rejects.toMatchObject(closed);
+        await expect(store.enqueue([outboxEntry(notifyEvent('late', T0 + 6_000), 'ops')])).rejects.toMatchObject(closed);
+        await expect(store.dueDeliveries(T0, 10)).rejects.toMatchObject(closed);
+        await expect(store.saveSubscriber(subscriber('email:late'))).rejects.toMatchObject(closed);
         expect((await again.events({ since: T0 + 6_000 })).map((e) => e.key)).toEqual([]);
         expect(await again.results({ since: T0 + 6_000 })).toEqual([]);
       });

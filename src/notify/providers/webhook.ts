@@ -178,8 +178,10 @@ function statuspageBody(message: OutgoingMessage) {
   const events = message.events;
   const meta = { unsubscribe: message.site.url ?? '', documentation: DOCUMENTATION };
   const post = [...events].reverse().find((event) => event.post);
-  const change = events.find((event) => event.components.length > 0);
-  if (!post && change && change.kind !== 'post') {
+  // Only a component's own change is a component_update; anything else (a TLS window, statuspost's
+  // own trouble, a reminder) reads as an incident, the one other shape Statuspage's receivers know.
+  const change = events.find((event) => event.kind === 'component' && event.components.length > 0);
+  if (!post && change) {
     const component = change.components[0]!;
     return {
       meta,

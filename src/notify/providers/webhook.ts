@@ -61,7 +61,8 @@ export const webhookProvider: Provider<WebhookTarget> = {
       type: 'http',
       url: target.url,
       method: 'POST',
-      headers: { ...target.headers, ...baseHeaders(message.idempotencyKey) },
+      // Names lower-cased, so a configured "Content-Type" cannot double or replace ours.
+      headers: { ...Object.fromEntries(Object.entries(target.headers).map(([name, value]) => [name.toLowerCase(), value])), ...baseHeaders(message.idempotencyKey) },
       body: JSON.stringify(body),
     };
   },

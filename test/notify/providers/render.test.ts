@@ -161,6 +161,16 @@ describe('documented shapes', () => {
     expect(body(render('pagerduty', CASES['ten-checks']!)).dedup_key).toBe(trigger.dedup_key);
   });
 
+  test('webhook: configured headers are sent, but cannot replace or double ours', () => {
+    const request = render('webhook', CASES['one-down']!, { url: 'https://hooks.example/x', headers: { 'Content-Type': 'text/plain', Authorization: 'Bearer gateway-token' } });
+    expect(request.headers).toEqual({
+      'content-type': 'application/json',
+      authorization: 'Bearer gateway-token',
+      'user-agent': 'statuspost-notify/1',
+      'idempotency-key': 'msg-3f1c0a9d',
+    });
+  });
+
   test('Teams: a message with one Adaptive Card attachment', () => {
     const card = body(render('teams', CASES['one-down']!));
     expect(card.type).toBe('message');

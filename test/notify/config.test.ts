@@ -1,5 +1,6 @@
 // probes/notify.yaml through the real loader: defaults, every problem at its file:line:column with a
 // did-you-mean, and values from the environment that never appear in a message.
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { formatError } from '../../src/errors.ts';
@@ -293,6 +294,22 @@ describe('probes/notify.yaml', () => {
     expect(problems).toEqual([
       'probes/notify.yaml:6:15  password: a secret written in the file [SP_CONFIG_INVALID]\n  hint: write it as an environment reference, e.g. password: ${REDIS_PASSWORD}; secrets never go in probes/*.yaml',
     ]);
+  });
+
+  it('accepts the README\'s example as written, once its secrets are in the environment', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = /```yaml\n# probes\/notify\.yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const root = await tempProject({
+      'probes/site.yaml': site,
+      'probes/components.yaml': ['components:', '  - { id: edge, name: Edge }', '  - { id: api, name: API }', ''].join('\n'),
+      'probes/notify.yaml': example!,
+    });
+    const env = { SMTP_PASSWORD: 'hunter2-smtp-password', PARTNER_WEBHOOK_URL: 'https://hooks.partner.example/T0/secret', SUBSCRIBE_SECRET: 'c0ffee'.repeat(8) };
+    const { config, problems } = await loadConfig(root, env);
+    expect(problems.map(formatError)).toEqual([]);
+    expect(config?.notify?.targets.map((target) => target.name)).toEqual(['ops-mail']);
+    expect(config?.privateValues).toEqual(expect.arrayContaining(Object.values(env)));
   });
 
   it('reports notify.yaml\'s problems with those of the other files, in one list', async () => {

@@ -192,7 +192,7 @@ describe('probes/notify.yaml', () => {
 
   it('refuses hostile shapes with a position, never a crash', async () => {
     expect(await problemsOf(['targets: [ops-mail]', 'routes: {targets: ops-mail}', ''])).toEqual([
-      'probes/notify.yaml:1:10  targets: must be a map of keys, not a list [SP_CONFIG_INVALID]',
+      'probes/notify.yaml:1:10  targets: must be a map of names to their settings, e.g. ops-mail: { kind: email, … } [SP_CONFIG_INVALID]',
       'probes/notify.yaml:2:9  routes: must be a list, not a map of keys [SP_CONFIG_INVALID]',
     ]);
     expect(await problemsOf(['targets:', '  ops-mail: smtp.example.org', '  Ops_Mail: { kind: email }', '  pager: {}', ''])).toEqual([
@@ -202,6 +202,11 @@ describe('probes/notify.yaml', () => {
     ]);
     expect(await problemsOf(['targets:', '  a: { kind: email }', '  a: { kind: email }', ''])).toEqual([
       expect.stringMatching(/^probes\/notify\.yaml:3:3 {2}YAML syntax: Map keys must be unique.*\[SP_YAML_SYNTAX\]/),
+    ]);
+    expect(await problemsOf(['targets:', '  __proto__: { kind: email }', '  constructor: { kind: emial }', 'routes:', '  - targets: [toString]', ''])).toEqual([
+      'probes/notify.yaml:2:3  targets: "__proto__" is not a valid target name [SP_CONFIG_INVALID]\n  hint: names are lowercase letters, digits and dashes, e.g. ops-mail',
+      'probes/notify.yaml:3:24  targets.constructor.kind: unknown provider kind "emial" [SP_CONFIG_INVALID]\n  hint: did you mean "email"? kind must be one of email',
+      'probes/notify.yaml:5:15  routes.0.targets.0: unknown target "toString" [SP_CONFIG_INVALID]\n  hint: targets: constructor',
     ]);
     expect(await problemsOf(['- just', '- a list', ''])).toEqual(['probes/notify.yaml:1:1  (top level): must be a map of keys, not a list [SP_CONFIG_INVALID]']);
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', ''];

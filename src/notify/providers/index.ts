@@ -1,7 +1,10 @@
 // The only list of notification providers. Adding one: a file in src/notify/providers/, one line here.
-// The config loader validates each target of probes/notify.yaml with its provider's schema.
+// The config loader validates each target of probes/notify.yaml with its provider's schema,
+// `statuspost notify --help` lists their keys, the sender looks them up by kind.
 import type { Provider } from '../types.ts';
 import { discordProvider } from './discord.ts';
+import { closeEmailTransports, emailProvider } from './email.ts';
+import { closeHttpPool } from './http-send.ts';
 import { mattermostProvider } from './mattermost.ts';
 import { ntfyProvider } from './ntfy.ts';
 import { pagerdutyProvider } from './pagerduty.ts';
@@ -9,7 +12,16 @@ import { slackProvider } from './slack.ts';
 import { teamsProvider } from './teams.ts';
 import { webhookProvider } from './webhook.ts';
 
-export const providers = [webhookProvider, slackProvider, mattermostProvider, teamsProvider, discordProvider, ntfyProvider, pagerdutyProvider] as const;
+export const providers = [
+  webhookProvider,
+  slackProvider,
+  mattermostProvider,
+  teamsProvider,
+  discordProvider,
+  ntfyProvider,
+  pagerdutyProvider,
+  emailProvider,
+] as const;
 
 const byKind = new Map<string, Provider>(providers.map((provider) => [provider.kind, provider as unknown as Provider]));
 
@@ -18,4 +30,9 @@ export const providerKinds: readonly string[] = providers.map((provider) => prov
 /** The provider for a kind as written, or undefined for an unknown kind (the config loader reports it). */
 export function providerForKind(kind: string): Provider | undefined {
   return byKind.get(kind);
+}
+
+/** Closes pooled connections (SMTP transports, the HTTP pool) so a stopping process is not held open. */
+export async function closeProviders(): Promise<void> {
+  await Promise.all([closeEmailTransports(), closeHttpPool()]);
 }

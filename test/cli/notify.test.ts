@@ -1,8 +1,12 @@
-// `statuspost notify` through the built CLI against a real SMTP server on loopback: what each target
-// answered, the exit codes scripts rely on, and --help listing every provider from the registry.
+// `statuspost notify` through the built CLI against a real SMTP server and real HTTP receivers on
+// loopback: what each target answered, the exit codes scripts rely on, and --help listing every
+// provider from the registry.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { providers } from '../../src/notify/providers/index.ts';
 import { statuspost } from '../helpers/cli.ts';
+import { serve } from '../helpers/net.ts';
 import { tempProject } from '../helpers/temp.ts';
 import { closedPort, startSmtp } from '../notify/smtp.ts';
 
@@ -74,6 +78,74 @@ describe('statuspost notify', () => {
     expect(smtp.received).toHaveLength(0);
   });
 
+  it('sends a signed test to a webhook, whose receiver verifies the signature as the README says (exit 0)', async () => {
+    const secret = 'whsec-cli-test-0123456789abcdef';
+    const received: Array<{ headers: IncomingHttpHeaders; body: string; verified: boolean }> = [];
+    const { url } = await serve((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        // What a receiver does: t and v1 from the header, HMAC-SHA256 of "<t>.<raw body>", a constant-time
+        // compare, and a bounded age. A request that does not verify is refused, so the exit code says.
+        const fields = Object.fromEntries(String(req.headers['x-statuspost-signature'] ?? '').split(',').map((part) => part.split('=') as [string, string]));
+        const t = Number(fields.t);
+        const expected = createHmac('sha256', secret).update(`${fields.t}.${body}`).digest();
+        const given = Buffer.from(fields.v1 ?? '', 'hex');
+        const verified = given.length === expected.length && timingSafeEqual(given, expected) && Math.abs(Date.now() / 1000 - t) <= 300;
+        received.push({ headers: req.headers, body, verified });
+        res.statusCode = verified ? 200 : 401;
+        res.end(verified ? 'ok' : 'bad signature');
+      });
+    });
+    const hookUrl = `${url}/hooks/cli-path-token-0123456789`;
+    const root = await project(['targets:', '  team-hook:', '    kind: webhook', '    url: ${HOOK_URL}', '    secret: ${HOOK_SECRET}']);
+    const { code, stdout, stderr } = await statuspost(['notify', 'test', '--root', root], { env: { HOOK_URL: hookUrl, HOOK_SECRET: secret } });
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^team-hook +webhook +accepted +200 OK$/m);
+    expect(stdout).toContain('1 of 1 target accepted the test message.');
+    expect(code).toBe(0);
+    expect(received).toHaveLength(1);
+    const [got] = received;
+    expect(got!.verified).toBe(true);
+    expect(got!.headers['content-type']).toBe('application/json');
+    const payload = JSON.parse(got!.body) as { idempotencyKey: string; events: Array<{ kind: string; title: string }> };
+    expect(payload.events).toEqual([expect.objectContaining({ kind: 'test', title: 'Test message to team-hook' })]);
+    expect(got!.headers['idempotency-key']).toBe(payload.idempotencyKey);
+    expect(`${stdout}${stderr}`).not.toContain(secret);
+    expect(`${stdout}${stderr}`).not.toContain('cli-path-token');
+  });
+
+  it('exits 3 when a webhook\'s receiver answers 500 (it may pass later), quoting it without the target\'s secrets', async () => {
+    const secret = 'whsec-cli-test-0123456789abcdef';
+    let requests = 0;
+    const { url } = await serve((req, res) => {
+      requests++;
+      req.resume();
+      req.on('end', () => {
+        res.statusCode = 500;
+        // A careless server echoes what it was given: the path (with its token) and the signing key.
+        res.end(`database down while handling ${req.url} signed with ${secret}`);
+      });
+    });
+    const root = await project(['targets:', '  team-hook:', '    kind: webhook', '    url: ${HOOK_URL}', '    secret: ${HOOK_SECRET}']);
+    const { code, stdout, stderr } = await statuspost(['notify', 'test', '--root', root, '--json'], {
+      env: { HOOK_URL: `${url}/hooks/cli-path-token-0123456789`, HOOK_SECRET: secret },
+    });
+    expect(stderr).toBe('');
+    expect(code).toBe(3);
+    expect(requests).toBe(1);
+    const result = JSON.parse(stdout) as { ok: boolean; targets: Array<Record<string, unknown>> };
+    expect(result).toEqual({
+      ok: false,
+      targets: [{ name: 'team-hook', kind: 'webhook', ok: false, retryable: true, code: 500, answer: expect.stringMatching(/^500 Internal Server Error: database down while handling /) }],
+    });
+    // Quoted, not dropped: the echoed values are replaced where they stood.
+    expect(result.targets[0]!.answer).toContain('[redacted]');
+    expect(stdout).not.toContain(secret);
+    expect(stdout).not.toContain('cli-path-token');
+  });
+
   it('calls an unknown target bad usage, with a did-you-mean (exit 2), and sends nothing', async () => {
     const smtp = await startSmtp();
     const root = await project(['targets:', ...mailTarget('ops-mail', smtp.port)]);
@@ -91,7 +163,7 @@ describe('statuspost notify', () => {
 
     const bad = await statuspost(['notify', 'test', '--root', await project(['targets:', '  ops-mail: { kind: emial }'])]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe('probes/notify.yaml:2:21  targets.ops-mail.kind: unknown provider kind "emial" [SP_CONFIG_INVALID]\n  hint: did you mean "email"? kind must be one of email\n');
+    expect(bad.stderr).toBe('probes/notify.yaml:2:21  targets.ops-mail.kind: unknown provider kind "emial" [SP_CONFIG_INVALID]\n  hint: did you mean "email"? kind must be one of webhook, slack, mattermost, teams, discord, ntfy, pagerduty, email\n');
   });
 
   it('lists every provider of the registry and each of its keys in --help', async () => {

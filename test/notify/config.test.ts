@@ -161,13 +161,40 @@ describe('probes/notify.yaml', () => {
       'probes/notify.yaml:1:1  grupWait: unknown key "grupWait" [SP_CONFIG_INVALID]\n  hint: did you mean "groupWait"?',
       'probes/notify.yaml:4:5  targets.ops-mail.host: is required [SP_CONFIG_INVALID]',
       'probes/notify.yaml:5:5  targets.ops-mail.hots: unknown key "hots" [SP_CONFIG_INVALID]\n  hint: did you mean "host"?',
-      'probes/notify.yaml:9:11  targets.pager.kind: unknown provider kind "emial" [SP_CONFIG_INVALID]\n  hint: did you mean "email"? kind must be one of email',
+      'probes/notify.yaml:9:11  targets.pager.kind: unknown provider kind "emial" [SP_CONFIG_INVALID]\n  hint: did you mean "email"? kind must be one of webhook, slack, mattermost, teams, discord, ntfy, pagerduty, email',
       'probes/notify.yaml:11:15  routes.0.targets.0: unknown target "ops-mial" [SP_CONFIG_INVALID]\n  hint: did you mean "ops-mail"? targets: ops-mail, pager',
       'probes/notify.yaml:12:25  routes.0.events.1: unknown event kind "tls-expiri" [SP_CONFIG_INVALID]\n  hint: did you mean "tls-expiry"? event kinds: component, check, reminder, tls-expiry, saturation, self, post',
       'probes/notify.yaml:13:18  routes.0.components.0: unknown component "cahce" [SP_CONFIG_INVALID]\n  hint: did you mean "cache"? components: cache, chat',
       'probes/notify.yaml:14:18  routes.0.severities.0: unknown severity "critcal" [SP_CONFIG_INVALID]\n  hint: did you mean "critical"? severities: critical, warning, info, resolved',
       'probes/notify.yaml:15:5  routes.0.remindEvry: unknown key "remindEvry" [SP_CONFIG_INVALID]\n  hint: did you mean "remindEvery"?',
     ]);
+  });
+
+  it('points a misspelt HTTP kind to the nearest of the eight, and checks an HTTP target with its provider\'s schema', async () => {
+    const env = { ...SECRETS, SLACK_URL: 'https://hooks.slack.com/services/T0/B0/x', HOOK_URL: 'https://hooks.example.org/statuspost', HOOK_SECRET: 'whsec-0123456789abcdef' };
+    const problems = await problemsOf(
+      [
+        'targets:', //                                                  1
+        '  chat: { kind: slakc, url: "${SLACK_URL}" }', //              2
+        '  page: { kind: pagerdutty, routingKey: "${SLACK_URL}" }', //  3
+        '  room: { kind: Teams, url: "${SLACK_URL}" }', //              4
+        '  hook:', //                                                   5
+        '    kind: webhook', //                                         6
+        '    url: ${HOOK_URL}', //                                      7
+        '    secrte: ${HOOK_SECRET}', //                                8
+        '',
+      ],
+      env,
+    );
+    const kinds = 'kind must be one of webhook, slack, mattermost, teams, discord, ntfy, pagerduty, email';
+    expect(problems).toEqual([
+      `probes/notify.yaml:2:17  targets.chat.kind: unknown provider kind "slakc" [SP_CONFIG_INVALID]\n  hint: did you mean "slack"? ${kinds}`,
+      `probes/notify.yaml:3:17  targets.page.kind: unknown provider kind "pagerdutty" [SP_CONFIG_INVALID]\n  hint: did you mean "pagerduty"? ${kinds}`,
+      `probes/notify.yaml:4:17  targets.room.kind: unknown provider kind "Teams" [SP_CONFIG_INVALID]\n  hint: did you mean "teams"? ${kinds}`,
+      'probes/notify.yaml:8:5  targets.hook.secrte: unknown key "secrte" [SP_CONFIG_INVALID]\n  hint: did you mean "secret"?',
+    ]);
+    // A kind nothing is near gets the list alone, not a far-fetched guess.
+    expect(await problemsOf(['targets:', '  x: { kind: matrix }', ''])).toEqual([`probes/notify.yaml:2:14  targets.x.kind: unknown provider kind "matrix" [SP_CONFIG_INVALID]\n  hint: ${kinds}`]);
   });
 
   it('keeps durations within their bounds, as the rest of probes/ does', async () => {
@@ -198,14 +225,14 @@ describe('probes/notify.yaml', () => {
     expect(await problemsOf(['targets:', '  ops-mail: smtp.example.org', '  Ops_Mail: { kind: email }', '  pager: {}', ''])).toEqual([
       'probes/notify.yaml:2:13  targets.ops-mail: must be a map of keys with a kind [SP_CONFIG_INVALID]\n  hint: e.g. ops-mail: { kind: email, host: smtp.example.org, from: status@example.org, to: [oncall@example.org] }',
       'probes/notify.yaml:3:3  targets: "Ops_Mail" is not a valid target name [SP_CONFIG_INVALID]\n  hint: names are lowercase letters, digits and dashes, e.g. ops-mail',
-      'probes/notify.yaml:4:10  targets.pager.kind: is required [SP_CONFIG_INVALID]\n  hint: kind must be one of email',
+      'probes/notify.yaml:4:10  targets.pager.kind: is required [SP_CONFIG_INVALID]\n  hint: kind must be one of webhook, slack, mattermost, teams, discord, ntfy, pagerduty, email',
     ]);
     expect(await problemsOf(['targets:', '  a: { kind: email }', '  a: { kind: email }', ''])).toEqual([
       expect.stringMatching(/^probes\/notify\.yaml:3:3 {2}YAML syntax: Map keys must be unique.*\[SP_YAML_SYNTAX\]/),
     ]);
     expect(await problemsOf(['targets:', '  __proto__: { kind: email }', '  constructor: { kind: emial }', 'routes:', '  - targets: [toString]', ''])).toEqual([
       'probes/notify.yaml:2:3  targets: "__proto__" is not a valid target name [SP_CONFIG_INVALID]\n  hint: names are lowercase letters, digits and dashes, e.g. ops-mail',
-      'probes/notify.yaml:3:24  targets.constructor.kind: unknown provider kind "emial" [SP_CONFIG_INVALID]\n  hint: did you mean "email"? kind must be one of email',
+      'probes/notify.yaml:3:24  targets.constructor.kind: unknown provider kind "emial" [SP_CONFIG_INVALID]\n  hint: did you mean "email"? kind must be one of webhook, slack, mattermost, teams, discord, ntfy, pagerduty, email',
       'probes/notify.yaml:5:15  routes.0.targets.0: unknown target "toString" [SP_CONFIG_INVALID]\n  hint: targets: constructor',
     ]);
     expect(await problemsOf(['- just', '- a list', ''])).toEqual(['probes/notify.yaml:1:1  (top level): must be a map of keys, not a list [SP_CONFIG_INVALID]']);
@@ -286,7 +313,7 @@ describe('probes/notify.yaml', () => {
       'probes/notify.yaml:5:11  targets.ops-mail.port: must be a port number, 1 to 65535 (the value of ${SMTP_PORT}) [SP_CONFIG_INVALID]',
       'probes/notify.yaml:8:11  targets.ops-mail.from: must be an email address, e.g. status@example.org or "Status <status@example.org>" (the value of ${SMTP_PASSWORD}) [SP_CONFIG_INVALID]',
       'probes/notify.yaml:9:9  targets.ops-mail.to.0: must be an email address, e.g. status@example.org or "Status <status@example.org>" (the value of ${ONCALL}) [SP_CONFIG_INVALID]',
-      'probes/notify.yaml:11:11  targets.other.kind: is not a provider kind (the value of ${KIND}) [SP_CONFIG_INVALID]\n  hint: kind must be one of email',
+      'probes/notify.yaml:11:11  targets.other.kind: is not a provider kind (the value of ${KIND}) [SP_CONFIG_INVALID]\n  hint: kind must be one of webhook, slack, mattermost, teams, discord, ntfy, pagerduty, email',
       'probes/notify.yaml:13:15  routes.0.targets.0: unknown target (the value of ${ROUTE_TARGET}) [SP_CONFIG_INVALID]\n  hint: targets: ops-mail, other',
       'probes/notify.yaml:15:41  subscribers.partner.address: (the value of ${PARTNER}) is not an http(s) URL [SP_CONFIG_INVALID]\n  hint: a webhook subscriber\'s address is its webhook URL; write it as ${PARTNER_WEBHOOK_URL}',
       'probes/notify.yaml:17:38  subscriptions.email.secret: must be at least 32 characters (the value of ${SUBSCRIBE_SECRET}) [SP_CONFIG_INVALID]\n  hint: it signs the confirmation and unsubscribe links; make one with `openssl rand -hex 32`',

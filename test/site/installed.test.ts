@@ -21,10 +21,10 @@ describe('an installed statuspost', () => {
       const work = await tempDir('statuspost-installed-');
       // --ignore-scripts: the CLI is built already (npm run build:cli), and packing must not rebuild it meanwhile.
       const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: repo, maxBuffer: 1 << 26 });
-      const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
+      const filename = (JSON.parse(stdout) as Array<{ filename: string }>)[0]!.filename;
       const installed = join(work, 'project/node_modules/statuspost');
       await mkdir(installed, { recursive: true });
-      await run('tar', ['-xzf', join(work, filename!), '-C', installed, '--strip-components=1']);
+      await run('tar', ['-xzf', join(work, filename), '-C', installed, '--strip-components=1']);
       // Its dependencies, as npm would install them (from this checkout: no registry in tests).
       await symlink(join(repo, 'node_modules'), join(installed, 'node_modules'), 'dir');
 

@@ -10,6 +10,7 @@ import { z } from 'zod/v4';
 import { describeNetError } from '../../probes/support/net-errors.ts';
 import { portSchema } from '../../probes/types.ts';
 import type { ComponentStatus, NotifyEvent, OutgoingMessage, Provider, RenderedRequest, SendOutcome } from '../types.ts';
+import { truncate } from './text.ts';
 
 // "ops@example.org" or "Status <status@example.org>": a bare address, or a display name and one in <>.
 const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
@@ -76,7 +77,24 @@ export const emailTargetSchema = z
 
 export type EmailTarget = z.output<typeof emailTargetSchema>;
 
-const MAX_SUBJECT = 200;
+// Mail has no per-field limits like a chat service's, but a subject is one line a reader sees cut
+// near 80, and a server refuses a mail over its size limit for good (Postfix's default is 10,240,000
+// bytes, smaller on many hosts): a lost alert. So a mail shows the first events in full, each within
+// bounds, and the rest by title; a grouped burst of any size stays well under a megabyte of text.
+export const EMAIL_LIMITS = {
+  /** Characters of the subject (one line). */
+  subject: 200,
+  /** Events shown in full; the others by title in one list. */
+  events: 25,
+  /** Titles listed beyond the events shown in full. */
+  moreTitles: 50,
+  /** Characters of one event's title, text, and each component or check line. */
+  title: 300,
+  text: 2_000,
+  fact: 300,
+  /** Components and checks listed per event. */
+  facts: 10,
+} as const;
 // A CA bundle is a few hundred KB at most; a bigger file is a wrong path, not a bundle.
 const MAX_CA_BYTES = 1_048_576;
 
@@ -149,7 +167,8 @@ function subjectOf(message: OutgoingMessage): string {
   const resolved = events.length > 0 && events.every((event) => event.severity === 'resolved');
   const what = events.length === 1 ? oneLine(events[0]!.title) : `${events.length} changes: ${events.map((event) => oneLine(event.title)).join('; ')}`;
   const subject = `[${oneLine(message.site.name)}] ${resolved && !/^resolved\b/i.test(what) ? 'Resolved: ' : ''}${what}`;
-  return subject.length <= MAX_SUBJECT ? subject : `${subject.slice(0, MAX_SUBJECT - 1)}…`;
+  // Cut between grapheme clusters: never half an emoji or a lone surrogate in a header.
+  return truncate(subject, EMAIL_LIMITS.subject);
 }
 
 interface Block {
@@ -160,24 +179,49 @@ interface Block {
 }
 
 function blocksOf(message: OutgoingMessage): Block[] {
-  return message.events.map((event) => ({
-    title: oneLine(event.title),
-    text: event.text.trim(),
+  const shown = message.events.slice(0, EMAIL_LIMITS.events);
+  const blocks: Block[] = shown.map((event) => ({
+    title: truncate(oneLine(event.title), EMAIL_LIMITS.title),
+    text: truncate(event.text.trim(), EMAIL_LIMITS.text),
     facts: factsOf(event),
     links: [
       ...(event.url ? [{ label: 'More', url: event.url }] : []),
-      ...event.components.filter((c) => c.url && c.url !== event.url).map((c) => ({ label: c.name, url: c.url! })),
+      ...event.components
+        .slice(0, EMAIL_LIMITS.facts)
+        .filter((c) => c.url && c.url !== event.url)
+        .map((c) => ({ label: truncate(oneLine(c.name), EMAIL_LIMITS.title), url: c.url! })),
     ],
   }));
+  const rest = message.events.slice(EMAIL_LIMITS.events);
+  if (rest.length > 0) {
+    const listed = rest.slice(0, EMAIL_LIMITS.moreTitles);
+    const unlisted = rest.length - listed.length;
+    blocks.push({
+      title: `And ${rest.length} more ${rest.length === 1 ? 'change' : 'changes'}`,
+      text: '',
+      facts: [...listed.map((event) => truncate(oneLine(event.title), EMAIL_LIMITS.title)), ...(unlisted > 0 ? [`…and ${unlisted} more`] : [])],
+      links: message.site.url ? [{ label: 'Status page', url: message.site.url }] : [],
+    });
+  }
+  return blocks;
+}
+
+/** The first `max` lines, then how many more there are. */
+function capped(lines: string[], max: number, what: string): string[] {
+  const kept = lines.slice(0, max).map((line) => truncate(line, EMAIL_LIMITS.fact));
+  return lines.length > max ? [...kept, `…and ${lines.length - max} more ${what}`] : kept;
 }
 
 function factsOf(event: NotifyEvent): string[] {
-  const facts = event.components.map((c) => {
+  const components = event.components.map((c) => {
     const was = c.previous ? ` (was ${STATUS_WORDS[c.previous]})` : '';
     return `${oneLine(c.name)}: ${STATUS_WORDS[c.status] ?? c.status}${was}`;
   });
+  const facts = capped(components, EMAIL_LIMITS.facts, 'components');
   // Checks name internals: operators only, never a subscriber.
-  if (event.audience === 'operators') for (const check of event.checks ?? []) facts.push(`check ${check.id}: ${check.status}, ${oneLine(check.message)}`);
+  if (event.audience === 'operators') {
+    facts.push(...capped((event.checks ?? []).map((check) => `check ${check.id}: ${check.status}, ${oneLine(check.message)}`), EMAIL_LIMITS.facts, 'checks'));
+  }
   facts.push(`since ${isoMinute(event.at)}`);
   return facts;
 }

@@ -115,4 +115,14 @@ export const TARGETS: Record<string, unknown> = {
   discord: { url: 'https://discord.com/api/webhooks/123456789/XXXXXXXXXXXX' },
   ntfy: { topic: 'chat-ops-7f3k2', token: 'tk_testtoken0000000000000000000' },
   pagerduty: { routingKey: '0123456789abcdef0123456789abcdef' },
+  email: {
+    host: 'smtp.chat.example',
+    user: 'alerts',
+    password: 'smtp-password-0123456789',
+    from: 'Chat Company Status <status@chat.example>',
+    to: ['oncall@chat.example', 'noc@chat.example'],
+  },
 };
+
+/** The kinds that send an HTTP request (all but email, which sends a mail). */
+export const HTTP_KINDS = ['webhook', 'slack', 'mattermost', 'teams', 'discord', 'ntfy', 'pagerduty'] as const;

@@ -1,12 +1,17 @@
 // Each provider's rendering, table-tested against expected-output files: every provider × every
-// message case, compared exactly. Nothing is rewritten unless asked: UPDATE_EXPECTED=1 writes the
-// files and still fails the run, so a changed payload is always looked at in the diff.
+// message case, compared exactly (an HTTP request, or for email the mail). Nothing is rewritten unless
+// asked: UPDATE_EXPECTED=1 writes the files and still fails the run, so a changed payload is always
+// looked at in the diff.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createTransport } from 'nodemailer';
 import { describe, expect, test } from 'vitest';
+import { EMAIL_LIMITS } from '../../../src/notify/providers/email.ts';
 import { providerForKind, providerKinds, providers } from '../../../src/notify/providers/index.ts';
 import type { NotifyEvent, OutgoingMessage, Provider, RenderedRequest } from '../../../src/notify/types.ts';
-import { CASES, EPOCH, SITE, TARGETS } from './fixtures.ts';
+import { CASES, EPOCH, HTTP_KINDS, SITE, TARGETS } from './fixtures.ts';
+
+type Mail = Extract<RenderedRequest, { type: 'mail' }>;
 
 const EXPECTED = new URL('./expected/', import.meta.url);
 const SCHEMA_FILE = new URL('../../../public/schemas/notify-webhook-v1.json', import.meta.url);
@@ -17,19 +22,41 @@ function provider(kind: string): Provider {
   return found;
 }
 
-function render(kind: string, message: OutgoingMessage, target: unknown = TARGETS[kind]): Extract<RenderedRequest, { type: 'http' }> {
+function renderAny(kind: string, message: OutgoingMessage, target: unknown = TARGETS[kind]): RenderedRequest {
   const p = provider(kind);
-  const request = p.render(message, p.schema.parse(target));
-  if (request.type !== 'http') throw new Error('not http');
+  return p.render(message, p.schema.parse(target));
+}
+
+function render(kind: string, message: OutgoingMessage, target: unknown = TARGETS[kind]): Extract<RenderedRequest, { type: 'http' }> {
+  const request = renderAny(kind, message, target);
+  if (request.type !== 'http') throw new Error(`${kind} renders ${request.type}, not http`);
+  return request;
+}
+
+function renderMail(message: OutgoingMessage, target: unknown = TARGETS.email): Mail {
+  const request = renderAny('email', message, target);
+  if (request.type !== 'mail') throw new Error(`email renders ${request.type}, not a mail`);
   return request;
 }
 
 const body = (request: { body: string }) => JSON.parse(request.body) as Record<string, any>;
 
-function compareWithFile(name: string, request: Extract<RenderedRequest, { type: 'http' }>) {
+/** Everything a request carries, as one text: what a leak check must search. */
+const everything = (request: RenderedRequest) => JSON.stringify(request);
+
+function fileText(request: RenderedRequest): string {
+  if (request.type === 'mail') {
+    // The text part line by line, for a readable diff; joining the lines gives it back exactly.
+    const { type, from, to, subject, headers, text, html } = request;
+    return `${JSON.stringify({ type, from, to, subject, headers, text: text.split('\n'), html }, null, 2)}\n`;
+  }
   // The body is sent as compact JSON; the file holds it parsed, for a readable diff.
   expect(JSON.stringify(JSON.parse(request.body))).toBe(request.body);
-  const actual = `${JSON.stringify({ url: request.url, method: request.method, headers: request.headers, body: JSON.parse(request.body) }, null, 2)}\n`;
+  return `${JSON.stringify({ url: request.url, method: request.method, headers: request.headers, body: JSON.parse(request.body) }, null, 2)}\n`;
+}
+
+function compareWithFile(name: string, request: RenderedRequest) {
+  const actual = fileText(request);
   const file = new URL(name, EXPECTED);
   if (process.env.UPDATE_EXPECTED === '1') {
     const before = existsSync(file) ? readFileSync(file, 'utf8') : null;
@@ -46,20 +73,25 @@ function compareWithFile(name: string, request: Extract<RenderedRequest, { type:
 describe('rendering matches the expected files exactly', () => {
   const table = providerKinds.flatMap((kind) => Object.keys(CASES).map((name) => [kind, name] as const));
   test.each(table)('%s: %s', (kind, name) => {
-    compareWithFile(`${kind}-${name}.json`, render(kind, CASES[name]!));
+    compareWithFile(`${kind}-${name}.json`, renderAny(kind, CASES[name]!));
   });
   test.each(['one-down', 'resolution', 'subscriber-post', 'tls-expiry'])('webhook, format statuspage: %s', (name) => {
     compareWithFile(`webhook-statuspage-${name}.json`, render('webhook', CASES[name]!, { ...(TARGETS.webhook as object), format: 'statuspage' }));
   });
+  test('email, to one subscriber: to the subscriber alone, with the one-click unsubscribe headers (RFC 8058)', () => {
+    const subscriber = { address: 'reader@example.org', unsubscribeUrl: 'https://status.chat.example/subscribe/unsubscribe/?token=t0k3n' };
+    compareWithFile('email-subscriber-mail.json', renderMail({ ...CASES['subscriber-post']!, subscriber }));
+  });
   test('rendering is pure: the same message renders the same bytes twice', () => {
-    for (const kind of providerKinds) expect(render(kind, CASES['ten-checks']!)).toEqual(render(kind, CASES['ten-checks']!));
+    for (const kind of providerKinds) expect(renderAny(kind, CASES['ten-checks']!), kind).toEqual(renderAny(kind, CASES['ten-checks']!));
   });
 });
 
 describe('registry', () => {
-  test('lists the seven HTTP providers, once each, with documented keys', () => {
-    expect([...providerKinds].sort()).toEqual(['discord', 'mattermost', 'ntfy', 'pagerduty', 'slack', 'teams', 'webhook']);
+  test('lists the eight providers, once each, with documented keys: seven send HTTP requests, email a mail', () => {
+    expect([...providerKinds].sort()).toEqual(['discord', 'email', 'mattermost', 'ntfy', 'pagerduty', 'slack', 'teams', 'webhook']);
     expect(new Set(providerKinds).size).toBe(providers.length);
+    for (const kind of providerKinds) expect(renderAny(kind, CASES['one-down']!).type, kind).toBe((HTTP_KINDS as readonly string[]).includes(kind) ? 'http' : 'mail');
     expect(providerForKind('telegram')).toBeUndefined();
     for (const p of providers) {
       expect(p.keys.filter((key) => key.required).length).toBeGreaterThan(0);
@@ -79,16 +111,24 @@ describe('registry', () => {
     expect(provider('pagerduty').schema.parse({ routingKey: '0123456789abcdef0123456789abcdef' })).toMatchObject({ url: 'https://events.pagerduty.com/v2/enqueue' });
   });
 
-  test('private values cover every URL, token and key of a target', () => {
+  test('private values cover every URL, token and key of a target, and for email the server, login and recipients', () => {
+    let checked = 0;
     for (const kind of providerKinds) {
       const p = provider(kind);
       const target = p.schema.parse(TARGETS[kind]) as Record<string, unknown>;
       const secrets = p.privateValues(target);
-      for (const key of ['url', 'secret', 'token', 'routingKey', 'topic']) {
+      for (const key of ['url', 'secret', 'token', 'routingKey', 'topic', 'host', 'user', 'password', 'to']) {
         const value = (TARGETS[kind] as Record<string, unknown>)[key];
-        if (typeof value === 'string') expect(secrets, `${kind}.${key}`).toContain(value);
+        for (const one of Array.isArray(value) ? value : [value]) {
+          if (typeof one !== 'string') continue;
+          expect(secrets, `${kind}.${key}`).toContain(one);
+          checked++;
+        }
       }
     }
+    expect(checked).toBeGreaterThanOrEqual(providerKinds.length + 5); // at least one per target, five more for email
+    // The sender's address is public (every subscriber sees it), so it is not among them.
+    expect(provider('email').privateValues(provider('email').schema.parse(TARGETS.email))).not.toContain((TARGETS.email as { from: string }).from);
   });
 });
 
@@ -128,7 +168,13 @@ describe('webhook body against its published JSON Schema', () => {
     const request = render('webhook', { ...CASES['subscriber-post']!, events: [leaky] });
     expect(request.body).not.toContain('redis-maxclients');
     expect(validate(body(request))).toBe(true);
-    for (const kind of providerKinds) expect(render(kind, { ...CASES['subscriber-post']!, events: [leaky] }).body, kind).not.toContain('redis-maxclients');
+    for (const kind of providerKinds) {
+      const rendered = everything(renderAny(kind, { ...CASES['subscriber-post']!, events: [leaky] }));
+      expect(rendered, kind).not.toContain('redis-maxclients');
+      expect(rendered, kind).not.toContain('internal detail');
+      // The same event for operators does name it: the check above is not vacuous.
+      expect(everything(renderAny(kind, { ...CASES['subscriber-post']!, events: [{ ...leaky, audience: 'operators' }] })), kind).toMatch(/redis-maxclients|internal detail/);
+    }
   });
 
   test('the published schema is in Astro public/, so the site serves it at /schemas/notify-webhook-v1.json', () => {
@@ -224,10 +270,56 @@ describe('limits: a huge message fits every service', () => {
     typeof value === 'string' ? [value] : Array.isArray(value) ? value.flatMap(strings) : value && typeof value === 'object' ? Object.values(value).flatMap(strings) : [];
 
   test.each(providerKinds)('%s: no broken character anywhere', (kind) => {
-    const request = render(kind, huge);
-    for (const text of strings(body(request))) expect(LONE_SURROGATE.test(text)).toBe(false);
+    const request = renderAny(kind, huge);
+    const texts = request.type === 'http' ? strings(body(request)) : strings(request);
+    expect(texts.length).toBeGreaterThan(3);
+    for (const text of texts) expect(LONE_SURROGATE.test(text)).toBe(false);
     // A cut never splits the family emoji: what remains of it is whole or gone.
-    for (const text of strings(body(request))) expect(text).not.toMatch(/\u200d…|\u200d$/);
+    for (const text of texts) expect(text).not.toMatch(/\u200d…|\u200d$/);
+  });
+
+  test('email: a one-line subject of at most 200 characters, cut between graphemes', () => {
+    for (const message of [huge, { ...CASES['one-down']!, events: [{ ...CASES['one-down']!.events[0]!, title: `${family.repeat(100)}\r\nBcc: x@evil.example` }] }]) {
+      const { subject, headers } = renderMail(message);
+      expect(subject.length).toBeLessThanOrEqual(EMAIL_LIMITS.subject);
+      expect(subject.length).toBeGreaterThan(EMAIL_LIMITS.subject - family.length - 2); // cut near the limit, not far before it
+      expect(subject).toMatch(/…$/);
+      expect(LONE_SURROGATE.test(subject)).toBe(false);
+      expect(subject).not.toMatch(/\u200d…/);
+      for (const value of [subject, ...Object.values(headers)]) expect(value).not.toMatch(/[\r\n]/);
+    }
+  });
+
+  test('email: the first events in full, the rest by title, each within bounds', () => {
+    const { text } = renderMail(huge);
+    expect(text.match(/^- since /gm)).toHaveLength(EMAIL_LIMITS.events);
+    expect(text).toContain(`And ${huge.events.length - EMAIL_LIMITS.events} more changes`);
+    expect(text).toContain(`- ${family} Component ${EMAIL_LIMITS.events}: major outage`);
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(EMAIL_LIMITS.text);
+  });
+
+  test('email: even a worst-case burst, as the MIME mail a server receives, stays far under servers\' size limits', async () => {
+    // 200 events, each with 40 components and 40 checks, every text emoji (the most bytes per character).
+    const worst: OutgoingMessage = {
+      ...huge,
+      events: Array.from({ length: 200 }, (_, index) => ({
+        ...huge.events[0]!,
+        key: `component:w${index}:${EPOCH}`,
+        title: family.repeat(100),
+        text: family.repeat(3000),
+        components: Array.from({ length: 40 }, (_, c) => ({ id: `w${index}-${c}`, name: family.repeat(100), status: 'major_outage' as const, url: `https://status.chat.example/components/w${index}-${c}/` })),
+        checks: Array.from({ length: 40 }, (_, c) => ({ id: `check-${index}-${c}`, status: 'down', message: family.repeat(500) })),
+      })),
+    };
+    const mail = renderMail(worst);
+    // nodemailer's own MIME composer, as the email provider sends with it (no network: a stream transport).
+    const { message: raw } = (await createTransport({ streamTransport: true, buffer: true }).sendMail({ ...mail })) as unknown as { message: Buffer };
+    // A quarter of Postfix's default message_size_limit (10,240,000 bytes): room for smaller hosts and forwarding.
+    expect(raw.length).toBeLessThanOrEqual(2_560_000);
+    // RFC 5322 2.1.1: no line longer than 998 octets.
+    for (const line of raw.toString('latin1').split('\r\n')) expect(line.length).toBeLessThanOrEqual(998);
+    expect(mail.text).toContain('…and 30 more checks');
+    expect(mail.text).toContain('…and 125 more');
   });
 
   test('Slack: 50 blocks, header 150, sections 3000', () => {

@@ -113,3 +113,50 @@ describe('README ↔ --help', () => {
     expect(drift).toEqual([]);
   });
 });
+
+/** Providers and their keys, "kind → key (required) …", from the README's table or from --help. */
+function providersInReadme(readme: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const lines = readme.split('\n');
+  const start = lines.indexOf('## Notifications: `probes/notify.yaml`');
+  expect(start).toBeGreaterThan(-1);
+  let fenced = false;
+  let inTable = false;
+  for (const line of lines.slice(start + 1)) {
+    // The section's YAML example has "# probes/notify.yaml" in it: a comment, not a heading.
+    if (line.startsWith('```')) fenced = !fenced;
+    if (!fenced && /^#{1,2} /.test(line)) break;
+    // The providers' table only (the section has another, of route keys).
+    if (line.startsWith('| kind | keys |')) inTable = true;
+    else if (!line.startsWith('|')) inTable = false;
+    if (!inTable) continue;
+    const row = /^\| `([a-z]+)` \| (.+?) \| .+ \|$/.exec(line);
+    if (!row) continue;
+    out.set(row[1]!, [...row[2]!.matchAll(/(\*\*)?`([\w.]+)`\*{0,2}/g)].map((m) => `${m[2]}${m[1] ? ' (required)' : ''}`));
+  }
+  return out;
+}
+
+function providersInHelp(help: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const lines = help.split('\n');
+  let kind: string | undefined;
+  for (const line of lines.slice(lines.findIndex((l) => l.startsWith('Providers')) + 1)) {
+    if (line === '' || /^\S/.test(line)) break;
+    const heading = /^ {2}([a-z]+)$/.exec(line);
+    if (heading) out.set((kind = heading[1]!), []);
+    else if (kind) out.get(kind)!.push(/^ {4}(\S+(?: \(required\))?)/.exec(line)![1]!);
+  }
+  return out;
+}
+
+describe('README ↔ notify --help', () => {
+  it('lists the same providers with the same keys, required ones marked, in the same order', async () => {
+    const [readme, { code, stdout }] = await Promise.all([readFile(readmePath, 'utf8'), statuspost(['notify', '--help'])]);
+    expect(code).toBe(0);
+    const help = providersInHelp(stdout);
+    expect([...help.keys()]).toHaveLength(8);
+    expect(help.get('webhook')).toEqual(['url (required)', 'secret', 'format', 'headers']);
+    expect(Object.fromEntries(providersInReadme(readme))).toEqual(Object.fromEntries(help));
+  });
+});

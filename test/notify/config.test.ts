@@ -337,11 +337,26 @@ describe('probes/notify.yaml', () => {
       'probes/components.yaml': ['components:', '  - { id: edge, name: Edge }', '  - { id: api, name: API }', ''].join('\n'),
       'probes/notify.yaml': example!,
     });
-    const env = { SMTP_PASSWORD: 'hunter2-smtp-password', PARTNER_WEBHOOK_URL: 'https://hooks.partner.example/T0/secret', SUBSCRIBE_SECRET: 'c0ffee'.repeat(8) };
+    const env = {
+      SMTP_PASSWORD: 'hunter2-smtp-password',
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/secretpart',
+      PARTNER_WEBHOOK_URL: 'https://hooks.partner.example/T0/secret',
+      SUBSCRIBE_SECRET: 'c0ffee'.repeat(8),
+    };
     const { config, problems } = await loadConfig(root, env);
     expect(problems.map(formatError)).toEqual([]);
-    expect(config?.notify?.targets.map((target) => target.name)).toEqual(['ops-mail']);
+    expect(config?.notify?.targets.map((target) => [target.name, target.kind])).toEqual([['ops-mail', 'email'], ['ops-slack', 'slack']]);
     expect(config?.privateValues).toEqual(expect.arrayContaining(Object.values(env)));
+  });
+
+  it('accepts the webhook receivers\' guide\'s example (docs/notify-webhook.md) as written', async () => {
+    const guide = await readFile(new URL('../../docs/notify-webhook.md', import.meta.url), 'utf8');
+    const example = /```yaml\n(targets:[\s\S]*?)```/.exec(guide)?.[1];
+    expect(example).toBeDefined();
+    const env = { OPS_WEBHOOK_URL: 'https://hooks.chat.example/statuspost', OPS_WEBHOOK_SECRET: 'c0ffee'.repeat(8) };
+    const { config, problems } = await load(example!, env);
+    expect(problems.map(formatError)).toEqual([]);
+    expect(config?.notify?.targets).toEqual([{ name: 'ops-hook', kind: 'webhook', config: { url: env.OPS_WEBHOOK_URL, secret: env.OPS_WEBHOOK_SECRET, format: 'statuspost', headers: {} } }]);
   });
 
   it('reports notify.yaml\'s problems with those of the other files, in one list', async () => {

@@ -71,9 +71,16 @@ describe('statuspost init', () => {
     const example = lines.slice(lines.indexOf('#') + 1).filter((line) => line.startsWith('# ')).map((line) => line.slice(2));
     expect(example[0]).toBe('targets:');
     await writeFile(join(root, 'probes/notify.yaml'), `${example.join('\n')}\n`);
-    const checked = await statuspost(['check', '--root', root], { env: { SMTP_PASSWORD: 'an-smtp-password' } });
+    const env = { SMTP_PASSWORD: 'an-smtp-password', SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/secretpart' };
+    const checked = await statuspost(['check', '--root', root], { env });
     expect(checked.stderr).toBe('');
     expect(checked.code).toBe(0);
+    // Both targets of the example are there (the kinds an operator starts with: a mail and a chat channel).
+    expect(example).toEqual(expect.arrayContaining(['    kind: email', '    kind: slack', '  - targets: [ops-mail, ops-slack]']));
+    // Each value it takes from the environment is needed: without the Slack URL the check names it.
+    const without = await statuspost(['check', '--root', root], { env: { SMTP_PASSWORD: env.SMTP_PASSWORD, SLACK_WEBHOOK_URL: '' } });
+    expect(without.code).toBe(1);
+    expect(without.stderr).toContain('SLACK_WEBHOOK_URL');
   });
 
   it('is what the hint for a folder without probes/ says to run, and it works there', async () => {

@@ -204,8 +204,11 @@ checks:
 #     password: \${SMTP_PASSWORD}
 #     from: "Status <status@example.org>"
 #     to: [oncall@example.org]
+#   ops-slack:
+#     kind: slack
+#     url: \${SLACK_WEBHOOK_URL}
 # routes:
-#   - targets: [ops-mail]
+#   - targets: [ops-mail, ops-slack]
 #     remindEvery: 1h
 `,
     [post.file]: post.text,

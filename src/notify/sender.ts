@@ -85,7 +85,8 @@ const snapshot = (d: Delivery): Update => ({ id: d.id, state: d.state, attempts:
 
 export function startSender(options: SenderOptions): Sender {
   const { store, logger } = options;
-  const now = options.now ?? Date.now;
+  const clock = options.now ?? Date.now;
+  const now = () => Math.round(clock());
   const random = options.random ?? Math.random;
   const sendTimeoutMs = options.sendTimeoutMs ?? 10_000;
   const leaseMs = sendTimeoutMs + 5_000;
@@ -116,7 +117,8 @@ export function startSender(options: SenderOptions): Sender {
     }
     const previous = backoff.get(group.target)?.delayMs ?? 0;
     const delayMs = nextDelay(previous, retry, random);
-    const retryAt = at + Math.max(delayMs, outcome.retryAfterMs ?? 0);
+    // Whole milliseconds: the stores keep epoch ms as integers.
+    const retryAt = Math.ceil(at + Math.max(delayMs, outcome.retryAfterMs ?? 0));
     backoff.set(group.target, { delayMs, until: retryAt });
     return group.items.map(({ delivery }) => {
       const tooOld = retryAt - delivery.createdAt >= options.notify.deadAfterMs;
@@ -188,11 +190,11 @@ export function startSender(options: SenderOptions): Sender {
             key: group.message.idempotencyKey,
           });
         } else {
-          const next = updates[0]!.nextAttemptAt;
-          logger.warn('notify-retry', `sending to ${group.target} failed: ${outcome.answer}; retried in ${Math.round((next - now()) / 100) / 10} s`, {
+          const inMs = Math.max(0, updates[0]!.nextAttemptAt - now());
+          logger.warn('notify-retry', `sending to ${group.target} failed: ${outcome.answer}; retried in ${Math.round(inMs / 100) / 10} s`, {
             target: group.target,
             events: count,
-            retryInMs: next - now(),
+            retryInMs: inMs,
           });
         }
       }
@@ -210,7 +212,8 @@ export function startSender(options: SenderOptions): Sender {
   /** At start: deliveries claimed by a sender that died mid-send are sent now, not after their lease. */
   async function orphans(at: number): Promise<DueItem[]> {
     const found: DueItem[] = [];
-    const rows = await store.dueDeliveries(at + leaseMs + 1, 100_000);
+    // Any lease a sender may have written (its send timeout may have been another): a day ahead.
+    const rows = await store.dueDeliveries(at + 86_400_000, 100_000);
     for (const row of rows) if (row.delivery.nextAttemptAt > at && row.delivery.lastError === CLAIM_MARK) found.push(row);
     return found;
   }

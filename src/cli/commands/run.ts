@@ -11,7 +11,6 @@ import { ProblemsError, StatuspostError } from '../../errors.ts';
 import { createAlerts } from '../../notify/alerts.ts';
 import { providerForKind } from '../../notify/providers/index.ts';
 import { startSender, type ResolvedTarget, type Sender } from '../../notify/sender.ts';
-import type { NotifyConfig } from '../../notify/types.ts';
 import { loadPosts } from '../../posts/load.ts';
 import type { Post } from '../../posts/types.ts';
 import { openStore } from '../../store/open.ts';
@@ -116,7 +115,7 @@ opened or is in use by another daemon, or results were still waiting for it when
       // Alerts (probes/notify.yaml): events are written to the outbox with the results that cause them;
       // the sender delivers them. Maintenance windows come from the posts the publisher reads (or, with
       // --no-publish, read here every minute).
-      const notify = (config as { notify?: NotifyConfig | null }).notify ?? null;
+      const notify = config.notify ?? null;
       let sender: Sender | undefined;
       let ownPosts: readonly Post[] = [];
       let postsTimer: NodeJS.Timeout | undefined;

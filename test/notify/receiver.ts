@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
 
-export type Answer = 'ok' | 'stall' | 'reset' | { status: number; headers?: Record<string, string>; body?: string };
+export type Answer = 'ok' | 'stall' | 'reset' | { status: number; headers?: Record<string, string>; body?: string; delayMs?: number };
 
 export interface Received {
   at: number;
@@ -60,7 +60,9 @@ export async function startReceiver(script: (index: number) => Answer = () => 'o
       }
       if (answer === 'reset') return void req.socket.destroy();
       if (answer === 'ok') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end(answer.body ?? '');
+      const respond = () => void res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end(answer.body ?? '');
+      if (answer.delayMs) setTimeout(respond, answer.delayMs);
+      else respond();
     });
   });
   await new Promise<void>((resolve, reject) => {

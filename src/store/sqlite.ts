@@ -437,9 +437,8 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
     async dueDeliveries(now: number, limit: number) {
       // SQLite reads a negative LIMIT as none at all.
       if (!(limit >= 1)) return [];
-      return use(() =>
-        (sql.dueDeliveries.all(now, Math.floor(limit)) as Array<DeliveryRow & { event: string }>).map((row) => ({ delivery: toDelivery(row), event: toEvent(row.event) })),
-      );
+      const rows = use(() => sql.dueDeliveries.all(now, Math.floor(limit)) as Array<DeliveryRow & { event: string }>);
+      return rows.map((row) => ({ delivery: toDelivery(row), event: toEvent(row.event) }));
     },
 
     async nextDueAt() {

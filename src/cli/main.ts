@@ -22,6 +22,7 @@ const commands: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./commands/status.ts')).statusCommand,
   export: async () => (await import('./commands/export.ts')).exportCommand,
   demo: async () => (await import('./commands/demo.ts')).demoCommand,
+  notify: async () => (await import('./commands/notify.ts')).notifyCommand,
 };
 
 async function overview(): Promise<string> {

@@ -95,6 +95,7 @@ export function startSender(options: SenderOptions): Sender {
   const batch = options.batch ?? 500;
   const stats: SenderStats = { sent: 0, messages: 0, failed: 0, dead: 0, duplicates: 0, pending: 0, inFlight: 0 };
   const inFlight = new Map<string, Promise<void>>(); // target → its one message in flight
+  const inFlightSince = new Map<string, number>();
   const backoff = new Map<string, { delayMs: number; until: number }>();
   const stopSends = new AbortController();
   let stopped = false;
@@ -204,9 +205,11 @@ export function startSender(options: SenderOptions): Sender {
       .finally(() => {
         stats.inFlight--;
         inFlight.delete(group.target);
+        inFlightSince.delete(group.target);
         wake();
       });
     inFlight.set(group.target, run);
+    inFlightSince.set(group.target, now());
   }
 
   /** At start: deliveries claimed by a sender that died mid-send are sent now, not after their lease. */
@@ -266,7 +269,9 @@ export function startSender(options: SenderOptions): Sender {
         // A failing target's newer deliveries wait with it, out of the healthy targets' way.
         defer.push({ ...snapshot(item.delivery), nextAttemptAt: off.until });
       } else if (inFlight.has(name)) {
-        if (full) defer.push({ ...snapshot(item.delivery), nextAttemptAt: at + 1_000 });
+        // A slow target's due deliveries could fill every batch: when they do, they step aside for
+        // a second. A target answering promptly keeps its place (deferring it would only delay it).
+        if (full && at - (inFlightSince.get(name) ?? at) > 1_000) defer.push({ ...snapshot(item.delivery), nextAttemptAt: at + 1_000 });
       } else sendable.push(item);
     }
     if (defer.length > 0) await store.updateDeliveries(defer);

@@ -137,7 +137,7 @@ const changes = async () => (await store.events({ since: 0, kind: 'check' }).cat
 const waitFor = async (what: string, condition: () => Promise<boolean>, timeoutMs = 120_000) => {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s; daemon log tail: ${log.slice(-2000)}`);
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s; outbox ${JSON.stringify(await store.outboxCounts().catch(() => null))}; daemon log tail: ${log.slice(-3000)}`);
     await sleep(100);
   }
 };
@@ -164,7 +164,20 @@ for (let flip = 1; flip <= FLIPS; flip++) {
     kills++;
     await startDaemon();
   }
-  await waitFor(`flip ${flip} confirmed`, async () => (await changes()) >= flip * CHECKS);
+  await waitFor(`flip ${flip} confirmed`, async () => (await changes()) >= flip * CHECKS).catch(async (error: Error) => {
+    // Which checks lack their change: the last result against the last check event.
+    const events = await store.events({ since: 0, kind: 'check' });
+    const lastEvent = new Map(events.map((e) => [e.checks![0]!.id, e]));
+    const lacking: string[] = [];
+    for (let i = 0; i < CHECKS && lacking.length < 5; i++) {
+      const results = await store.results({ checkId: `node-${i}`, since: 0 });
+      const last = results.at(-1);
+      const event = lastEvent.get(`node-${i}`);
+      const expected = flip % 2 === 1 ? 'down' : 'up';
+      if (event?.checks![0]!.status !== expected) lacking.push(`node-${i}: last result ${last?.status} at ${last?.startedAt}, ${results.length} results, last event ${event?.key}; statuses ${results.slice(-8).map((r) => `${r.status}@${r.startedAt % 100000}`).join(' ')}`);
+    }
+    throw new Error(`${error.message.slice(0, 300)}\n${lacking.join('\n')}`);
+  });
 }
 await waitFor('the outbox empty', async () => (await store.outboxCounts()).pending === 0, 180_000);
 const elapsed = Date.now() - started;

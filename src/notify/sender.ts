@@ -226,8 +226,8 @@ export function startSender(options: SenderOptions): Sender {
     let due: DueItem[] = await store.dueDeliveries(at, batch);
     const full = due.length >= batch;
     if (!startedUp) {
-      startedUp = true;
       due = [...due, ...(await orphans(at))];
+      startedUp = true;
     }
     // Deliveries no target can send: dead now, loudly.
     const unknown = due.filter((item) => !options.target(item.delivery.target));

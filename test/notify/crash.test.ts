@@ -2,7 +2,8 @@
 // outbox holds a few hundred messages for two slow receivers, and a flapping TCP target adds alerts
 // committed with their results). After a last restart every stored alert has reached every target it
 // was meant for, none is dead or pending, and the copies a receiver got twice are no more than the
-// resends the daemon counted (each a message in flight when it was killed).
+// resends the daemon counted (each a message in flight when it was killed), each with the key of its
+// first sending.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '../../src/notify/types.ts';
@@ -104,6 +105,10 @@ describe('SIGKILL while sending', () => {
         const missing = stored.filter((event) => !count.has(event.key)).map((event) => event.key);
         expect(missing).toEqual([]);
         for (const n of count.values()) duplicates += n - 1;
+        // An interrupted message goes again as the same message: a receiver that drops a repeated
+        // Idempotency-Key has each event once.
+        const kept = new Set(receiver.accepted().flatMap((request) => request.body.events.map((event) => `${String(request.headers['idempotency-key'])}\n${event.key}`)));
+        expect(kept.size).toBe(count.size);
       }
       const counted = logs.filter((line) => line.event === 'notify-resend').reduce((sum, line) => sum + Number(line.events), 0);
       const deliveries = stored.length * 2;

@@ -119,9 +119,15 @@ describe('alerts from the daemon', () => {
       'probes/notify.yaml': `targets:\n  quiet:\n    kind: webhook\n    url: ${quiet.url}\n  loud:\n    kind: webhook\n    url: ${loud.url}\nroutes:\n  - targets: [quiet]\n  - targets: [loud]\n    duringMaintenance: alert\ngroupWait: 200ms\n`,
       [`content/maintenance/${wall(now).slice(0, 10)}-chat-nodes.md`]: maintenance,
     });
-    const daemon = startDaemonProcess(root, ['--flush-interval', '100']);
+    const daemon = startDaemonProcess(root, ['--flush-interval', '100', '--metrics', '127.0.0.1:0']);
+    const metricsLine = await daemon.waitFor((line) => line.event === 'metrics');
     await daemon.waitFor((line) => line.event === 'status' && line.check === 'chat-node-1' && line.status === 'down');
     await until(() => loud.accepted().length >= 1, 30_000, 'the route that alerts anyway gets it');
+    await daemon.waitFor((line) => line.event === 'notify-sent' && line.target === 'loud');
+    const metrics = await (await fetch(String(metricsLine.url))).text();
+    expect(metrics).toContain('\nstatuspost_notify_sent_total 1\n');
+    expect(metrics).toContain('\nstatuspost_notify_dead_total 0\n');
+    expect(metrics).toMatch(/\nstatuspost_notify_pending \d+\n/);
     daemon.child.kill('SIGTERM');
     expect((await daemon.exited).code).toBe(0);
     const store = await openSqliteStore({ path: join(root, 'data/history.db') });

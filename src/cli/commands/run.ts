@@ -40,6 +40,12 @@ they were read, so a change no watch reported is published by then. A post with 
 logged with its file and line, and the site keeps the last good posts. A failed publish leaves the
 published site as it was and is retried. On restart it resumes each check's confirmation state
 from the store, so a component that was down stays down until checks say otherwise.
+With probes/notify.yaml, alerts (a component's confirmed change and its resolution, reminders,
+TLS certificates in their warning days, Redis/PostgreSQL near their connection limits, its own
+trouble) are written to the store's outbox in the transaction of the result that caused them, then
+sent: grouped per target, retried with backoff (honouring Retry-After), dead after notify.yaml's
+deadAfter; silenced inside an announced maintenance window. A restart resends what a crash
+interrupted, with the same idempotency key. See statuspost notify --help.
 SIGTERM or SIGINT stops it gracefully: in-flight checks end, everything buffered is written.
 
   --out DIR             where the site is published (default: public-site under the project)

@@ -174,7 +174,9 @@ export function startDaemon(options: DaemonOptions): Daemon {
         const days = await refreshRollups(store, config.checks, location, now);
         await refreshComponentDays(store, config.components, config.checks, location, config.site.timezone, now);
         const pruned = await store.prune(now - config.site.retention);
-        logger.debug('maintenance', `roll-ups refreshed for ${days} days; ${pruned} old raw results pruned`, { days, pruned });
+        // Alerts are kept as long as raw results (their record of what was sent), never while pending.
+        const prunedAlerts = alerts ? await store.pruneOutbox(now - config.site.retention) : 0;
+        logger.debug('maintenance', `roll-ups refreshed for ${days} days; ${pruned} old raw results and ${prunedAlerts} old alerts pruned`, { days, pruned, prunedAlerts });
       } catch (error) {
         logger.warn('maintenance-failed', `roll-up refresh or pruning failed: ${(error as Error).message}; retried later`);
       } finally {

@@ -6,9 +6,6 @@ import { isMaintenanceActive } from '../status/component-status.ts';
 import { severityOf } from './events.ts';
 import type { NotifyEvent, NotifyRoute, OutboxEntry, Severity } from './types.ts';
 
-/** The default event kinds of a route that names none (kept here and in config.ts alike). */
-export const DEFAULT_ROUTE_EVENTS = ['component', 'reminder', 'tls-expiry', 'saturation', 'self'] as const;
-
 /**
  * The announced maintenance window that covers every component of the event at `now`, if any. An
  * event about several components is silenced only when all of them are inside a window: a

@@ -41,6 +41,8 @@ export interface PublisherOptions {
   watchContent?: boolean;
   /** Called after every publish attempt, good or failed (the heartbeat). */
   afterAttempt?: () => void;
+  /** After every attempt: whether it published, and what is wrong with content/ (null: nothing). For alerts. */
+  onOutcome?: (outcome: { published: boolean; error: string | null; postsProblem: string | null }) => void;
 }
 
 export interface PublisherStats {
@@ -60,6 +62,8 @@ export interface Publisher {
   /** Resolves when no build is running or pending. */
   idle(): Promise<void>;
   stats(): PublisherStats;
+  /** The posts last read successfully (maintenance windows silence alerts); empty before the first read. */
+  posts(): readonly Post[];
   stop(): Promise<void>;
 }
 
@@ -158,6 +162,9 @@ export function startPublisher(options: PublisherOptions): Publisher {
       }
     } finally {
       options.afterAttempt?.();
+      // "nothing was published" because content/ has problems is the posts' trouble, not publishing's.
+      const published = stats.lastError === null || (postsProblem !== null && stats.lastError.includes(postsProblem));
+      options.onOutcome?.({ published, error: stats.lastError, postsProblem });
     }
   }
 
@@ -242,6 +249,7 @@ export function startPublisher(options: PublisherOptions): Publisher {
       }
     },
     stats: () => ({ ...stats }),
+    posts: () => posts ?? [],
     async stop() {
       stopped = true;
       watcher?.close();

@@ -7,7 +7,9 @@ import { StatuspostError } from '../errors.ts';
 import type { CheckResult, ProbeStatus } from '../probes/types.ts';
 import { latestPostgresVersion, postgresMigrations } from './migrations/postgres.ts';
 import { decodeSegments, encodeSegments, type SegmentRow } from './component-day-codec.ts';
-import { type ComponentDay, type DailyRollup, type EpochDay, type ResultQuery, type Series, type Store, type StoredResult } from './types.ts';
+import { countsByState, outboxRows, subscriberValues, toDelivery, toEvent, toSubscriber, type DeliveryRow, type SubscriberRow } from './outbox-codec.ts';
+import type { Delivery, NotifyEvent, NotifyEventKind, OutboxEntry } from '../notify/types.ts';
+import { type Subscriber, type ComponentDay, type DailyRollup, type EpochDay, type ResultQuery, type Series, type Store, type StoredResult } from './types.ts';
 
 export interface PostgresStoreOptions {
   /** A connection string; never printed. */
@@ -74,7 +76,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   /**
    * One pooled client for `work`. A failure on a client that sat idle in the pool (its backend
    * may have been killed meanwhile) is retried on another one: every write here is idempotent
-   * (results ignore duplicates, roll-ups and component days are upserts, migrations check their version).
+   * (results and outbox events ignore duplicates, roll-ups, component days, subscribers and delivery
+   * updates set values, migrations check their version).
    */
   async function withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -153,6 +156,42 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     return ids;
   }
 
+  /**
+   * Inside a transaction: events first, ON CONFLICT DO NOTHING RETURNING key, so of two writers of
+   * one key (two processes, or a replay) exactly one gets the key back and writes its deliveries;
+   * the other waits on the key's index entry until the first commits, then skips it. Keys go in
+   * sorted order, so writers that overlap lock them in one order. Returns how many events were new.
+   */
+  async function insertOutbox(client: pg.PoolClient, entries: readonly OutboxEntry[]): Promise<number> {
+    const { events, deliveries } = outboxRows(entries);
+    if (events.length === 0) return 0;
+    const { rows } = await client.query<{ key: string }>({
+      name: 'statuspost-enqueue-events',
+      text: `INSERT INTO ${s}.events (key, kind, audience, created_at, event)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+        ON CONFLICT (key) DO NOTHING RETURNING key`,
+      values: [events.map((e) => e.key), events.map((e) => e.kind), events.map((e) => e.audience), events.map((e) => e.createdAt), events.map((e) => e.json)],
+    });
+    const fresh = rows.map((row) => row.key).sort(compareText);
+    const rowsToAdd = fresh.flatMap((key) => deliveries.get(key)!);
+    if (rowsToAdd.length > 0) {
+      await client.query({
+        name: 'statuspost-enqueue-deliveries',
+        text: `INSERT INTO ${s}.deliveries (event_key, target, state, next_attempt_at, created_at)
+          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
+          ON CONFLICT (event_key, target) DO NOTHING`,
+        values: [
+          rowsToAdd.map((d) => d.eventKey),
+          rowsToAdd.map((d) => d.target),
+          rowsToAdd.map((d) => d.state),
+          rowsToAdd.map((d) => d.nextAttemptAt),
+          rowsToAdd.map((d) => d.createdAt),
+        ],
+      });
+    }
+    return fresh.length;
+  }
+
   const seriesIdSql = `(SELECT id FROM ${s}.series WHERE check_id = $1 AND location = $2)`;
   const resultColumns = `s.check_id, s.location, r.status, r.started_at, r.latency, m.text AS message, r.details
     FROM ${s}.results r JOIN ${s}.series s ON s.id = r.series_id JOIN ${s}.messages m ON m.id = r.message_id`;
@@ -209,8 +248,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       });
     },
 
-    async record(results: readonly CheckResult[], location: string) {
-      if (results.length === 0) return;
+    async record(results: readonly CheckResult[], location: string, outbox?: readonly OutboxEntry[]) {
+      const withOutbox = outbox !== undefined && outbox.length > 0;
+      if (results.length === 0) {
+        if (withOutbox) await transaction((client) => insertOutbox(client, outbox));
+        return;
+      }
       for (const result of results) {
         if (!Object.hasOwn(STATUS_CODE, result.status)) {
           throw new Error(`cannot record check ${result.checkId}: unknown status "${String(result.status)}"`);
@@ -262,6 +305,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
             ON CONFLICT (series_id, started_at) DO NOTHING`,
           values: [seriesColumn, startedColumn, statusColumn, latencyColumn, messageColumn, detailsColumn],
         });
+        if (withOutbox) await insertOutbox(client, outbox);
         return { series, texts };
       });
       for (const [key, id] of interned.series) seriesIds.set(key, id);
@@ -444,6 +488,95 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         [before],
       );
       return rowCount ?? 0;
+    },
+
+    async enqueue(entries: readonly OutboxEntry[]) {
+      if (entries.length === 0) return 0;
+      return transaction((client) => insertOutbox(client, entries));
+    },
+
+    async dueDeliveries(now: number, limit: number) {
+      const { rows } = await query<DeliveryRow & { event: string }>(
+        `SELECT d.id, d.event_key, d.target, d.state, d.attempts, d.next_attempt_at, d.last_error, d.sent_at, d.created_at, e.event
+          FROM ${s}.deliveries d JOIN ${s}.events e ON e.key = d.event_key
+          WHERE d.state = 'pending' AND d.next_attempt_at <= $1 ORDER BY d.next_attempt_at, d.id LIMIT $2`,
+        [now, limit],
+      );
+      return rows.map((row) => ({ delivery: toDelivery(row), event: toEvent(row.event) }));
+    },
+
+    async nextDueAt() {
+      const { rows } = await query<{ at: string | null }>(`SELECT min(next_attempt_at) AS at FROM ${s}.deliveries WHERE state = 'pending'`);
+      return rows[0]?.at == null ? undefined : Number(rows[0].at);
+    },
+
+    async updateDeliveries(updates: ReadonlyArray<Pick<Delivery, 'id' | 'state' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>>) {
+      if (updates.length === 0) return;
+      // Last one wins for a repeated id; sorted, so writers that overlap lock rows in one order.
+      const unique = [...new Map(updates.map((u) => [u.id, u])).values()].sort((a, b) => a.id - b.id);
+      // One statement: all of them or none.
+      await query(
+        `UPDATE ${s}.deliveries d SET state = u.state, attempts = u.attempts, next_attempt_at = u.next_attempt_at,
+            last_error = u.last_error, sent_at = u.sent_at
+          FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::bigint[], $5::text[], $6::bigint[])
+            AS u (id, state, attempts, next_attempt_at, last_error, sent_at)
+          WHERE d.id = u.id`,
+        [
+          unique.map((u) => u.id),
+          unique.map((u) => u.state),
+          unique.map((u) => u.attempts),
+          unique.map((u) => u.nextAttemptAt),
+          unique.map((u) => u.lastError),
+          unique.map((u) => u.sentAt),
+        ],
+      );
+    },
+
+    async outboxCounts() {
+      const { rows } = await query<{ state: string; n: number }>(`SELECT state, count(*)::integer AS n FROM ${s}.deliveries GROUP BY state`);
+      return countsByState(rows);
+    },
+
+    async events(q: { since: number; kind?: NotifyEventKind; audience?: NotifyEvent['audience'] }) {
+      const values: unknown[] = [q.since];
+      const where = ['created_at >= $1'];
+      const param = (value: unknown) => `$${values.push(value)}`;
+      if (q.kind !== undefined) where.push(`kind = ${param(q.kind)}`);
+      if (q.audience !== undefined) where.push(`audience = ${param(q.audience)}`);
+      const { rows } = await query<{ event: string }>(`SELECT event FROM ${s}.events WHERE ${where.join(' AND ')} ORDER BY created_at, key`, values);
+      return rows.map((row) => toEvent(row.event));
+    },
+
+    async pruneOutbox(before: number) {
+      // Their deliveries go with them (ON DELETE CASCADE).
+      const { rowCount } = await query(
+        `DELETE FROM ${s}.events e WHERE e.created_at < $1
+          AND NOT EXISTS (SELECT 1 FROM ${s}.deliveries d WHERE d.event_key = e.key AND d.state = 'pending')`,
+        [before],
+      );
+      return rowCount ?? 0;
+    },
+
+    async subscribers() {
+      const { rows } = await query<SubscriberRow>(
+        `SELECT id, channel, address, components, state, source, created_at, confirmed_at FROM ${s}.subscribers ORDER BY created_at, id`,
+      );
+      return rows.map(toSubscriber);
+    },
+
+    async saveSubscriber(subscriber: Subscriber) {
+      await query(
+        `INSERT INTO ${s}.subscribers (id, channel, address, components, state, source, created_at, confirmed_at)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+          ON CONFLICT (id) DO UPDATE SET channel = excluded.channel, address = excluded.address, components = excluded.components,
+            state = excluded.state, source = excluded.source, created_at = excluded.created_at, confirmed_at = excluded.confirmed_at`,
+        subscriberValues(subscriber),
+      );
+    },
+
+    async deleteSubscriber(id: string) {
+      const { rowCount } = await query(`DELETE FROM ${s}.subscribers WHERE id = $1`, [id]);
+      return (rowCount ?? 0) > 0;
     },
 
     async close() {

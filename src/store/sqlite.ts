@@ -9,7 +9,9 @@ import { StatuspostError } from '../errors.ts';
 import type { CheckResult, ProbeStatus } from '../probes/types.ts';
 import { latestSqliteVersion, sqliteMigrations } from './migrations/sqlite.ts';
 import { decodeSegments, encodeSegments, type SegmentRow } from './component-day-codec.ts';
-import { type ComponentDay, type DailyRollup, type EpochDay, type ResultQuery, type Series, type Store, type StoredResult } from './types.ts';
+import { countsByState, outboxRows, subscriberValues, toDelivery, toEvent, toSubscriber, type DeliveryRow, type SubscriberRow } from './outbox-codec.ts';
+import type { Delivery, NotifyEvent, NotifyEventKind, OutboxEntry } from '../notify/types.ts';
+import { type Subscriber, type ComponentDay, type DailyRollup, type EpochDay, type ResultQuery, type Series, type Store, type StoredResult } from './types.ts';
 
 export interface SqliteStoreOptions {
   /** The database file; its folder is created if missing. */
@@ -197,13 +199,38 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
     return next;
   }
 
-  const recordAll = db.transaction((results: readonly CheckResult[], location: string) => {
+  /** Inside a write transaction only. */
+  function insertResults(results: readonly CheckResult[], location: string) {
     for (const result of results) {
       const status = statusCode(result);
       const latency = hundredths(result.latencyMs);
       const details = status === 0 || Object.keys(result.details).length === 0 ? null : JSON.stringify(result.details);
       sql.insertResult.run(seriesIdFor(result.checkId, location), result.startedAt, status, latency, messageIdFor(result.message), details);
     }
+  }
+
+  /** Inside a write transaction only: events already stored are skipped with their deliveries. Returns how many were new. */
+  function insertOutbox(entries: readonly OutboxEntry[]): number {
+    const { events, deliveries } = outboxRows(entries);
+    let fresh = 0;
+    for (const event of events) {
+      if (sql.insertEvent.run(event.key, event.kind, event.audience, event.createdAt, event.json).changes === 0) continue;
+      fresh++;
+      for (const d of deliveries.get(event.key)!) sql.insertDelivery.run(d.eventKey, d.target, d.state, d.nextAttemptAt, d.createdAt);
+    }
+    return fresh;
+  }
+
+  const recordAll = db.transaction(insertResults);
+  const recordWithOutbox = db.transaction((results: readonly CheckResult[], location: string, outbox: readonly OutboxEntry[]) => {
+    insertResults(results, location);
+    insertOutbox(outbox);
+  });
+  const enqueueAll = db.transaction(insertOutbox);
+
+  type DeliveryUpdate = Pick<Delivery, 'id' | 'state' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>;
+  const updateAll = db.transaction((updates: readonly DeliveryUpdate[]) => {
+    for (const u of updates) sql.updateDelivery.run(u.state, u.attempts, u.nextAttemptAt, u.lastError, u.sentAt, u.id);
   });
 
   const saveAll = db.transaction((rollups: readonly DailyRollup[]) => {
@@ -270,9 +297,13 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
       use(() => applyMigrations(db, shown));
     },
 
-    async record(results: readonly CheckResult[], location: string) {
-      if (results.length === 0) return;
-      write(() => recordAll.immediate(results, location));
+    async record(results: readonly CheckResult[], location: string, outbox?: readonly OutboxEntry[]) {
+      if (outbox === undefined || outbox.length === 0) {
+        if (results.length === 0) return;
+        write(() => recordAll.immediate(results, location));
+      } else {
+        write(() => recordWithOutbox.immediate(results, location, outbox));
+      }
     },
 
     async results(query: ResultQuery): Promise<StoredResult[]> {
@@ -386,6 +417,52 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
 
     async prune(before: number) {
       return write(() => pruneAll.immediate(before));
+    },
+
+    async enqueue(entries: readonly OutboxEntry[]) {
+      if (entries.length === 0) return 0;
+      return use(() => enqueueAll.immediate(entries));
+    },
+
+    async dueDeliveries(now: number, limit: number) {
+      return use(() =>
+        (sql.dueDeliveries.all(now, limit) as Array<DeliveryRow & { event: string }>).map((row) => ({ delivery: toDelivery(row), event: toEvent(row.event) })),
+      );
+    },
+
+    async nextDueAt() {
+      return use(() => (sql.nextDueAt.get() as number | null) ?? undefined);
+    },
+
+    async updateDeliveries(updates: readonly DeliveryUpdate[]) {
+      if (updates.length === 0) return;
+      use(() => updateAll.immediate(updates));
+    },
+
+    async outboxCounts() {
+      return countsByState(use(() => sql.outboxCounts.all() as Array<{ state: string; n: number }>));
+    },
+
+    async events(query: { since: number; kind?: NotifyEventKind; audience?: NotifyEvent['audience'] }) {
+      const rows = use(() => sql.events.all({ since: query.since, kind: query.kind ?? null, audience: query.audience ?? null }) as string[]);
+      return rows.map(toEvent);
+    },
+
+    async pruneOutbox(before: number) {
+      // Their deliveries go with them (ON DELETE CASCADE).
+      return use(() => sql.pruneOutbox.run(before).changes);
+    },
+
+    async subscribers() {
+      return use(() => (sql.subscribers.all() as SubscriberRow[]).map(toSubscriber));
+    },
+
+    async saveSubscriber(subscriber: Subscriber) {
+      use(() => sql.saveSubscriber.run(...subscriberValues(subscriber)));
+    },
+
+    async deleteSubscriber(id: string) {
+      return use(() => sql.deleteSubscriber.run(id).changes > 0);
     },
 
     async close() {
@@ -524,6 +601,38 @@ function prepareStatements(db: Database.Database) {
       )
       .pluck(),
     lastFinalComponentDay: db.prepare('SELECT max(day) FROM component_days WHERE component_id = ? AND location = ? AND final = 1').pluck(),
+    insertEvent: db.prepare('INSERT INTO events (key, kind, audience, created_at, event) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+    insertDelivery: db.prepare(
+      'INSERT INTO deliveries (event_key, target, state, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    dueDeliveries: db.prepare(
+      `SELECT d.id, d.event_key, d.target, d.state, d.attempts, d.next_attempt_at, d.last_error, d.sent_at, d.created_at, e.event
+       FROM deliveries d JOIN events e ON e.key = d.event_key
+       WHERE d.state = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?`,
+    ),
+    nextDueAt: db.prepare("SELECT min(next_attempt_at) FROM deliveries WHERE state = 'pending'").pluck(),
+    updateDelivery: db.prepare('UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, sent_at = ? WHERE id = ?'),
+    outboxCounts: db.prepare('SELECT state, count(*) AS n FROM deliveries GROUP BY state'),
+    events: db
+      .prepare(
+        `SELECT event FROM events
+         WHERE created_at >= @since AND (@kind IS NULL OR kind = @kind) AND (@audience IS NULL OR audience = @audience)
+         ORDER BY created_at, key`,
+      )
+      .pluck(),
+    pruneOutbox: db.prepare(
+      `DELETE FROM events WHERE created_at < ?
+         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_key = events.key AND d.state = 'pending')`,
+    ),
+    subscribers: db.prepare(
+      'SELECT id, channel, address, components, state, source, created_at, confirmed_at FROM subscribers ORDER BY created_at, id',
+    ),
+    saveSubscriber: db.prepare(
+      `INSERT INTO subscribers (id, channel, address, components, state, source, created_at, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET channel = excluded.channel, address = excluded.address, components = excluded.components,
+         state = excluded.state, source = excluded.source, created_at = excluded.created_at, confirmed_at = excluded.confirmed_at`,
+    ),
+    deleteSubscriber: db.prepare('DELETE FROM subscribers WHERE id = ?'),
     // Only days with a final roll-up lose their raw rows. Integer division: started_at is never negative.
     prune: db.prepare(
       `DELETE FROM results WHERE series_id = @seriesId AND started_at < @before

@@ -1,8 +1,9 @@
 // One contract, every engine: test/store/sqlite.test.ts and test/store/postgres.test.ts call this.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NotifyEvent, OutboxEntry } from '../../src/notify/types.ts';
 import type { CheckResult, ProbeStatus } from '../../src/probes/types.ts';
 import { refreshRollups } from '../../src/store/refresh.ts';
-import { DAY_MS, toEpochDay, type ComponentDay, type ComponentDayStatus, type DailyRollup, type Store } from '../../src/store/types.ts';
+import { DAY_MS, toEpochDay, type ComponentDay, type ComponentDayStatus, type DailyRollup, type Store, type Subscriber } from '../../src/store/types.ts';
 
 export interface OpenedStore {
   store: Store;
@@ -21,6 +22,42 @@ export function result(checkId: string, startedAt: number, status: ProbeStatus =
     latencyMs: status === 'down' ? null : 12.5,
     message: status === 'up' ? '200 OK in 12 ms' : status === 'degraded' ? 'slow: answered in 812 ms (limit 500 ms)' : 'connection refused',
     details: { statusCode: 200, dnsMs: 0.4 },
+    ...extra,
+  };
+}
+
+/** An outbox event created at `createdAt`, about component api going down. */
+export function notifyEvent(key: string, createdAt: number, extra: Partial<NotifyEvent> = {}): NotifyEvent {
+  return {
+    key,
+    kind: 'component',
+    audience: 'operators',
+    severity: 'critical',
+    at: createdAt - 30_000,
+    createdAt,
+    title: 'API: major outage',
+    text: 'API has been down since 00:00 UTC — "connection refused" <b>&</b> ✓',
+    components: [{ id: 'api', name: 'API', status: 'major_outage', previous: 'operational', url: 'https://status.example.com/components/api/' }],
+    checks: [{ id: 'api-https', status: 'down', message: 'connection refused' }],
+    incidentKey: 'component:api',
+    ...extra,
+  };
+}
+
+export function outboxEntry(event: NotifyEvent, ...targets: Array<string | { name: string; silenced?: boolean }>): OutboxEntry {
+  return { event, targets: targets.map((target) => (typeof target === 'string' ? { name: target } : target)) };
+}
+
+export function subscriber(id: string, extra: Partial<Subscriber> = {}): Subscriber {
+  return {
+    id,
+    channel: 'email',
+    address: `${id.replace(/\W/g, '')}@example.com`,
+    components: null,
+    state: 'pending',
+    source: 'self-service',
+    createdAt: T0,
+    confirmedAt: null,
     ...extra,
   };
 }
@@ -296,6 +333,259 @@ export function describeStoreContract(engine: string, open: () => Promise<Opened
       await again.migrate();
       expect((await again.results({ since: 0 })).map((r) => r.startedAt)).toEqual([T0]);
       expect(await again.componentDays({ sinceDay: DAY0 })).toEqual([componentDay('api', 'dc1', 0, ['degraded_performance', null])]);
+    });
+
+    describe('outbox and subscribers', () => {
+      const none = { pending: 0, sent: 0, dead: 0, silenced: 0 };
+      /** Every delivery, due or not, with its event key and target, for looking at the whole outbox. */
+      const allPending = async (s: Store = store) => (await s.dueDeliveries(Number.MAX_SAFE_INTEGER, 1_000)).map((d) => d.delivery);
+      const pairs = async (s: Store = store) => (await allPending(s)).map((d) => `${d.eventKey}>${d.target}`).sort();
+
+      it('stores an event whole, a pending delivery per target due at its creation, and silenced targets as silenced', async () => {
+        expect(await store.outboxCounts()).toEqual(none);
+        expect(await store.nextDueAt()).toBeUndefined();
+        const event = notifyEvent('component:api:1', T0 + 5_000);
+        expect(await store.enqueue([outboxEntry(event, 'ops-slack', { name: 'pager', silenced: true }, { name: 'mail', silenced: false })])).toBe(1);
+
+        expect(await store.dueDeliveries(T0 + 4_999, 10)).toEqual([]); // not due before the event was created
+        const due = await store.dueDeliveries(T0 + 5_000, 10);
+        expect(due.map((d) => d.event)).toEqual([event, event]);
+        expect(due.map((d) => d.delivery)).toEqual([
+          { id: expect.any(Number), eventKey: event.key, target: 'ops-slack', state: 'pending', attempts: 0, nextAttemptAt: T0 + 5_000, lastError: null, sentAt: null, createdAt: T0 + 5_000 },
+          { id: expect.any(Number), eventKey: event.key, target: 'mail', state: 'pending', attempts: 0, nextAttemptAt: T0 + 5_000, lastError: null, sentAt: null, createdAt: T0 + 5_000 },
+        ]);
+        expect(await store.outboxCounts()).toEqual({ ...none, pending: 2, silenced: 1 });
+        expect(await store.nextDueAt()).toBe(T0 + 5_000);
+        expect(await store.events({ since: 0 })).toEqual([event]);
+        // An event whose every target is silenced is recorded, and nothing is due.
+        expect(await store.enqueue([outboxEntry(notifyEvent('component:api:2', T0, { silencedBy: 'maint-1' }), { name: 'ops-slack', silenced: true })])).toBe(1);
+        expect(await store.nextDueAt()).toBe(T0 + 5_000);
+        expect(await store.outboxCounts()).toEqual({ ...none, pending: 2, silenced: 2 });
+        expect((await store.events({ since: 0 })).map((e) => [e.key, e.silencedBy])).toEqual([
+          ['component:api:2', 'maint-1'],
+          ['component:api:1', undefined],
+        ]);
+      });
+
+      it('writes an event once: a key already stored is skipped with all its deliveries', async () => {
+        const a = notifyEvent('a', T0);
+        expect(await store.enqueue([outboxEntry(a, 'x')])).toBe(1);
+        // Again, now with another target, and with a different text: the stored event stays as it was.
+        expect(await store.enqueue([outboxEntry({ ...a, title: 'changed' }, 'x', 'y'), outboxEntry(notifyEvent('b', T0), 'x')])).toBe(1);
+        expect(await store.enqueue([outboxEntry(a, 'x')])).toBe(0);
+        expect(await pairs()).toEqual(['a>x', 'b>x']);
+        expect((await store.events({ since: 0 })).find((e) => e.key === 'a')?.title).toBe(a.title);
+        // A key twice in one batch: the first entry wins; a target twice in one entry: one delivery.
+        expect(await store.enqueue([outboxEntry(notifyEvent('c', T0), 'x', 'x'), outboxEntry(notifyEvent('c', T0), 'z')])).toBe(1);
+        expect(await pairs()).toEqual(['a>x', 'b>x', 'c>x']);
+        expect(await store.enqueue([])).toBe(0);
+        expect(await store.outboxCounts()).toEqual({ ...none, pending: 3 });
+      });
+
+      it('refuses an event without a key or with a creation time that is not epoch ms, writing nothing of the batch', async () => {
+        await expect(store.enqueue([outboxEntry(notifyEvent('good', T0), 'x'), outboxEntry(notifyEvent('', T0), 'x')])).rejects.toThrow(/without a key/);
+        await expect(store.enqueue([outboxEntry(notifyEvent('good', T0), 'x'), outboxEntry(notifyEvent('bad', T0 + 0.5), 'x')])).rejects.toThrow(
+          /bad: createdAt is not an integer/,
+        );
+        expect(await store.events({ since: 0 })).toEqual([]);
+        expect(await store.outboxCounts()).toEqual(none);
+      });
+
+      it('records results and their outbox in one transaction: all or nothing', async () => {
+        const first = notifyEvent('component:api:down', T0 + 1_000);
+        await store.record([result('api', T0), result('api', T0 + 1_000, 'down')], 'dc1', [outboxEntry(first, 'ops')]);
+        expect((await store.results({ since: 0 })).map((r) => r.startedAt - T0)).toEqual([0, 1_000]);
+        expect(await pairs()).toEqual(['component:api:down>ops']);
+
+        // The results fail inside the transaction (a start time that is not a number breaks the
+        // results' NOT NULL / bigint column): the outbox entry goes with them.
+        const lost = notifyEvent('component:api:lost', T0 + 2_000);
+        await expect(store.record([result('api', T0 + 2_000, 'down'), result('api', Number.NaN)], 'dc1', [outboxEntry(lost, 'ops')])).rejects.toThrow();
+        // The outbox fails after the results and the event were written (a target without a name
+        // breaks the deliveries' NOT NULL): the results and the event go with it.
+        const broken = outboxEntry(notifyEvent('component:api:broken', T0 + 3_000), { name: null as unknown as string });
+        await expect(store.record([result('api', T0 + 3_000, 'up')], 'dc1', [outboxEntry(lost, 'ops'), broken])).rejects.toThrow();
+        expect((await store.results({ since: 0 })).map((r) => r.startedAt - T0)).toEqual([0, 1_000]);
+        expect((await store.events({ since: 0 })).map((e) => e.key)).toEqual(['component:api:down']);
+        expect(await store.outboxCounts()).toEqual({ ...none, pending: 1 });
+
+        // A replayed batch: results are duplicates, the event is already there; nothing doubles.
+        await store.record([result('api', T0 + 1_000, 'down')], 'dc1', [outboxEntry(first, 'ops', 'mail')]);
+        expect(await pairs()).toEqual(['component:api:down>ops']);
+        // Results and events both new, and an entry on its own (no results).
+        await store.record([result('api', T0 + 2_000, 'down')], 'dc1', [outboxEntry(lost, 'ops')]);
+        await store.record([], 'dc1', [outboxEntry(notifyEvent('post:1', T0 + 4_000, { kind: 'post', audience: 'subscribers' }), 'subscriber:email:1')]);
+        expect((await store.results({ since: 0 })).map((r) => r.startedAt - T0)).toEqual([0, 1_000, 2_000]);
+        expect(await pairs()).toEqual(['component:api:down>ops', 'component:api:lost>ops', 'post:1>subscriber:email:1']);
+        // An empty outbox is the plain results path.
+        await store.record([result('api', T0 + 5_000)], 'dc1', []);
+        expect(await store.results({ since: T0 + 5_000 })).toHaveLength(1);
+
+        // A closed store rejects, and keeps nothing of what it was given.
+        const again = await opened.reopen();
+        extra.push(again);
+        await store.close();
+        await expect(store.record([result('api', T0 + 6_000)], 'dc1', [outboxEntry(notifyEvent('late', T0 + 6_000), 'ops')])).rejects.toThrow();
+        await expect(store.enqueue([outboxEntry(notifyEvent('late', T0 + 6_000), 'ops')])).rejects.toThrow();
+        expect((await again.events({ since: T0 + 6_000 })).map((e) => e.key)).toEqual([]);
+        expect(await again.results({ since: T0 + 6_000 })).toEqual([]);
+      });
+
+      it('hands out due deliveries by due time then id, up to a limit, and knows when the next one is due', async () => {
+        await store.enqueue([
+          outboxEntry(notifyEvent('third', T0 + 3_000), 'b', 'a'),
+          outboxEntry(notifyEvent('first', T0 + 1_000), 'b', 'a', 'c'),
+          outboxEntry(notifyEvent('second', T0 + 2_000), 'a'),
+        ]);
+        expect(await store.nextDueAt()).toBe(T0 + 1_000);
+        const due = await store.dueDeliveries(T0 + 2_000, 10);
+        expect(due.map((d) => d.event.key)).toEqual(['first', 'first', 'first', 'second']);
+        expect(due.slice(0, 3).map((d) => d.delivery.target).sort()).toEqual(['a', 'b', 'c']);
+        const ids = due.map((d) => d.delivery.id);
+        expect(ids.slice(0, 3)).toEqual([...ids.slice(0, 3)].sort((x, y) => x - y));
+        expect(new Set(ids).size).toBe(4);
+        expect((await store.dueDeliveries(T0 + 2_000, 2)).map((d) => d.delivery.id)).toEqual(ids.slice(0, 2));
+        expect(await store.dueDeliveries(T0 + 999, 10)).toEqual([]);
+
+        // The sender's updates: sent, retried later, dead.
+        const [sent, retried, dead] = due.map((d) => d.delivery);
+        await store.updateDeliveries([
+          { id: sent!.id, state: 'sent', attempts: 1, nextAttemptAt: sent!.nextAttemptAt, lastError: null, sentAt: T0 + 1_500 },
+          { id: retried!.id, state: 'pending', attempts: 1, nextAttemptAt: T0 + 60_000, lastError: '503 Service Unavailable', sentAt: null },
+          { id: dead!.id, state: 'dead', attempts: 7, nextAttemptAt: dead!.nextAttemptAt, lastError: '410 Gone', sentAt: null },
+        ]);
+        expect(await store.outboxCounts()).toEqual({ ...none, pending: 4, sent: 1, dead: 1 });
+        expect(await store.nextDueAt()).toBe(T0 + 2_000);
+        const later = await store.dueDeliveries(T0 + 60_000, 10);
+        expect(later.map((d) => d.event.key)).toEqual(['second', 'third', 'third', 'first']);
+        expect(later.at(-1)!.delivery).toEqual({ ...retried!, attempts: 1, nextAttemptAt: T0 + 60_000, lastError: '503 Service Unavailable' });
+        expect(await store.dueDeliveries(T0 + 59_999, 10)).toHaveLength(3);
+
+        // Everything sent: nothing is due any more.
+        await store.updateDeliveries(later.map((d) => ({ ...d.delivery, state: 'sent' as const, attempts: d.delivery.attempts + 1, sentAt: T0 + 61_000 })));
+        expect(await store.nextDueAt()).toBeUndefined();
+        expect(await store.dueDeliveries(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
+        expect(await store.outboxCounts()).toEqual({ ...none, sent: 5, dead: 1 });
+        await store.updateDeliveries([]);
+      });
+
+      it('updates deliveries in one transaction: a state the store does not know changes none of them', async () => {
+        await store.enqueue([outboxEntry(notifyEvent('e', T0), 'a', 'b')]);
+        const [a, b] = (await store.dueDeliveries(T0, 10)).map((d) => d.delivery);
+        await expect(
+          store.updateDeliveries([
+            { ...a!, state: 'sent', attempts: 1, sentAt: T0 + 1 },
+            { ...b!, state: 'sideways' as 'sent', attempts: 1 },
+          ]),
+        ).rejects.toThrow();
+        expect((await store.dueDeliveries(T0, 10)).map((d) => d.delivery)).toEqual([a, b]);
+        expect(await store.outboxCounts()).toEqual({ ...none, pending: 2 });
+      });
+
+      it('lists events since a time, by kind and audience, oldest first', async () => {
+        await store.enqueue([
+          outboxEntry(notifyEvent('post:2', T0 + 3_000, { kind: 'post', audience: 'subscribers' }), 'subscriber:a'),
+          outboxEntry(notifyEvent('component:1', T0 + 1_000), 'ops'),
+          outboxEntry(notifyEvent('reminder:1', T0 + 2_000, { kind: 'reminder' })),
+          outboxEntry(notifyEvent('component:0', T0 - 1), 'ops'),
+          outboxEntry(notifyEvent('component:2', T0 + 1_000, { audience: 'subscribers' }), 'subscriber:a'),
+        ]);
+        const keys = (events: NotifyEvent[]) => events.map((e) => e.key);
+        expect(keys(await store.events({ since: T0 }))).toEqual(['component:1', 'component:2', 'reminder:1', 'post:2']);
+        expect(keys(await store.events({ since: T0 + 1_001 }))).toEqual(['reminder:1', 'post:2']);
+        expect(keys(await store.events({ since: 0, kind: 'component' }))).toEqual(['component:0', 'component:1', 'component:2']);
+        expect(keys(await store.events({ since: T0, kind: 'component', audience: 'operators' }))).toEqual(['component:1']);
+        expect(keys(await store.events({ since: 0, audience: 'subscribers' }))).toEqual(['component:2', 'post:2']);
+        expect(await store.events({ since: 0, kind: 'tls-expiry' })).toEqual([]);
+        expect(await store.events({ since: T0 + 3_001 })).toEqual([]);
+      });
+
+      it('prunes old events with nothing pending, with their deliveries, and keeps those with a pending delivery', async () => {
+        const before = T0 + 10_000;
+        await store.enqueue([
+          outboxEntry(notifyEvent('old-sent', T0), 'a', 'b'),
+          outboxEntry(notifyEvent('old-pending', T0 + 1), 'a', 'b'),
+          outboxEntry(notifyEvent('old-silenced', T0 + 2), { name: 'a', silenced: true }),
+          outboxEntry(notifyEvent('old-no-target', T0 + 3)),
+          outboxEntry(notifyEvent('old-dead', T0 + 4), 'a'),
+          outboxEntry(notifyEvent('new-sent', before), 'a'),
+        ]);
+        const byKey = new Map<string, number[]>();
+        for (const { delivery } of await store.dueDeliveries(before, 100)) byKey.set(delivery.eventKey, [...(byKey.get(delivery.eventKey) ?? []), delivery.id]);
+        const set = (key: string, state: 'sent' | 'dead', count = Infinity) =>
+          byKey
+            .get(key)!
+            .slice(0, count)
+            .map((id) => ({ id, state, attempts: 1, nextAttemptAt: T0, lastError: null, sentAt: state === 'sent' ? T0 + 5 : null }));
+        await store.updateDeliveries([...set('old-sent', 'sent'), ...set('old-pending', 'sent', 1), ...set('old-dead', 'dead'), ...set('new-sent', 'sent')]);
+        expect(await store.outboxCounts()).toEqual({ pending: 1, sent: 4, dead: 1, silenced: 1 });
+
+        expect(await store.pruneOutbox(before)).toBe(4);
+        expect((await store.events({ since: 0 })).map((e) => e.key)).toEqual(['old-pending', 'new-sent']);
+        expect(await store.outboxCounts()).toEqual({ pending: 1, sent: 2, dead: 0, silenced: 0 });
+        expect(await store.pruneOutbox(before)).toBe(0);
+        // Once its last delivery is done, the kept event goes too.
+        await store.updateDeliveries(set('old-pending', 'sent').slice(1));
+        expect(await store.pruneOutbox(before)).toBe(1);
+        expect((await store.events({ since: 0 })).map((e) => e.key)).toEqual(['new-sent']);
+        expect(await store.outboxCounts()).toEqual({ ...none, sent: 1 });
+      });
+
+      it('gives delivery ids that are never used twice, even after pruning', async () => {
+        await store.enqueue([outboxEntry(notifyEvent('one', T0), 'a', 'b')]);
+        const first = (await allPending()).map((d) => d.id);
+        await store.updateDeliveries(first.map((id) => ({ id, state: 'sent' as const, attempts: 1, nextAttemptAt: T0, lastError: null, sentAt: T0 })));
+        expect(await store.pruneOutbox(T0 + 1)).toBe(1);
+        await store.enqueue([outboxEntry(notifyEvent('two', T0 + 1), 'a')]);
+        const [second] = (await allPending()).map((d) => d.id);
+        expect(second).toBeGreaterThan(Math.max(...first));
+      });
+
+      it('lets two handles enqueue the same events at the same time: each event and delivery once', async () => {
+        const other = await opened.reopen();
+        extra.push(other);
+        await other.migrate();
+        const entries = Array.from({ length: 20 }, (_, i) => outboxEntry(notifyEvent(`k${i}`, T0 + i), 'a', 'b'));
+        const reversed = [...entries].reverse();
+        const counts = await Promise.all([store.enqueue(entries), other.enqueue(reversed), store.enqueue(entries.slice(5)), other.enqueue(entries.slice(0, 5))]);
+        expect(counts.reduce((sum, n) => sum + n, 0)).toBe(20);
+        expect(await pairs(other)).toEqual(entries.flatMap((e) => [`${e.event.key}>a`, `${e.event.key}>b`]).sort());
+      });
+
+      it('keeps the outbox and subscribers for a new handle on the same database', async () => {
+        const event = notifyEvent('component:api:1', T0);
+        await store.enqueue([outboxEntry(event, 'ops', { name: 'quiet', silenced: true })]);
+        await store.saveSubscriber(subscriber('email:1'));
+        const again = await opened.reopen();
+        extra.push(again);
+        await again.migrate();
+        expect(await again.events({ since: 0 })).toEqual([event]);
+        expect(await again.outboxCounts()).toEqual({ ...none, pending: 1, silenced: 1 });
+        expect((await again.dueDeliveries(T0, 10)).map((d) => [d.delivery.target, d.event])).toEqual([['ops', event]]);
+        expect(await again.nextDueAt()).toBe(T0);
+        expect(await again.subscribers()).toEqual([subscriber('email:1')]);
+        expect(await again.enqueue([outboxEntry(event, 'ops')])).toBe(0);
+      });
+
+      it('saves, replaces, lists and deletes subscribers', async () => {
+        expect(await store.subscribers()).toEqual([]);
+        const later = subscriber('config:ops-hook', { channel: 'webhook', address: 'https://hooks.example.com/ß?token=x', source: 'config', state: 'confirmed', createdAt: T0 + 5, confirmedAt: T0 + 5 });
+        const mail = subscriber('email:abc', { components: ['api', 'web'] });
+        const slack = subscriber('config:team', { channel: 'slack', address: 'https://hooks.slack.com/services/T/B/x', components: [], source: 'config', createdAt: T0 });
+        await store.saveSubscriber(later);
+        await store.saveSubscriber(mail);
+        await store.saveSubscriber(slack);
+        // Oldest first, then by id.
+        expect(await store.subscribers()).toEqual([slack, mail, later]);
+        // Confirmed: replaced by id.
+        const confirmed = { ...mail, state: 'confirmed' as const, confirmedAt: T0 + 60_000, components: null };
+        await store.saveSubscriber(confirmed);
+        expect(await store.subscribers()).toEqual([slack, confirmed, later]);
+        expect(await store.deleteSubscriber('email:abc')).toBe(true);
+        expect(await store.deleteSubscriber('email:abc')).toBe(false);
+        expect(await store.deleteSubscriber('nobody')).toBe(false);
+        expect(await store.subscribers()).toEqual([slack, later]);
+      });
     });
   });
 }

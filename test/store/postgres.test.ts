@@ -7,7 +7,7 @@ import { cuttableProxy } from '../helpers/cuttable-proxy.ts';
 import { freePort } from '../helpers/net.ts';
 import { openTestClient, postgresReachable, testDatabase } from '../helpers/postgres.ts';
 import { dropTestStores, openTestPostgresStore, uniqueSchema } from '../helpers/postgres-store.ts';
-import { componentDay, describeStoreContract, result } from './contract.ts';
+import { componentDay, describeStoreContract, notifyEvent, outboxEntry, result, subscriber } from './contract.ts';
 
 const reachable = await postgresReachable();
 const T0 = Date.UTC(2026, 10, 2);
@@ -87,13 +87,14 @@ describe.skipIf(!reachable)('postgres store', () => {
     expect(await store.results({ since: 0 })).toHaveLength(1);
   });
 
-  it('records its schema version, and migrates a version 1 schema to version 2, keeping its data', async () => {
+  it('records its schema version, and migrates a version 1 schema to the latest version, keeping its data', async () => {
     const client = await openTestClient();
     const versions = async (schema: string) =>
       (await client.query<{ version: number; name: string }>(`SELECT version, name FROM "${schema}".statuspost_schema ORDER BY version`)).rows;
     const both = [
       { version: 1, name: 'initial' },
       { version: 2, name: 'component days' },
+      { version: 3, name: 'outbox and subscribers' },
     ];
     const fresh = uniqueSchema();
     await (await openTestPostgresStore(fresh)).migrate();
@@ -124,6 +125,78 @@ describe.skipIf(!reachable)('postgres store', () => {
     expect(await store.componentDays({ sinceDay: 0 })).toEqual([day]);
     await store.migrate(); // nothing left to do
     expect(await versions(schema)).toEqual(both);
+  });
+
+  it('migrates a version 2 schema to version 3 (outbox and subscribers), keeping its results and component days', async () => {
+    const client = await openTestClient();
+    // A schema as the release before the outbox left it: migrations 1 and 2, with data in them.
+    const schema = uniqueSchema();
+    await client.query('BEGIN');
+    await client.query(`CREATE SCHEMA "${schema}"`);
+    await client.query(`SET LOCAL search_path TO "${schema}"`);
+    await client.query('CREATE TABLE statuspost_schema (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    for (const migration of postgresMigrations.slice(0, 2)) {
+      await client.query(migration.sql);
+      await client.query('INSERT INTO statuspost_schema (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+    }
+    await client.query("INSERT INTO series (check_id, location) VALUES ('api', 'dc1')");
+    await client.query("INSERT INTO messages (text) VALUES ('200 OK'), ('connection refused')");
+    await client.query('INSERT INTO results (series_id, started_at, status, latency, message_id) VALUES (1, $1, 0, 1250, 1), (1, $2, 2, NULL, 2)', [T0, T0 + 60_000]);
+    await client.query("INSERT INTO component_days (component_id, location, day, base, segments, final) VALUES ('api', 'dc1', $1, $2, '[[0,86400000,0]]', true)", [
+      toEpochDay(T0),
+      T0,
+    ]);
+    await client.query('COMMIT');
+
+    const store = await openTestPostgresStore(schema);
+    await store.migrate();
+    const { rows } = await client.query<{ version: number; name: string }>(`SELECT version, name FROM "${schema}".statuspost_schema WHERE version > 2`);
+    expect(rows).toEqual([{ version: 3, name: 'outbox and subscribers' }]);
+    expect((await store.results({ since: 0 })).map((r) => [r.startedAt, r.status, r.message])).toEqual([
+      [T0, 'up', '200 OK'],
+      [T0 + 60_000, 'down', 'connection refused'],
+    ]);
+    expect(await store.componentDays({ sinceDay: 0 })).toEqual([
+      { componentId: 'api', location: 'dc1', day: toEpochDay(T0), segments: [{ from: T0, to: T0 + 86_400_000, status: 'operational' }], final: true },
+    ]);
+    await store.record([result('api', T0 + 120_000)], 'dc1', [outboxEntry(notifyEvent('component:api:up', T0 + 120_000), 'ops')]);
+    expect(await store.results({ since: 0 })).toHaveLength(3);
+    expect(await store.outboxCounts()).toEqual({ pending: 1, sent: 0, dead: 0, silenced: 0 });
+    await store.saveSubscriber(subscriber('email:1'));
+    expect(await store.subscribers()).toEqual([subscriber('email:1')]);
+    await store.migrate(); // nothing left to do
+    expect((await client.query(`SELECT 1 FROM "${schema}".statuspost_schema`)).rowCount).toBe(3);
+  });
+
+  it('lets two processes enqueue the same events at the same time: one event per key, one delivery per target', async () => {
+    const schema = uniqueSchema();
+    const stores = [await openTestPostgresStore(schema), await openTestPostgresStore(schema), await openTestPostgresStore(schema)];
+    await stores[0]!.migrate();
+    // Each writer takes the keys in its own order and in overlapping batches, and half of them also
+    // write a result with their entries, as the daemon does; all of them run at once, round after round.
+    const keys = Array.from({ length: 30 }, (_, i) => `component:api:${i}`);
+    const entry = (key: string, targets: string[]) => outboxEntry(notifyEvent(key, T0 + Number(key.split(':')[2])), ...targets);
+    let fresh = 0;
+    for (let round = 0; round < 5; round++) {
+      const batch = keys.slice(round * 6, round * 6 + 12);
+      const counts = await Promise.all([
+        stores[0]!.enqueue(batch.map((k) => entry(k, ['a', 'b']))),
+        stores[1]!.enqueue([...batch].reverse().map((k) => entry(k, ['b', 'c']))),
+        stores[2]!.record([result('api', T0 + round)], `dc${round}`, batch.map((k) => entry(k, ['a']))).then(() => 0),
+      ]);
+      fresh += counts[0]! + counts[1]!;
+    }
+    const events = await stores[0]!.events({ since: 0 });
+    expect(events.map((e) => e.key).sort()).toEqual([...keys].sort());
+    expect(fresh).toBeLessThanOrEqual(keys.length);
+    const client = await openTestClient();
+    // Every event has exactly the targets of the one entry that won it.
+    const { rows } = await client.query<{ key: string; targets: string }>(
+      `SELECT event_key AS key, string_agg(target, ',' ORDER BY target) AS targets FROM "${schema}".deliveries GROUP BY event_key`,
+    );
+    expect(rows).toHaveLength(keys.length);
+    for (const row of rows) expect(['a,b', 'b,c', 'a']).toContain(row.targets);
+    expect(await stores[0]!.results({ since: 0 })).toHaveLength(5);
   });
 
   it('stores a component day as a base and offsets, with status codes', async () => {

@@ -7,7 +7,7 @@ import { latestSqliteVersion, sqliteMigrations } from '../../src/store/migration
 import { openSqliteStore, sqliteIntegrity } from '../../src/store/sqlite.ts';
 import { toEpochDay, type Store } from '../../src/store/types.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { componentDay, describeStoreContract, result } from './contract.ts';
+import { componentDay, describeStoreContract, notifyEvent, outboxEntry, result, subscriber } from './contract.ts';
 
 const T0 = Date.UTC(2026, 10, 2);
 
@@ -53,6 +53,7 @@ describe('sqlite store', () => {
     expect(db.prepare('SELECT version, name FROM statuspost_schema ORDER BY version').all()).toEqual([
       { version: 1, name: 'initial' },
       { version: 2, name: 'component days' },
+      { version: 3, name: 'outbox and subscribers' },
     ]);
     expect(() => db.prepare('INSERT INTO results (series_id, started_at, status, message_id) VALUES (99, 1, 0, 99)').run()).toThrow(/FOREIGN KEY/);
   });
@@ -67,7 +68,7 @@ describe('sqlite store', () => {
     expect(error.hint).toBe('upgrade statuspost, or point store.path at another database file');
   });
 
-  it('migrates a version 1 database to version 2, keeping its data', async () => {
+  it('migrates a version 1 database to the latest version, keeping its data', async () => {
     const path = join(await tempDir(), 'history.db');
     // A store as the first release left it: migration 1 only, with a result in it.
     const v1 = new Database(path);
@@ -88,6 +89,7 @@ describe('sqlite store', () => {
     expect(db.prepare('SELECT version, name FROM statuspost_schema ORDER BY version').all()).toEqual([
       { version: 1, name: 'initial' },
       { version: 2, name: 'component days' },
+      { version: 3, name: 'outbox and subscribers' },
     ]);
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name = 'component_days'").pluck().get()).toBe('component_days');
     expect((await store.results({ since: 0 })).map((r) => [r.checkId, r.startedAt, r.message])).toEqual([['api', T0, '200 OK']]);
@@ -95,7 +97,66 @@ describe('sqlite store', () => {
     await store.saveComponentDays([day]);
     expect(await store.componentDays({ sinceDay: 0 })).toEqual([day]);
     await store.migrate(); // nothing left to do
-    expect(db.prepare('SELECT count(*) FROM statuspost_schema').pluck().get()).toBe(2);
+    expect(db.prepare('SELECT count(*) FROM statuspost_schema').pluck().get()).toBe(latestSqliteVersion);
+  });
+
+  it('migrates a version 2 database to version 3 (outbox and subscribers), keeping its results and component days', async () => {
+    const path = join(await tempDir(), 'history.db');
+    // A store as the release before the outbox left it: migrations 1 and 2, with data in them.
+    const v2 = new Database(path);
+    v2.exec('CREATE TABLE statuspost_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const migration of sqliteMigrations.slice(0, 2)) {
+      v2.exec(migration.sql);
+      v2.prepare('INSERT INTO statuspost_schema (version, name, applied_at) VALUES (?, ?, 0)').run(migration.version, migration.name);
+    }
+    v2.prepare("INSERT INTO series (check_id, location) VALUES ('api', 'dc1')").run();
+    v2.prepare("INSERT INTO messages (text) VALUES ('200 OK'), ('connection refused')").run();
+    v2.prepare('INSERT INTO results (series_id, started_at, status, latency, message_id) VALUES (1, ?, 0, 1250, 1), (1, ?, 2, NULL, 2)').run(T0, T0 + 60_000);
+    v2.prepare("INSERT INTO component_days (component_id, location, day, base, segments, final) VALUES ('api', 'dc1', ?, ?, '[[0,86400000,0]]', 1)").run(
+      toEpochDay(T0),
+      T0,
+    );
+    v2.close();
+
+    const store = await openSqliteStore({ path });
+    onTestFinished(() => store.close());
+    const db = new Database(path, { readonly: true });
+    onTestFinished(() => {
+      db.close();
+    });
+    expect(db.prepare('SELECT version, name FROM statuspost_schema WHERE version > 2').all()).toEqual([{ version: 3, name: 'outbox and subscribers' }]);
+    expect((await store.results({ since: 0 })).map((r) => [r.startedAt, r.status, r.message])).toEqual([
+      [T0, 'up', '200 OK'],
+      [T0 + 60_000, 'down', 'connection refused'],
+    ]);
+    expect(await store.componentDays({ sinceDay: 0 })).toEqual([
+      { componentId: 'api', location: 'dc1', day: toEpochDay(T0), segments: [{ from: T0, to: T0 + 86_400_000, status: 'operational' }], final: true },
+    ]);
+    // The new tables work, alongside the old ones, in one transaction.
+    await store.record([result('api', T0 + 120_000)], 'dc1', [outboxEntry(notifyEvent('component:api:up', T0 + 120_000), 'ops')]);
+    expect(await store.results({ since: 0 })).toHaveLength(3);
+    expect(await store.outboxCounts()).toEqual({ pending: 1, sent: 0, dead: 0, silenced: 0 });
+    await store.saveSubscriber(subscriber('email:1'));
+    expect(await store.subscribers()).toEqual([subscriber('email:1')]);
+    await store.migrate(); // nothing left to do
+    expect(db.prepare('SELECT count(*) FROM statuspost_schema').pluck().get()).toBe(3);
+  });
+
+  it('stores outbox rows as plain columns, and cascades an event\'s deliveries when it is pruned', async () => {
+    const { store, bare } = await fresh();
+    await store.enqueue([outboxEntry(notifyEvent('e1', T0), 'ops', { name: 'quiet', silenced: true })]);
+    const db = bare();
+    expect(db.prepare('SELECT key, kind, audience, created_at FROM events').all()).toEqual([{ key: 'e1', kind: 'component', audience: 'operators', created_at: T0 }]);
+    expect(db.prepare('SELECT event_key, target, state, attempts, next_attempt_at, last_error, sent_at, created_at FROM deliveries ORDER BY id').all()).toEqual([
+      { event_key: 'e1', target: 'ops', state: 'pending', attempts: 0, next_attempt_at: T0, last_error: null, sent_at: null, created_at: T0 },
+      { event_key: 'e1', target: 'quiet', state: 'silenced', attempts: 0, next_attempt_at: T0, last_error: null, sent_at: null, created_at: T0 },
+    ]);
+    // The due lookup uses its index rather than scanning the table.
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT min(next_attempt_at) FROM deliveries WHERE state = 'pending'").all() as { detail: string }[];
+    expect(plan.map((row) => row.detail).join('\n')).toMatch(/deliveries_due/);
+    db.prepare("UPDATE deliveries SET state = 'sent'").run();
+    expect(await store.pruneOutbox(T0 + 1)).toBe(1);
+    expect(db.prepare('SELECT count(*) FROM deliveries').pluck().get()).toBe(0);
   });
 
   it('stores a component day as a base and offsets, with status codes', async () => {

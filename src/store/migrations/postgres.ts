@@ -87,6 +87,53 @@ CREATE TABLE component_days (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'outbox and subscribers',
+    sql: `
+-- The outbox (src/notify/): events are facts with a unique key, so writing one twice is a no-op
+-- (INSERT ... ON CONFLICT DO NOTHING: of two processes writing one key, one wins). event: the whole
+-- NotifyEvent as JSON text; kind, audience and created_at (epoch ms) are copied out of it for the
+-- queries that select on them.
+CREATE TABLE events (
+  key text COLLATE "C" PRIMARY KEY,
+  kind text NOT NULL,
+  audience text NOT NULL,
+  created_at bigint NOT NULL,
+  event text NOT NULL
+);
+CREATE INDEX events_created_at ON events (created_at);
+
+-- One delivery per (event, target), with its sending state. Identity ids are never used twice,
+-- which matters: messages are sent with a hash of their delivery ids as the idempotency key.
+CREATE TABLE deliveries (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  event_key text COLLATE "C" NOT NULL REFERENCES events (key) ON DELETE CASCADE,
+  target text COLLATE "C" NOT NULL,
+  state text NOT NULL CHECK (state IN ('pending', 'sent', 'dead', 'silenced')),
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at bigint NOT NULL,
+  last_error text,
+  sent_at bigint,
+  created_at bigint NOT NULL,
+  UNIQUE (event_key, target)
+);
+-- The sender's question: which pending deliveries are due, and when is the next one.
+CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
+
+-- Subscribers: private, never published. components: JSON array of component ids, NULL = all.
+CREATE TABLE subscribers (
+  id text COLLATE "C" PRIMARY KEY,
+  channel text NOT NULL,
+  address text NOT NULL,
+  components text,
+  state text NOT NULL CHECK (state IN ('pending', 'confirmed')),
+  source text NOT NULL CHECK (source IN ('config', 'self-service')),
+  created_at bigint NOT NULL,
+  confirmed_at bigint
+);
+`,
+  },
 ];
 
 export const latestPostgresVersion = postgresMigrations.at(-1)!.version;

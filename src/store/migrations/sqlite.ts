@@ -83,6 +83,53 @@ CREATE TABLE component_days (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 3,
+    name: 'outbox and subscribers',
+    sql: `
+-- The outbox (src/notify/): events are facts with a unique key, so writing one twice is a no-op.
+-- event: the whole NotifyEvent as JSON; kind, audience and created_at (epoch ms) are copied out of
+-- it for the queries that select on them.
+CREATE TABLE events (
+  key TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  audience TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  event TEXT NOT NULL
+);
+CREATE INDEX events_created_at ON events (created_at);
+
+-- One delivery per (event, target), with its sending state. AUTOINCREMENT: an id is never used
+-- twice, even after pruning, because messages are sent with a hash of their delivery ids as the
+-- idempotency key. Times in epoch ms.
+CREATE TABLE deliveries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_key TEXT NOT NULL REFERENCES events (key) ON DELETE CASCADE,
+  target TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'dead', 'silenced')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT,
+  sent_at INTEGER,
+  created_at INTEGER NOT NULL,
+  UNIQUE (event_key, target)
+);
+-- The sender's question: which pending deliveries are due, and when is the next one.
+CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
+
+-- Subscribers: private, never published. components: JSON array of component ids, NULL = all.
+CREATE TABLE subscribers (
+  id TEXT PRIMARY KEY,
+  channel TEXT NOT NULL,
+  address TEXT NOT NULL,
+  components TEXT,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'confirmed')),
+  source TEXT NOT NULL CHECK (source IN ('config', 'self-service')),
+  created_at INTEGER NOT NULL,
+  confirmed_at INTEGER
+);
+`,
+  },
 ];
 
 export const latestSqliteVersion = sqliteMigrations.at(-1)!.version;

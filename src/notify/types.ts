@@ -84,6 +84,11 @@ export interface OutgoingMessage {
   events: NotifyEvent[];
   /** The site's public address and name, for links and signatures. */
   site: { name: string; url: string | null };
+  /**
+   * For a message to one subscriber: where it goes (instead of the target's own recipients) and
+   * the one-click unsubscribe link (email: List-Unsubscribe and List-Unsubscribe-Post, RFC 8058).
+   */
+  subscriber?: { address: string; unsubscribeUrl?: string };
 }
 
 /** What a target answered; the sender decides retry or not from it. */

@@ -64,7 +64,7 @@ type Route = 'form' | 'confirm' | 'unsubscribe';
 function routeOf(path: string): Route | undefined {
   if (path === '/subscribe' || path === '/subscribe/' || path === '/subscribe/index.html') return 'form';
   if (path === '/subscribe/confirm' || path === '/subscribe/confirm/') return 'confirm';
-  if (path === '/unsubscribe' || path === '/unsubscribe/') return 'unsubscribe';
+  if (path === '/unsubscribe' || path === '/unsubscribe/' || path === '/subscribe/unsubscribe' || path === '/subscribe/unsubscribe/') return 'unsubscribe';
   return undefined;
 }
 

@@ -55,6 +55,17 @@ export function outboxRows(entries: readonly OutboxEntry[]): { events: EventRow[
   return { events, deliveries };
 }
 
+export type DeliveryUpdate = Pick<Delivery, 'id' | 'state' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>;
+
+/**
+ * Columns of an update, in the order both engines bind them. Times are whole ms: a retry time with
+ * a fraction (backoff with jitter) is rounded up, so a delivery is never tried before it asked.
+ * A time that is not a number is left for the database to refuse (NOT NULL, bigint).
+ */
+export function updateValues(u: DeliveryUpdate): [string, number, number, string | null, number | null, number] {
+  return [u.state, u.attempts, Math.ceil(u.nextAttemptAt), u.lastError, u.sentAt === null ? null : Math.round(u.sentAt), u.id];
+}
+
 /** Every state, 0 where there is none. */
 export function countsByState(rows: Iterable<{ state: string; n: number }>): Record<DeliveryState, number> {
   const counts: Record<DeliveryState, number> = { pending: 0, sent: 0, dead: 0, silenced: 0 };
@@ -115,8 +126,12 @@ export function toSubscriber(row: SubscriberRow): Subscriber {
   };
 }
 
-/** Subscriber columns in the order both engines bind them. */
+/** Subscriber columns in the order both engines bind them; throws on times that are not epoch ms. */
 export function subscriberValues(s: Subscriber): [string, string, string, string | null, string, string, number, number | null] {
+  if (!Number.isSafeInteger(s.createdAt) || (s.confirmedAt !== null && !Number.isSafeInteger(s.confirmedAt))) {
+    throw new Error(`cannot save subscriber ${s.id}: createdAt and confirmedAt must be integers (epoch ms)`);
+  }
+  if (s.components !== null && !Array.isArray(s.components)) throw new Error(`cannot save subscriber ${s.id}: components must be a list of ids or null`);
   return [s.id, s.channel, s.address, s.components === null ? null : JSON.stringify(s.components), s.state, s.source, s.createdAt, s.confirmedAt];
 }
 

@@ -7,8 +7,19 @@ import { StatuspostError } from '../errors.ts';
 import type { CheckResult, ProbeStatus } from '../probes/types.ts';
 import { latestPostgresVersion, postgresMigrations } from './migrations/postgres.ts';
 import { decodeSegments, encodeSegments, type SegmentRow } from './component-day-codec.ts';
-import { countsByState, outboxRows, subscriberValues, toDelivery, toEvent, toSubscriber, type DeliveryRow, type SubscriberRow } from './outbox-codec.ts';
-import type { Delivery, NotifyEvent, NotifyEventKind, OutboxEntry } from '../notify/types.ts';
+import {
+  countsByState,
+  outboxRows,
+  subscriberValues,
+  toDelivery,
+  toEvent,
+  toSubscriber,
+  updateValues,
+  type DeliveryRow,
+  type DeliveryUpdate,
+  type SubscriberRow,
+} from './outbox-codec.ts';
+import type { NotifyEvent, NotifyEventKind, OutboxEntry } from '../notify/types.ts';
 import { type Subscriber, type ComponentDay, type DailyRollup, type EpochDay, type ResultQuery, type Series, type Store, type StoredResult } from './types.ts';
 
 export interface PostgresStoreOptions {
@@ -496,11 +507,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
 
     async dueDeliveries(now: number, limit: number) {
+      if (!(limit >= 1)) return [];
       const { rows } = await query<DeliveryRow & { event: string }>(
         `SELECT d.id, d.event_key, d.target, d.state, d.attempts, d.next_attempt_at, d.last_error, d.sent_at, d.created_at, e.event
           FROM ${s}.deliveries d JOIN ${s}.events e ON e.key = d.event_key
           WHERE d.state = 'pending' AND d.next_attempt_at <= $1 ORDER BY d.next_attempt_at, d.id LIMIT $2`,
-        [now, limit],
+        [wholeMs(now, 'floor'), Math.floor(limit)],
       );
       return rows.map((row) => ({ delivery: toDelivery(row), event: toEvent(row.event) }));
     },
@@ -510,10 +522,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return rows[0]?.at == null ? undefined : Number(rows[0].at);
     },
 
-    async updateDeliveries(updates: ReadonlyArray<Pick<Delivery, 'id' | 'state' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>>) {
+    async updateDeliveries(updates: readonly DeliveryUpdate[]) {
       if (updates.length === 0) return;
-      // Last one wins for a repeated id; sorted, so writers that overlap lock rows in one order.
-      const unique = [...new Map(updates.map((u) => [u.id, u])).values()].sort((a, b) => a.id - b.id);
+      // Last one wins for a repeated id (one statement may change a row only once); sorted, so
+      // writers that overlap lock rows in one order.
+      const unique = [...new Map(updates.map((u) => [u.id, updateValues(u)])).values()].sort((a, b) => a[5] - b[5]);
+      const column = <I extends number>(i: I) => unique.map((values) => values[i]);
       // One statement: all of them or none.
       await query(
         `UPDATE ${s}.deliveries d SET state = u.state, attempts = u.attempts, next_attempt_at = u.next_attempt_at,
@@ -521,14 +535,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::bigint[], $5::text[], $6::bigint[])
             AS u (id, state, attempts, next_attempt_at, last_error, sent_at)
           WHERE d.id = u.id`,
-        [
-          unique.map((u) => u.id),
-          unique.map((u) => u.state),
-          unique.map((u) => u.attempts),
-          unique.map((u) => u.nextAttemptAt),
-          unique.map((u) => u.lastError),
-          unique.map((u) => u.sentAt),
-        ],
+        [column(5), column(0), column(1), column(2), column(3), column(4)],
       );
     },
 
@@ -538,7 +545,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
 
     async events(q: { since: number; kind?: NotifyEventKind; audience?: NotifyEvent['audience'] }) {
-      const values: unknown[] = [q.since];
+      const values: unknown[] = [wholeMs(q.since, 'ceil')];
       const where = ['created_at >= $1'];
       const param = (value: unknown) => `$${values.push(value)}`;
       if (q.kind !== undefined) where.push(`kind = ${param(q.kind)}`);
@@ -552,7 +559,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const { rowCount } = await query(
         `DELETE FROM ${s}.events e WHERE e.created_at < $1
           AND NOT EXISTS (SELECT 1 FROM ${s}.deliveries d WHERE d.event_key = e.key AND d.state = 'pending')`,
-        [before],
+        [wholeMs(before, 'ceil')],
       );
       return rowCount ?? 0;
     },
@@ -680,6 +687,16 @@ const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 function toHundredths(ms: number | null): number | null {
   if (ms === null || !Number.isFinite(ms)) return null;
   return Math.max(-INT4_MAX, Math.min(INT4_MAX, Math.round(ms * 100)));
+}
+
+/**
+ * A time bound as a bigint the comparison means the same with: created_at >= 1.5 is created_at >= 2
+ * (ceil), next_attempt_at <= 1.5 is next_attempt_at <= 1 (floor); ±Infinity becomes the safe range's end.
+ */
+function wholeMs(ms: number, round: 'floor' | 'ceil'): number {
+  if (ms >= Number.MAX_SAFE_INTEGER) return Number.MAX_SAFE_INTEGER;
+  if (ms <= Number.MIN_SAFE_INTEGER) return Number.MIN_SAFE_INTEGER;
+  return Math[round](ms);
 }
 
 function isEmpty(details: Record<string, unknown>): boolean {

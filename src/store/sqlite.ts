@@ -9,8 +9,19 @@ import { StatuspostError } from '../errors.ts';
 import type { CheckResult, ProbeStatus } from '../probes/types.ts';
 import { latestSqliteVersion, sqliteMigrations } from './migrations/sqlite.ts';
 import { decodeSegments, encodeSegments, type SegmentRow } from './component-day-codec.ts';
-import { countsByState, outboxRows, subscriberValues, toDelivery, toEvent, toSubscriber, type DeliveryRow, type SubscriberRow } from './outbox-codec.ts';
-import type { Delivery, NotifyEvent, NotifyEventKind, OutboxEntry } from '../notify/types.ts';
+import {
+  countsByState,
+  outboxRows,
+  subscriberValues,
+  toDelivery,
+  toEvent,
+  toSubscriber,
+  updateValues,
+  type DeliveryRow,
+  type DeliveryUpdate,
+  type SubscriberRow,
+} from './outbox-codec.ts';
+import type { NotifyEvent, NotifyEventKind, OutboxEntry } from '../notify/types.ts';
 import { type Subscriber, type ComponentDay, type DailyRollup, type EpochDay, type ResultQuery, type Series, type Store, type StoredResult } from './types.ts';
 
 export interface SqliteStoreOptions {
@@ -228,9 +239,8 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
   });
   const enqueueAll = db.transaction(insertOutbox);
 
-  type DeliveryUpdate = Pick<Delivery, 'id' | 'state' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>;
   const updateAll = db.transaction((updates: readonly DeliveryUpdate[]) => {
-    for (const u of updates) sql.updateDelivery.run(u.state, u.attempts, u.nextAttemptAt, u.lastError, u.sentAt, u.id);
+    for (const u of updates) sql.updateDelivery.run(...updateValues(u));
   });
 
   const saveAll = db.transaction((rollups: readonly DailyRollup[]) => {
@@ -425,9 +435,10 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
     },
 
     async dueDeliveries(now: number, limit: number) {
-      return use(() =>
-        (sql.dueDeliveries.all(now, limit) as Array<DeliveryRow & { event: string }>).map((row) => ({ delivery: toDelivery(row), event: toEvent(row.event) })),
-      );
+      // SQLite reads a negative LIMIT as none at all.
+      if (!(limit >= 1)) return [];
+      const rows = use(() => sql.dueDeliveries.all(now, Math.floor(limit)) as Array<DeliveryRow & { event: string }>);
+      return rows.map((row) => ({ delivery: toDelivery(row), event: toEvent(row.event) }));
     },
 
     async nextDueAt() {

@@ -425,8 +425,11 @@ export function describeStoreContract(engine: string, open: () => Promise<Opened
         const again = await opened.reopen();
         extra.push(again);
         await store.close();
-        await expect(store.record([result('api', T0 + 6_000)], 'dc1', [outboxEntry(notifyEvent('late', T0 + 6_000), 'ops')])).rejects.toThrow();
-        await expect(store.enqueue([outboxEntry(notifyEvent('late', T0 + 6_000), 'ops')])).rejects.toThrow();
+        const closed = { code: 'SP_STORE_UNAVAILABLE' };
+        await expect(store.record([result('api', T0 + 6_000)], 'dc1', [outboxEntry(notifyEvent('late', T0 + 6_000), 'ops')])).rejects.toMatchObject(closed);
+        await expect(store.enqueue([outboxEntry(notifyEvent('late', T0 + 6_000), 'ops')])).rejects.toMatchObject(closed);
+        await expect(store.dueDeliveries(T0, 10)).rejects.toMatchObject(closed);
+        await expect(store.saveSubscriber(subscriber('email:late'))).rejects.toMatchObject(closed);
         expect((await again.events({ since: T0 + 6_000 })).map((e) => e.key)).toEqual([]);
         expect(await again.results({ since: T0 + 6_000 })).toEqual([]);
       });
@@ -480,6 +483,31 @@ export function describeStoreContract(engine: string, open: () => Promise<Opened
         ).rejects.toThrow();
         expect((await store.dueDeliveries(T0, 10)).map((d) => d.delivery)).toEqual([a, b]);
         expect(await store.outboxCounts()).toEqual({ ...none, pending: 2 });
+      });
+
+      it('takes bounds with a fraction of a millisecond or no end, and a limit below one as none', async () => {
+        await store.enqueue([outboxEntry(notifyEvent('at0', T0), 'a'), outboxEntry(notifyEvent('at1', T0 + 1), 'a')]);
+        const keys = (due: Array<{ event: NotifyEvent }>) => due.map((d) => d.event.key);
+        expect(keys(await store.dueDeliveries(T0 + 0.5, 10))).toEqual(['at0']);
+        expect(keys(await store.dueDeliveries(Number.POSITIVE_INFINITY, 10))).toEqual(['at0', 'at1']);
+        expect(await store.dueDeliveries(Number.NEGATIVE_INFINITY, 10)).toEqual([]);
+        expect(await store.dueDeliveries(T0 + 1, 0)).toEqual([]);
+        expect(await store.dueDeliveries(T0 + 1, -1)).toEqual([]);
+        expect(keys(await store.dueDeliveries(T0 + 1, 1.7))).toEqual(['at0']);
+        expect((await store.events({ since: T0 + 0.5 })).map((e) => e.key)).toEqual(['at1']);
+        expect((await store.events({ since: Number.NEGATIVE_INFINITY })).map((e) => e.key)).toEqual(['at0', 'at1']);
+
+        // A retry time with a fraction (backoff with jitter) is kept in whole ms, never earlier than asked.
+        const [at0, at1] = (await store.dueDeliveries(T0 + 1, 10)).map((d) => d.delivery);
+        await store.updateDeliveries([
+          { ...at0!, attempts: 1, nextAttemptAt: T0 + 10.2, lastError: 'timed out' },
+          { ...at1!, state: 'sent', attempts: 1, sentAt: T0 + 5.4 },
+        ]);
+        expect(await store.nextDueAt()).toBe(T0 + 11);
+        expect(await store.dueDeliveries(T0 + 10.9, 10)).toEqual([]);
+        expect((await store.dueDeliveries(T0 + 11, 10)).map((d) => d.delivery.nextAttemptAt)).toEqual([T0 + 11]);
+        expect(await store.pruneOutbox(T0 + 1.5)).toBe(1); // at1: sent, created before T0 + 1.5
+        expect(await store.pruneOutbox(Number.POSITIVE_INFINITY)).toBe(0); // at0 is still pending
       });
 
       it('lists events since a time, by kind and audience, oldest first', async () => {
@@ -584,6 +612,10 @@ export function describeStoreContract(engine: string, open: () => Promise<Opened
         expect(await store.deleteSubscriber('email:abc')).toBe(true);
         expect(await store.deleteSubscriber('email:abc')).toBe(false);
         expect(await store.deleteSubscriber('nobody')).toBe(false);
+        expect(await store.subscribers()).toEqual([slack, later]);
+        // Times that are not epoch ms are refused before anything is written.
+        await expect(store.saveSubscriber(subscriber('email:odd', { createdAt: T0 + 0.5 }))).rejects.toThrow(/epoch ms/);
+        await expect(store.saveSubscriber({ ...slack, confirmedAt: Number.NaN })).rejects.toThrow(/epoch ms/);
         expect(await store.subscribers()).toEqual([slack, later]);
       });
     });

@@ -316,6 +316,60 @@ describe.skipIf(!reachable)('postgres store', () => {
     ]);
   });
 
+  it('waits for another writer of the same event key: skips it if that one commits, writes it if that one rolls back', async () => {
+    const schema = uniqueSchema();
+    const store = await openTestPostgresStore(schema);
+    await store.migrate();
+    const admin = await openTestClient();
+    /** Resolves once one of the store's statements waits on a lock. */
+    const waitingOnLock = async () => {
+      for (let tries = 0; tries < 500; tries++) {
+        const { rowCount } = await admin.query(
+          `SELECT 1 FROM pg_stat_activity WHERE application_name = 'statuspost' AND wait_event_type = 'Lock' AND query LIKE $1`,
+          [`%${schema}%events%`],
+        );
+        if (rowCount) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error('the store never waited on the other writer');
+    };
+    const holder = await openTestClient();
+    const hold = async (key: string) => {
+      await holder.query('BEGIN');
+      await holder.query(`INSERT INTO "${schema}".events (key, kind, audience, created_at, event) VALUES ($1, 'component', 'operators', $2, $3)`, [
+        key,
+        T0,
+        JSON.stringify(notifyEvent(key, T0, { title: 'from the other writer' })),
+      ]);
+    };
+    const targets = async (key: string) =>
+      (await admin.query<{ target: string }>(`SELECT target FROM "${schema}".deliveries WHERE event_key = $1 ORDER BY target`, [key])).rows.map(
+        (row) => row.target,
+      );
+
+    // The other writer commits: the store's entry is a duplicate, skipped with its deliveries.
+    await hold('committed');
+    const skipped = store.record([result('api', T0)], 'dc1', [outboxEntry(notifyEvent('committed', T0), 'ops'), outboxEntry(notifyEvent('free', T0), 'ops')]);
+    await waitingOnLock();
+    await holder.query('COMMIT');
+    await skipped;
+    expect(await targets('committed')).toEqual([]);
+    expect(await targets('free')).toEqual(['ops']);
+    expect((await store.events({ since: 0 })).map((e) => [e.key, e.title])).toEqual([
+      ['committed', 'from the other writer'],
+      ['free', 'API: major outage'],
+    ]);
+    expect(await store.results({ since: 0 })).toHaveLength(1);
+
+    // The other writer rolls back: the store's entry is new after all.
+    await hold('rolled-back');
+    const written = store.enqueue([outboxEntry(notifyEvent('rolled-back', T0), 'ops', 'mail')]);
+    await waitingOnLock();
+    await holder.query('ROLLBACK');
+    expect(await written).toBe(1);
+    expect(await targets('rolled-back')).toEqual(['mail', 'ops']);
+  });
+
   it('rejects while the server is gone and works again once it is back', async () => {
     const proxy = await cuttableProxy(testDatabase.port, testDatabase.host);
     const url = `postgres://${testDatabase.user}@127.0.0.1:${proxy.port}/${testDatabase.database}`;

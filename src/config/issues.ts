@@ -95,7 +95,7 @@ function isDefaultMessage(message: string): boolean {
 function article(type: string): string {
   if (type === 'int') return 'a whole number';
   if (type === 'array') return 'a list';
-  if (type === 'object') return 'a map of keys';
+  if (type === 'object' || type === 'record') return 'a map of keys';
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 

@@ -62,4 +62,13 @@ export const DURATION_LIMITS = {
     why: "raw results of the current day in every time zone are needed for its roll-up, and ten years is longer than any history a status page shows",
   },
   maintenanceWindow: { minMs: SECOND, maxMs: 366 * DAY, why: 'a window has a length, and one longer than a year is not maintenance' },
+  /** probes/notify.yaml: how long the first change of a burst waits for the others before one message goes. */
+  notifyGroupWait: { minMs: 0, maxMs: MINUTE, why: 'an alert held longer than a minute is a late alert; 0 sends each change on its own' },
+  notifyRemindEvery: { minMs: MINUTE, maxMs: 7 * DAY, why: 'reminders more often than once a minute are noise, and one a week still says it is down' },
+  notifyDeadAfter: {
+    minMs: MINUTE,
+    maxMs: 7 * DAY,
+    why: 'a delivery needs time for a few retries, and one still failing after a week is news no one can use',
+  },
+  notifyConfirmWithin: { minMs: 10 * MINUTE, maxMs: 7 * DAY, why: 'a confirmation mail needs time to arrive, and a link should not stay valid for weeks' },
 } as const satisfies Record<string, DurationLimit>;

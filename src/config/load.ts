@@ -4,6 +4,8 @@ import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod/v4';
 import { StatuspostError, type SourcePosition } from '../errors.ts';
+import { NOTIFY_FILE, parseNotifyConfig } from '../notify/config.ts';
+import type { NotifyConfig } from '../notify/types.ts';
 import { probeForKind, probeKinds, type Check } from '../probes/registry.ts';
 import { expandEnv } from './env.ts';
 import { issuesToProblems } from './issues.ts';
@@ -22,8 +24,10 @@ export interface Config {
   checks: Check[];
   /** Where each check, component and group was written: keys "check:<id>", "component:<id>", "group:<id>". */
   positions: Map<string, SourcePosition>;
-  /** Values that must never be published: expanded secrets and the targets of checks not marked public. */
+  /** Values that must never be published: expanded secrets, the targets of checks not marked public, notification targets and subscribers. */
   privateValues: string[];
+  /** probes/notify.yaml; undefined when there is no such file (nothing is sent to anyone). */
+  notify: NotifyConfig | undefined;
 }
 
 export interface ConfigLoad {
@@ -70,11 +74,13 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
     for (const problem of found) if (!unexpandedAt.has(keyOf(problem.at))) problems.push(problem);
   };
 
-  const read = async (file: string, required: boolean): Promise<{ source: YamlSource; value: unknown } | undefined> => {
+  /** required: its absence is a problem; optional: its absence is no problem (and no file). */
+  const read = async (file: string, required: boolean | 'optional'): Promise<{ source: YamlSource; value: unknown } | undefined> => {
     const loaded = await readSourceFile(root, file, CONFIG_READ_RULES);
     if (loaded.problem) {
+      if (loaded.errno === 'ENOENT' && required === 'optional') return undefined;
       // A missing required file means no configuration yet; any other failure is the file's own problem.
-      if (loaded.errno === 'ENOENT' && required) {
+      if (loaded.errno === 'ENOENT' && required === true) {
         problems.push(
           new StatuspostError('SP_CONFIG_MISSING', `cannot read ${file} (ENOENT)`, {
             at: { file },
@@ -140,6 +146,19 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
   if (site && componentsData) {
     problems.push(...checkConfigRules({ components: componentsData, checks, at }));
   }
+
+  // Optional: without it, statuspost tells no one.
+  const notifyFile = await read(NOTIFY_FILE, 'optional');
+  const notify = notifyFile
+    ? parseNotifyConfig({
+        source: notifyFile.source,
+        value: notifyFile.value,
+        componentIds: componentsData?.components.map((component) => component.id),
+        root,
+        writtenFromEnv: writtenFromEnv(notifyFile.source),
+      })
+    : undefined;
+  if (notify) report(notify.problems);
   if (problems.length > 0 || !site || !componentsData) return { config: undefined, problems: withoutEnvValues(problems, variables), files };
 
   const config: Config = {
@@ -149,7 +168,8 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
     components: componentsData.components,
     checks,
     positions,
-    privateValues: privateValuesOf(site, checks, secrets),
+    privateValues: privateValuesOf(site, checks, [...secrets, ...(notify?.privateValues ?? [])]),
+    notify: notify?.notify,
   };
   return { config, problems, files };
 

@@ -192,8 +192,8 @@ describe('email rendering', () => {
     expect(rendered.subject).toBe('[Chat status] Resolved: Chat nodes: Bcc: x@evil.test operational');
   });
 
-  it('lists every secret and address of a target as private', () => {
+  it('lists every secret and operator address of a target as private, but not the sender every subscriber sees', () => {
     const t = target({ host: 'smtp.internal.example', user: 'alerts', password: 's3cret-pass', tls: { ca: '/etc/ssl/private-ca.pem' } });
-    expect(emailProvider.privateValues(t).sort()).toEqual(['/etc/ssl/private-ca.pem', 'alerts', 'ops@example.test', 's3cret-pass', 'smtp.internal.example', 'status@example.test']);
+    expect(emailProvider.privateValues(t).sort()).toEqual(['/etc/ssl/private-ca.pem', 'alerts', 'ops@example.test', 's3cret-pass', 'smtp.internal.example']);
   });
 });

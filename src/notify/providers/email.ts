@@ -96,8 +96,9 @@ export const emailProvider: Provider<EmailTarget> = {
     { name: 'tls.rejectUnauthorized', required: false, description: 'false accepts any certificate (test servers only); default true' },
     { name: 'tls.ca', required: false, description: 'PEM file of a private CA to trust' },
   ],
+  // The sender's address is not private: every subscriber sees it, and the site may well name it.
   privateValues: (target) =>
-    [target.host, target.user, target.password, addressOf(target.from), ...target.to.map(addressOf), target.tls.ca].filter(
+    [target.host, target.user, target.password, ...target.to.map(addressOf), target.tls.ca].filter(
       (value): value is string => value !== undefined,
     ),
   render: renderMail,

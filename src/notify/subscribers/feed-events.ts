@@ -168,6 +168,10 @@ export interface FeedNotifierOptions {
   privateValues: readonly string[];
   /** config.site.baseUrl */
   siteBaseUrl: string;
+  /** Called with the store's subscribers each time they are read (the sender's directory of targets). */
+  onSubscribers?: (subscribers: readonly Subscriber[]) => void;
+  /** Called when new events went into the outbox (the sender wakes). */
+  onEnqueued?: (count: number) => void;
 }
 
 export interface FeedNotifyResult {
@@ -202,10 +206,12 @@ export function feedNotifier(options: FeedNotifierOptions): (site: PublishedSite
     result.refused = refused.length;
     if (clean.length === 0) return result;
     const subscribers = await syncConfiguredSubscribers(options.store, options.subscribers, site.now);
+    options.onSubscribers?.(subscribers);
     const entries = outboxEntries(clean, subscribers);
     result.enqueued = await options.store.enqueue(entries);
     result.deliveries = entries.reduce((sum, e) => sum + e.targets.length, 0);
     for (const event of clean) handed.add(event.key);
+    if (result.enqueued > 0) options.onEnqueued?.(result.enqueued);
     if (result.enqueued > 0) options.logger.info('notify-feed', `${result.enqueued} new feed item${result.enqueued === 1 ? '' : 's'} for subscribers`, { events: result.enqueued });
     return result;
   };

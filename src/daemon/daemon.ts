@@ -1,5 +1,8 @@
 // `statuspost run`: probe on schedule, record every result, keep roll-ups current and prune old rows.
 import type { Config } from '../config/load.ts';
+import type { Alerts } from '../notify/alerts.ts';
+import type { SelfTrouble } from '../notify/events.ts';
+import type { OutboxEntry } from '../notify/types.ts';
 import type { Check } from '../probes/registry.ts';
 import type { CheckResult } from '../probes/types.ts';
 import { confirmNext, initialConfirmState, type ConfirmState } from '../runner/confirm.ts';
@@ -24,6 +27,18 @@ export interface DaemonOptions {
   observe?: (check: Check, result: CheckResult) => void;
   /** Called when a check's confirmed status changes (the publisher republishes). */
   onStatusChange?: (check: Check, state: ConfirmState) => void;
+  /** Alerts (probes/notify.yaml): events from confirmed changes, written with their results. */
+  alerts?: Alerts;
+  /** Something was written to the outbox (the sender wakes). */
+  onOutbox?: () => void;
+  /**
+   * Sends an entry at once without the outbox, while the store is down (statuspost's own trouble
+   * must reach someone then); resolves with the targets reached. Later written to the outbox
+   * without those targets, so its record is complete and nobody gets it twice.
+   */
+  deliverDirect?: (entry: OutboxEntry) => Promise<string[]>;
+  /** How often reminders are looked for (default 1 s). */
+  reminderTickMs?: number;
 }
 
 /**
@@ -49,6 +64,8 @@ export async function restoreConfirmStates(store: Store, checks: readonly Check[
 
 export interface Daemon {
   stats(): WriterStats & { running: number; statuses: Record<string, ConfirmState> };
+  /** statuspost's own trouble began or ended (publishing, posts): an alert on each change. */
+  trouble(trouble: SelfTrouble, troubled: boolean, detail: string): void;
   /** Writes what is buffered now (before a publish reads the store). */
   flush(): Promise<boolean>;
   /** Graceful: stop scheduling, let in-flight checks end (their deadline at most), write, close. */
@@ -58,21 +75,71 @@ export interface Daemon {
 export function startDaemon(options: DaemonOptions): Daemon {
   const { config, store, logger } = options;
   const location = config.site.location;
+  const alerts = options.alerts;
+
+  // Alerts that come with no result (reminders, own trouble) wait here until the outbox takes them.
+  let side: OutboxEntry[] = [];
+  let sideWriting: Promise<void> | undefined;
+  const writeSide = (): Promise<void> =>
+    (sideWriting ??= (async () => {
+      try {
+        while (side.length > 0 && writer.stats().storeAvailable) {
+          const entries = side;
+          await store.enqueue(entries);
+          side = side.slice(entries.length);
+          options.onOutbox?.();
+        }
+      } catch (error) {
+        logger.debug('outbox-wait', `alerts wait in memory for the store: ${(error as Error).message}`);
+      } finally {
+        sideWriting = undefined;
+      }
+    })());
+  const addSide = (entries: readonly OutboxEntry[]) => {
+    if (entries.length === 0) return;
+    side.push(...entries);
+    void writeSide();
+  };
+  /** Own trouble: through the outbox when the store takes writes, else sent directly and written later. */
+  const trouble = (kind: SelfTrouble, troubled: boolean, detail: string) => {
+    const entry = alerts?.self(kind, troubled, detail, Date.now());
+    if (!entry) return;
+    if (writer.stats().storeAvailable || !options.deliverDirect) return addSide([entry]);
+    void options.deliverDirect(entry).then((reached) => {
+      side.push({ ...entry, targets: entry.targets.filter((t) => !reached.includes(t.name)) });
+      void writeSide();
+    });
+  };
+
   const writer = createResultWriter({
     store,
     location,
     logger,
     prepare: () => store.migrate(),
+    onOutbox: () => options.onOutbox?.(),
+    onAvailability: (available, detail) => {
+      if (available) void writeSide();
+      trouble('store', !available, detail);
+    },
     ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
   });
 
   const confirmed = new Map<string, ConfirmState>(config.checks.map((check) => [check.id, options.initialStates?.get(check.id) ?? initialConfirmState]));
   const onResult = (check: Check, result: CheckResult) => {
-    writer.add(result);
-    options.observe?.(check, result);
     const before = confirmed.get(check.id) ?? initialConfirmState;
     const after = confirmNext(before, result, check.confirm);
     confirmed.set(check.id, after);
+    // The alerts this result causes are committed with it, in one transaction.
+    let outbox: OutboxEntry[] | undefined;
+    if (alerts) {
+      try {
+        outbox = alerts.onResult(check, result, before, after, confirmed, Date.now());
+      } catch (error) {
+        logger.error('alerts-failed', `alerts for check ${check.id} could not be made: ${(error as Error).stack ?? String(error)}`, { check: check.id });
+      }
+    }
+    writer.add(result, outbox);
+    options.observe?.(check, result);
     if (after.status !== before.status) {
       const level = after.status === 'down' ? 'warn' : 'info';
       logger[level]('status', `check ${check.id} is ${after.status}: ${result.message}`, {
@@ -84,6 +151,17 @@ export function startDaemon(options: DaemonOptions): Daemon {
       options.onStatusChange?.(check, after);
     }
   };
+
+  const reminders = alerts
+    ? setInterval(() => {
+        try {
+          addSide(alerts.reminders(confirmed, Date.now()));
+        } catch (error) {
+          logger.error('alerts-failed', `reminders could not be made: ${(error as Error).message}`);
+        }
+      }, options.reminderTickMs ?? 1_000)
+    : undefined;
+  reminders?.unref();
 
   const scheduler = startScheduler({ checks: config.checks, concurrency: config.site.concurrency, logger, onResult });
 
@@ -122,13 +200,17 @@ export function startDaemon(options: DaemonOptions): Daemon {
 
   return {
     stats: () => ({ ...writer.stats(), running: scheduler.running, statuses: Object.fromEntries(confirmed) }),
+    trouble,
     flush: () => writer.flush(),
     async stop() {
       clearInterval(maintenance);
+      clearInterval(reminders);
       clearTimeout(firstMaintenance);
       await scheduler.stop(longestTimeoutMs + 1_000);
       await maintaining;
       const stats = await writer.close(5_000);
+      await writeSide();
+      if (side.length > 0) logger.error('unwritten-alerts', `${side.length} alerts could not be written to the outbox before stopping`, { unwritten: side.length });
       if (stats.buffered === 0) await maintain();
       logger.info('stopped', `stopped; ${stats.written} results written${stats.dropped ? `, ${stats.dropped} dropped` : ''}`, {
         written: stats.written,

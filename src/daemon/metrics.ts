@@ -19,7 +19,15 @@ interface PerCheck {
 
 export interface Metrics {
   observe(check: Check, result: CheckResult): void;
-  render(gauges: { buffered: number; published: number; publishFailed: number; lastPublishSeconds: number | null; lastPublishAt: number | null }): string;
+  render(gauges: {
+    buffered: number;
+    published: number;
+    publishFailed: number;
+    lastPublishSeconds: number | null;
+    lastPublishAt: number | null;
+    /** The alert sender's counts, when probes/notify.yaml is there. */
+    notify?: { sent: number; failed: number; dead: number; duplicates: number; pending: number } | undefined;
+  }): string;
 }
 
 const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
@@ -58,6 +66,14 @@ export function createMetrics(): Metrics {
       family('statuspost_probe_latency_seconds_count', 'counter', 'Probe runs that measured a latency.', rows((e) => e.latencyCount));
       family('statuspost_buffered_results', 'gauge', 'Results waiting in memory for the store.', [['', g.buffered]]);
       family('statuspost_publishes_total', 'counter', 'Site publishes, by result.', [['{result="ok"}', g.published], ['{result="failed"}', g.publishFailed]]);
+      if (g.notify) {
+        const n = g.notify;
+        family('statuspost_notify_sent_total', 'counter', 'Alert deliveries sent (one per event and target).', [['', n.sent]]);
+        family('statuspost_notify_failed_total', 'counter', 'Alert send attempts that failed (each retry counts).', [['', n.failed]]);
+        family('statuspost_notify_dead_total', 'counter', 'Alert deliveries given up (dead letters).', [['', n.dead]]);
+        family('statuspost_notify_possible_duplicates_total', 'counter', 'Alert deliveries sent again after a crash interrupted their sending.', [['', n.duplicates]]);
+        family('statuspost_notify_pending', 'gauge', 'Alert deliveries waiting in the outbox.', [['', n.pending]]);
+      }
       if (g.lastPublishSeconds !== null) family('statuspost_publish_duration_seconds', 'gauge', 'How long the last publish took.', [['', g.lastPublishSeconds]]);
       family('statuspost_event_loop_delay_p99_seconds', 'gauge', 'Event-loop delay, 99th percentile since the last scrape.', [['', loop.percentile(99) / 1e9]]);
       // The usual split of a Node process's memory, so a slow rise can be placed: the JavaScript heap,

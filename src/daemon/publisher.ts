@@ -46,6 +46,8 @@ export interface PublisherOptions {
    * feed items: src/notify/subscribers/feed-events.ts). Its failure is logged; the publish stands.
    */
   onPublished?: (site: { snapshot: Snapshot; posts: readonly Post[]; now: number; folder: string }) => Promise<unknown>;
+  /** After every attempt: whether it published, and what is wrong with content/ (null: nothing). For alerts. */
+  onOutcome?: (outcome: { published: boolean; error: string | null; postsProblem: string | null }) => void;
 }
 
 export interface PublisherStats {
@@ -65,6 +67,8 @@ export interface Publisher {
   /** Resolves when no build is running or pending. */
   idle(): Promise<void>;
   stats(): PublisherStats;
+  /** The posts last read successfully (maintenance windows silence alerts); empty before the first read. */
+  posts(): readonly Post[];
   stop(): Promise<void>;
 }
 
@@ -168,6 +172,9 @@ export function startPublisher(options: PublisherOptions): Publisher {
       }
     } finally {
       options.afterAttempt?.();
+      // "nothing was published" because content/ has problems is the posts' trouble, not publishing's.
+      const published = stats.lastError === null || (postsProblem !== null && stats.lastError.includes(postsProblem));
+      options.onOutcome?.({ published, error: stats.lastError, postsProblem });
     }
   }
 
@@ -252,6 +259,7 @@ export function startPublisher(options: PublisherOptions): Publisher {
       }
     },
     stats: () => ({ ...stats }),
+    posts: () => posts ?? [],
     async stop() {
       stopped = true;
       watcher?.close();

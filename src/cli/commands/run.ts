@@ -8,6 +8,11 @@ import { writeHeartbeat } from '../../daemon/heartbeat.ts';
 import { createMetrics, serveMetrics } from '../../daemon/metrics.ts';
 import { startPublisher, type Publisher } from '../../daemon/publisher.ts';
 import { ProblemsError, StatuspostError } from '../../errors.ts';
+import { createAlerts } from '../../notify/alerts.ts';
+import { providerForKind } from '../../notify/providers/index.ts';
+import { startSender, type ResolvedTarget, type Sender } from '../../notify/sender.ts';
+import { loadPosts } from '../../posts/load.ts';
+import type { Post } from '../../posts/types.ts';
 import { openStore } from '../../store/open.ts';
 import { resolve } from 'node:path';
 import { flagChoice, parseCommandArgs, wholeNumber } from '../args.ts';
@@ -70,6 +75,7 @@ opened or is in use by another daemon, or results were still waiting for it when
       debounce: { type: 'string' }, // for tests and benchmarks: milliseconds of quiet before a build
       'publish-retry': { type: 'string' }, // for tests: milliseconds before a failed publish is retried
       refresh: { type: 'string' }, // for tests: milliseconds between refresh publishes (default 5 minutes)
+      'notify-timeout': { type: 'string' }, // for tests and benchmarks: milliseconds one alert request may take
     });
     const format = flagChoice('run', 'log-format', String(args.values['log-format'] ?? (args.json ? 'json' : 'text')), ['text', 'json'] as const satisfies readonly LogFormat[]);
     if (args.json && format !== 'json') throw new StatuspostError('SP_USAGE', 'run: --json means --log-format json, not text', { hint: 'give one of them' });
@@ -79,6 +85,7 @@ opened or is in use by another daemon, or results were still waiting for it when
     const debounce = milliseconds('debounce');
     const publishRetry = milliseconds('publish-retry');
     const refresh = milliseconds('refresh');
+    const notifyTimeout = milliseconds('notify-timeout');
     if (typeof args.values.metrics === 'string') metricsAddress(args.values.metrics);
     if (args.values['no-publish'] === true) {
       const publishing = ['out', 'after-publish', 'debounce', 'publish-retry', 'refresh'].find((flag) => args.values[flag] !== undefined) ?? (args.values['no-watch'] === true ? 'no-watch' : undefined);
@@ -105,6 +112,41 @@ opened or is in use by another daemon, or results were still waiting for it when
       let publisher: Publisher | undefined;
       const initialStates = await restoreConfirmStates(store, config.checks, config.site.location, Date.now()).catch(() => undefined);
       let lastResultAt: number | null = null;
+      // Alerts (probes/notify.yaml): events are written to the outbox with the results that cause them;
+      // the sender delivers them. Maintenance windows come from the posts the publisher reads (or, with
+      // --no-publish, read here every minute).
+      const notify = config.notify ?? null;
+      let sender: Sender | undefined;
+      let ownPosts: readonly Post[] = [];
+      let postsTimer: NodeJS.Timeout | undefined;
+      const alerts = notify
+        ? createAlerts({ config, notify, posts: () => publisher?.posts() ?? ownPosts })
+        : undefined;
+      if (notify) {
+        const targets = new Map<string, ResolvedTarget>();
+        for (const target of notify.targets) {
+          const provider = providerForKind(target.kind);
+          if (provider) targets.set(target.name, { provider: provider as ResolvedTarget['provider'], config: target.config });
+        }
+        sender = startSender({
+          store,
+          notify,
+          target: (name) => targets.get(name),
+          site: { name: config.site.title, url: config.site.baseUrl },
+          logger,
+          ...(notifyTimeout !== undefined ? { sendTimeoutMs: notifyTimeout } : {}),
+        });
+        logger.info('notify', `alerts on: ${notify.targets.length} targets, ${notify.routes.length} routes`, { targets: notify.targets.length, routes: notify.routes.length });
+        if (args.values['no-publish']) {
+          const readPosts = async () => {
+            const loaded = await loadPosts({ root: config.root, componentIds: config.components.map((c) => c.id), siteTimezone: config.site.timezone }).catch(() => undefined);
+            if (loaded && loaded.problems.length === 0) ownPosts = loaded.posts;
+          };
+          await readPosts();
+          postsTimer = setInterval(() => void readPosts(), 60_000);
+          postsTimer.unref();
+        }
+      }
       const daemon = startDaemon({
         config,
         store,
@@ -116,6 +158,8 @@ opened or is in use by another daemon, or results were still waiting for it when
           lastResultAt = result.startedAt;
         },
         onStatusChange: (check, state) => publisher?.request(`check ${check.id} is ${state.status}`),
+        ...(alerts ? { alerts } : {}),
+        ...(sender ? { onOutbox: () => sender.wake(), deliverDirect: (entry) => sender.deliverDirect(entry) } : {}),
       });
       const heartbeatPath = resolve(args.root, typeof args.values.heartbeat === 'string' ? args.values.heartbeat : 'data/heartbeat.json');
       const startedAt = new Date().toISOString();
@@ -149,12 +193,16 @@ opened or is in use by another daemon, or results were still waiting for it when
           ...(refresh !== undefined ? { refreshMs: refresh } : {}),
           watchContent: args.values['no-watch'] !== true,
           afterAttempt: () => void beat(),
+          onOutcome: ({ published, error, postsProblem }) => {
+            daemon.trouble('publish', !published, error ?? '');
+            daemon.trouble('posts', postsProblem !== null, postsProblem ?? '');
+          },
         });
       }
       const metricsServer = typeof args.values.metrics === 'string'
         ? await serveMetrics(args.values.metrics, () => {
             const p = publisher?.stats();
-            return metrics.render({ buffered: daemon.stats().buffered, published: p?.published ?? 0, publishFailed: p?.failed ?? 0, lastPublishSeconds: p?.lastDurationMs == null ? null : p.lastDurationMs / 1000, lastPublishAt: p?.lastPublishAt ?? null });
+            return metrics.render({ buffered: daemon.stats().buffered, published: p?.published ?? 0, publishFailed: p?.failed ?? 0, lastPublishSeconds: p?.lastDurationMs == null ? null : p.lastDurationMs / 1000, lastPublishAt: p?.lastPublishAt ?? null, notify: sender?.stats() });
           })
         : undefined;
       if (metricsServer) logger.info('metrics', `metrics at ${metricsServer.url}`, { url: metricsServer.url });
@@ -165,6 +213,9 @@ opened or is in use by another daemon, or results were still waiting for it when
       clearInterval(heartbeat);
       // Both at once: the stop takes as long as the longest running check or the build under way.
       const [, stats] = await Promise.all([publisher?.stop(), daemon.stop()]);
+      // After the daemon: its last results (and their alerts) are written; then what is in flight ends.
+      clearInterval(postsTimer);
+      await sender?.stop();
       await metricsServer?.close();
       await beat();
       await store.close();

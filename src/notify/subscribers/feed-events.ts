@@ -26,7 +26,8 @@ import type { Post } from '../../posts/types.ts';
 import { leakScanner, type Leak } from '../../publish/scan.ts';
 import type { Snapshot } from '../../status/snapshot.ts';
 import type { Store, Subscriber } from '../../store/types.ts';
-import type { ConfiguredSubscriber, NotifyEvent, OutboxEntry, Severity } from '../types.ts';
+import { providerForKind } from '../providers/index.ts';
+import type { ConfiguredSubscriber, NotifyEvent, OutboxEntry, RenderedRequest, Severity } from '../types.ts';
 
 /** Items older than this when first published are not news (and the outbox must keep events longer than this). */
 export const FEED_EVENT_HORIZON_MS = 7 * 86_400_000;
@@ -84,9 +85,30 @@ export function subscriberWants(subscriber: Subscriber, event: NotifyEvent): boo
   return event.components.some((c) => subscriber.components!.includes(c.id));
 }
 
-/** The texts a subscriber's message is rendered from, as providers see them, for the leak scan. */
+/**
+ * Placeholder targets for each way a subscriber is reached: the message is rendered by the real
+ * providers, and what a subscriber would read (subject, text, HTML, body; not the target's own URL
+ * or headers, which are the operator's) is scanned.
+ */
+const SUBSCRIBER_RENDERINGS: ReadonlyArray<{ kind: string; target: unknown }> = [
+  { kind: 'email', target: { host: 'mail.invalid', from: 'status@statuspost.invalid' } },
+  { kind: 'webhook', target: { url: 'https://subscriber.invalid/', format: 'statuspost' } },
+  { kind: 'webhook', target: { url: 'https://subscriber.invalid/', format: 'statuspage' } },
+  { kind: 'slack', target: { url: 'https://subscriber.invalid/' } },
+];
+
+const readable = (request: RenderedRequest) => (request.type === 'mail' ? [request.subject, request.text, request.html ?? ''] : [request.body]);
+
+/** What a subscriber's message says, as the event and as each provider renders it, for the leak scan. */
 export function messageTexts(event: NotifyEvent, site: { name: string; url: string | null }): string {
-  return [site.name, event.title, event.text, event.url ?? '', ...event.components.flatMap((c) => [c.name, c.status, c.url ?? '']), JSON.stringify(event)].join('\n');
+  const texts = [site.name, event.title, event.text, event.url ?? '', ...event.components.flatMap((c) => [c.name, c.status, c.url ?? '']), JSON.stringify(event)];
+  const message = { idempotencyKey: event.key, target: 'subscriber:scan', events: [event], site, subscriber: { address: 'reader@statuspost.invalid' } };
+  for (const { kind, target } of SUBSCRIBER_RENDERINGS) {
+    const provider = providerForKind(kind);
+    const config = provider?.schema.safeParse(target);
+    if (provider && config?.success) texts.push(...readable(provider.render(message, config.data)));
+  }
+  return texts.join('\n');
 }
 
 export interface ScannedEvents {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nextWindowHistory } from '../../../src/feeds/ics.ts';
 import type { Logger } from '../../../src/daemon/log.ts';
-import { feedEvents, feedNotifier, outboxEntries, scanEvents, subscriberTarget, subscriberWants, syncConfiguredSubscribers } from '../../../src/notify/subscribers/feed-events.ts';
+import { feedEvents, feedNotifier, messageTexts, outboxEntries, scanEvents, subscriberTarget, subscriberWants, syncConfiguredSubscribers } from '../../../src/notify/subscribers/feed-events.ts';
 import type { ConfiguredSubscriber, NotifyEvent } from '../../../src/notify/types.ts';
 import type { Maintenance, Post } from '../../../src/posts/types.ts';
 import { openSqliteStore } from '../../../src/store/sqlite.ts';
@@ -111,6 +111,15 @@ describe('the leak scan', () => {
     expect(refused.map((r) => r.event.key)).toEqual(['post:incident:leak#update-1']);
     expect(refused[0]!.leaks[0]).toMatchObject({ part: 'host' });
     expect(clean).toHaveLength(list.length - 1);
+  });
+
+  it('scans the message as each provider renders it for a subscriber (mail, both webhook bodies, Slack)', () => {
+    const event = events([redis()])[0]!;
+    const texts = messageTexts(event, { name: 'Chatter status', url: BASE_URL });
+    expect(texts).toContain(`[Chatter status] ${event.title}`); // the mail's subject
+    expect(texts).toContain('"incident_updates"'); // Statuspage's body
+    expect(texts).toContain('notify-webhook-v1.json'); // statuspost's own webhook body
+    expect(texts.split('\n').length).toBeGreaterThan(10);
   });
 
   it('the site address itself is public', () => {

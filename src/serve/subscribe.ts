@@ -11,8 +11,8 @@
 //   so instead of a confirmation, and the page is the same.
 // - Rate limits per address and per client (token buckets): past them 429 and no mail.
 // - Bodies are capped and must be form-encoded; a browser's cross-site POST is refused by its Origin
-//   (or Referer) header; every page is serialised with escaping (html.ts); the token pages send
-//   Referrer-Policy: no-referrer, and no page may be framed.
+//   (or Referer, or Sec-Fetch-Site) header; every page is serialised with escaping (html.ts); pages
+//   send Referrer-Policy: same-origin (a token in an address never leaves the site), and none may be framed.
 // - The confirmation is sent directly with the email provider, not through the outbox: it answers a
 //   person waiting at the form (who is told if it could not be sent, and can try again), its link is a
 //   credential that should not sit in the store, and `serve` may run without the daemon's sender.
@@ -134,7 +134,8 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
       'x-content-type-options': 'nosniff',
       'content-security-policy': "frame-ancestors 'none'",
       'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
+      // The token pages' addresses never leave the site; a same-origin form post still carries its Origin.
+      'referrer-policy': 'same-origin',
       ...extra,
     });
     res.end(html);
@@ -147,8 +148,11 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
 
   /** A browser says where a POST comes from; one from another site is refused (CSRF). Non-browsers send neither header. */
   function sameSite(req: IncomingMessage): boolean {
+    // Fetch metadata, where the browser sends it, says it directly ("none": typed or bookmarked).
+    const site = req.headers['sec-fetch-site'];
+    if (site === 'same-origin' || site === 'none') return true;
+    if (site === 'cross-site') return false;
     const from = req.headers.origin ?? req.headers.referer;
-    if (req.headers['sec-fetch-site'] === 'cross-site') return false;
     if (from === undefined) return true;
     try {
       const url = new URL(from);

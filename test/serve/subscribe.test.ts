@@ -18,6 +18,10 @@ import { subscriptionRoutes, type SubscriptionOptions } from '../../src/serve/su
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import type { Store } from '../../src/store/types.ts';
 import { startSmtp, type TestSmtp } from '../notify/smtp.ts';
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { CHROMIUM, openBrowser } from '../helpers/browser.ts';
+import { requireProgram } from '../helpers/services.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { BUILD_MS } from '../helpers/timeouts.ts';
 
@@ -53,6 +57,8 @@ const local = (link: string) => {
   const url = new URL(link);
   return url.pathname + url.search;
 };
+const chromiumFound = (await requireProgram('chromium')) === CHROMIUM;
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const linkIn = (text: string, path: string) => new RegExp(`https://status\\.example\\.org/${path}\\?token=[^\\s>]+`).exec(text)?.[0];
 
 describe('subscribe through serve', () => {
@@ -141,7 +147,7 @@ describe('subscribe through serve', () => {
     expect(confirmed.status).toBe(200);
     expect(confirmed.body).toContain('Subscribed');
     expect(confirmed.body).toContain('Session cache');
-    expect(confirmed.headers['referrer-policy']).toBe('no-referrer');
+    expect(confirmed.headers['referrer-policy']).toBe('same-origin');
     expect((await store.subscribers())[0]).toMatchObject({ id, state: 'confirmed' });
 
     // A mail scanner opening the unsubscribe link changes nothing: the page asks.
@@ -226,6 +232,10 @@ describe('subscribe through serve', () => {
     const { url } = await serving(smtp);
     const crossSite = await call(url, '/subscribe/', { method: 'POST', headers: { ...FORM, origin: 'https://evil.example.net' }, body: form([['email', 'a@example.org']]) });
     expect(crossSite.status).toBe(403);
+    const fetchMetadata = await call(url, '/subscribe/', { method: 'POST', headers: { ...FORM, 'sec-fetch-site': 'cross-site' }, body: form([['email', 'a@example.org']]) });
+    expect(fetchMetadata.status).toBe(403);
+    const nullOrigin = await call(url, '/subscribe/', { method: 'POST', headers: { ...FORM, origin: 'null' }, body: form([['email', 'a@example.org']]) });
+    expect(nullOrigin.status).toBe(403);
     const big = await call(url, '/subscribe/', { method: 'POST', headers: FORM, body: form([['email', 'a@example.org'], ['x', 'y'.repeat(20_000)]]) });
     expect(big.status).toBe(413);
     const json = await call(url, '/subscribe/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"a@example.org"}' });
@@ -235,5 +245,28 @@ describe('subscribe through serve', () => {
     expect(nasty.body).not.toContain('<script>alert(1)</script>');
     expect(nasty.body).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
     expect(smtp.received).toHaveLength(0);
+  });
+
+  it.skipIf(!chromiumFound)('the form works without JavaScript, by its labels, and axe finds no violation', async () => {
+    const smtp = await startSmtp();
+    const { url } = await serving(smtp);
+    const page = await (await openBrowser({ javaScriptEnabled: false })).newPage();
+    await page.goto(`${url}subscribe/`);
+    await page.getByLabel('Email address').fill('browser@example.org');
+    await page.getByLabel('Session cache').check();
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.waitForLoadState();
+    expect(await page.getByRole('status').textContent()).toContain('browser@example.org');
+    expect(smtp.received).toHaveLength(1);
+
+    const checked = await (await openBrowser()).newPage();
+    await checked.goto(`${url}subscribe/`);
+    await checked.addScriptTag({ content: axeSource });
+    const violations = await checked.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; nodes: unknown[] }> }> } }).axe;
+      const result = await axe.run({ runOnly: ['wcag2a', 'wcag2aa'] });
+      return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
+    });
+    expect(violations).toEqual([]);
   });
 });

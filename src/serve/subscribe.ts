@@ -223,7 +223,13 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
       send(res, 429, await page([h('p', { role: 'alert' }, `Too many sign-ups from here or for this address. Try again in ${seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`}.`)]), { 'retry-after': String(seconds) });
       return;
     }
-    const existing = await findSubscriber(id);
+    // Sign-ups never confirmed are forgotten once their link has expired: an address nobody
+    // confirmed is not kept longer than that.
+    const all = await options.store.subscribers();
+    for (const stale of all.filter((s) => s.state === 'pending' && s.source === 'self-service' && s.createdAt + options.email.confirmWithinMs <= at && s.id !== id)) {
+      await options.store.deleteSubscriber(stale.id);
+    }
+    const existing = all.find((s) => s.id === id);
     const input = { site: options.site, from: options.email.from, to: address, subscriberId: id, secret: options.email.secret, components: components.map((c) => componentName.get(c)!) };
     let mail: MailRequest;
     if (existing?.state === 'confirmed') {

@@ -190,6 +190,13 @@ describe('subscribe through serve', () => {
     const id = emailSubscriberId('late@example.org');
     expect((await store.subscribers())[0]).toMatchObject({ id, state: 'pending' });
 
+    // A later sign-up (of anyone) forgets sign-ups whose link has expired.
+    await call(url, '/subscribe/', { method: 'POST', headers: FORM, body: form([['email', 'someone-else@example.org']]) });
+    expect((await store.subscribers()).map((s) => s.id)).toEqual([emailSubscriberId('someone-else@example.org')]);
+    await store.deleteSubscriber(emailSubscriberId('someone-else@example.org'));
+    advance(-(24 * HOUR + 1));
+    await store.saveSubscriber({ id, channel: 'email', address: 'late@example.org', components: null, state: 'pending', source: 'self-service', createdAt: Date.now(), confirmedAt: null });
+
     const forged = signToken('another-secret-000000000000', 'confirm', id, Date.now() + HOUR);
     expect((await call(url, `/subscribe/confirm?token=${encodeURIComponent(forged)}`)).status).toBe(400);
     // A valid unsubscribe token is not a confirmation token.

@@ -17,7 +17,7 @@ import { z } from 'zod/v4';
 import type { NotifyEvent, OutgoingMessage, Provider, RenderedRequest } from '../types.ts';
 import { sendHttp } from './http-send.ts';
 import { baseHeaders, httpUrlSchema } from './target-schema.ts';
-import { checkLines, componentLines, eventUrl, headline, isoSeconds, oneLine, SEVERITY_COLOURS, SEVERITY_WORDS, truncate, utcWords, worstSeverity } from './text.ts';
+import { checkLines, eventUrl, headline, isoSeconds, oneLine, SEVERITY_COLOURS, SEVERITY_WORDS, STATUS_WORDS, truncate, utcWords, worstSeverity } from './text.ts';
 
 export const DISCORD_LIMITS = { content: 2000, title: 256, description: 4096, footer: 2048, fields: 25, fieldName: 256, fieldValue: 1024, total: 6000 } as const;
 
@@ -51,9 +51,14 @@ function discordBody(message: OutgoingMessage, target: DiscordTarget) {
   const title = truncate(`${SEVERITY_WORDS[worst]}: ${headline(message)}`, DISCORD_LIMITS.title);
   const footer = truncate(message.site.name, DISCORD_LIMITS.footer);
   // Fields: the components named in the message, each once with its latest status.
-  const components = new Map<string, string>();
-  for (const event of message.events) for (const line of componentLines(event)) components.set(line.split(':')[0]!, line.slice(line.indexOf(':') + 1).trim());
-  const fields = [...components].slice(0, DISCORD_LIMITS.fields).map(([name, value]) => ({
+  const components = new Map<string, { name: string; value: string }>();
+  for (const event of message.events) {
+    for (const c of event.components) {
+      const value = c.previous && c.previous !== c.status ? `${STATUS_WORDS[c.previous]} → ${STATUS_WORDS[c.status]}` : STATUS_WORDS[c.status];
+      components.set(c.id, { name: c.name, value });
+    }
+  }
+  const fields = [...components.values()].slice(0, DISCORD_LIMITS.fields).map(({ name, value }) => ({
     name: truncate(name, DISCORD_LIMITS.fieldName),
     value: truncate(value, DISCORD_LIMITS.fieldValue),
     inline: true,

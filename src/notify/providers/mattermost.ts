@@ -5,8 +5,8 @@
 //
 // Limits: a post's message is at most 16383 characters (Mattermost 5.0+, earlier 4000); attachments
 // are refused past about 7900 characters in all (servers log "Maximum attachments length is 7900
-// characters"), so attachments share a budget of 7000. Mattermost answers 200 "ok", 400 with a JSON
-// error, 403/404 for a disabled or removed hook.
+// characters"), so the attachments' texts share a budget of 6000, leaving room for their keys.
+// Mattermost answers 200 "ok", 400 with a JSON error, 403/404 for a disabled or removed hook.
 //
 // YAML keys:
 //   url        the webhook URL (https://chat.example.com/hooks/xxx); required; private.
@@ -19,7 +19,7 @@ import { sendHttp } from './http-send.ts';
 import { baseHeaders, httpUrlSchema } from './target-schema.ts';
 import { checkLines, componentLines, eventUrl, headline, oneLine, SEVERITY_COLOURS, SEVERITY_WORDS, truncate, utcWords, worstSeverity } from './text.ts';
 
-export const MATTERMOST_LIMITS = { text: 16383, attachments: 7000, title: 250, maxAttachments: 20 } as const;
+export const MATTERMOST_LIMITS = { text: 16383, attachments: 6000, title: 250, maxAttachments: 20 } as const;
 
 export const mattermostTargetSchema = z.strictObject({
   url: httpUrlSchema,
@@ -65,19 +65,22 @@ function mattermostBody(message: OutgoingMessage, target: MattermostTarget) {
 
 function attachment(event: NotifyEvent, message: OutgoingMessage, budget: number) {
   const url = eventUrl(event, message);
-  const title = truncate(`${SEVERITY_WORDS[event.severity]}: ${oneLine(event.title)}`, MATTERMOST_LIMITS.title);
+  // Title and fallback are plain text (no Markdown), but may still be read for mentions.
+  const title = defuseMentions(truncate(`${SEVERITY_WORDS[event.severity]}: ${oneLine(event.title)}`, Math.min(MATTERMOST_LIMITS.title, Math.floor(budget / 4))));
   const lines = [...componentLines(event), ...checkLines(event)].map((line) => `- ${escapeMarkdown(line)}`);
   const body = [`Since ${utcWords(event.at)}.`, escapeMarkdown(event.text.trim()), ...lines].filter(Boolean).join('\n');
   return {
-    fallback: truncate(title, MATTERMOST_LIMITS.title),
+    fallback: title,
     color: SEVERITY_COLOURS[event.severity],
     title,
     ...(url === undefined ? {} : { title_link: url }),
-    text: truncate(body, Math.max(40, budget - title.length * 2)),
+    text: truncate(body, budget - title.length * 2),
     footer: message.site.name,
     ts: Math.floor(event.at / 1000),
   };
 }
 
 /** Markdown that would change the words (emphasis, links, headings, mentions) is shown as written. */
-export const escapeMarkdown = (text: string) => text.replace(/([\\`*_[\]|~])/g, '\\$1').replace(/^(\s*)([#>+-])/gm, '$1\\$2').replace(/@(?=(all|channel|here)\b)/gi, '@\u200b');
+export const escapeMarkdown = (text: string) => defuseMentions(text.replace(/([\\`*_[\]|~])/g, '\\$1').replace(/^(\s*)([#>+-])/gm, '$1\\$2'));
+/** "@channel", "@all", "@here" in our words must not notify a whole channel. */
+export const defuseMentions = (text: string) => text.replace(/@(?=(all|channel|here)\b)/gi, '@\u200b');

@@ -64,7 +64,8 @@ export function slackBody(message: OutgoingMessage) {
   const site = message.site.url ? mrkdwnLink(message.site.url, message.site.name) : escapeMrkdwn(message.site.name);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(`${site} · ${utcWords(latest)}`, SLACK_LIMITS.section) }] });
   return {
-    text: truncate(`${SEVERITY_WORDS[worst]}: ${headline(message)} (${message.site.name})`, SLACK_LIMITS.text),
+    // Top-level text is mrkdwn too (and what notifications show): escaped like the sections.
+    text: truncateEscaped(escapeMrkdwn(`${SEVERITY_WORDS[worst]}: ${headline(message)} (${message.site.name})`), SLACK_LIMITS.text),
     blocks,
   };
 }

@@ -7,8 +7,8 @@
 //   { type: "message", attachments: [{ contentType: "application/vnd.microsoft.card.adaptive",
 //     contentUrl: null, content: { $schema, type: "AdaptiveCard", version: "1.4", body: [...] } }] }
 // (https://learn.microsoft.com/en-us/microsoftteams/platform/task-modules-and-cards/cards/cards-reference#adaptive-card).
-// Teams refuses messages over about 28 KB, so events beyond 20 are counted, not shown, and each
-// event's text is cut at 1500 characters. A Workflows trigger answers 202 Accepted.
+// Teams refuses messages over about 28 KB, so events beyond 20 are counted, not shown, each event's
+// text is cut at 1500 characters, and a card still too large shows fewer events. A Workflows trigger answers 202 Accepted.
 //
 // YAML keys:
 //   url   the workflow's webhook URL (https://...powerautomate.com/... or ...logic.azure.com/...); required; private.
@@ -18,7 +18,7 @@ import { sendHttp } from './http-send.ts';
 import { baseHeaders, httpUrlSchema } from './target-schema.ts';
 import { checkLines, componentLines, eventUrl, headline, oneLine, SEVERITY_WORDS, truncate, utcWords, worstSeverity } from './text.ts';
 
-export const TEAMS_LIMITS = { events: 20, text: 1500, title: 250, bytes: 28_000 } as const;
+export const TEAMS_LIMITS = { events: 20, text: 1500, title: 250, facts: 12, bytes: 28_000 } as const;
 export const ADAPTIVE_CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 
 export const teamsTargetSchema = z.strictObject({ url: httpUrlSchema });
@@ -41,10 +41,23 @@ export const teamsProvider: Provider<TeamsTarget> = {
   },
 };
 
+/**
+ * The card, with fewer events shown (and shorter texts) until it fits Teams' size limit: each event's
+ * share of the budget bounds its text and facts, and the byte count has the last word.
+ */
 function teamsBody(message: OutgoingMessage) {
+  for (let count = Math.min(TEAMS_LIMITS.events, message.events.length); ; count--) {
+    const card = teamsCard(message, count);
+    if (count <= 1 || Buffer.byteLength(JSON.stringify(card)) <= TEAMS_LIMITS.bytes) return card;
+  }
+}
+
+function teamsCard(message: OutgoingMessage, count: number) {
   const worst = worstSeverity(message.events);
-  const shown = message.events.slice(0, TEAMS_LIMITS.events);
+  const shown = message.events.slice(0, count);
   const hidden = message.events.length - shown.length;
+  // Characters per event; UTF-8 may need up to three bytes for one, hence the margin.
+  const share = Math.floor(TEAMS_LIMITS.bytes / 3 / Math.max(1, shown.length));
   const body: object[] = [
     {
       type: 'TextBlock',
@@ -55,7 +68,7 @@ function teamsBody(message: OutgoingMessage) {
       wrap: true,
       style: 'heading',
     },
-    ...shown.flatMap((event, index) => eventBlocks(event, message, index > 0)),
+    ...shown.flatMap((event, index) => eventBlocks(event, message, index > 0, share)),
   ];
   if (hidden > 0) body.push({ type: 'TextBlock', text: `…and ${hidden} more`, isSubtle: true, wrap: true });
   body.push({ type: 'TextBlock', text: message.site.name, isSubtle: true, size: 'Small', wrap: true, spacing: 'Medium' });
@@ -79,14 +92,15 @@ function teamsBody(message: OutgoingMessage) {
   };
 }
 
-function eventBlocks(event: NotifyEvent, message: OutgoingMessage, separator: boolean): object[] {
+function eventBlocks(event: NotifyEvent, message: OutgoingMessage, separator: boolean, share: number): object[] {
   const url = eventUrl(event, message);
-  const title = truncate(`${SEVERITY_WORDS[event.severity]}: ${oneLine(event.title)}`, TEAMS_LIMITS.title);
-  const facts = [
-    { title: 'Since', value: utcWords(event.at) },
-    ...componentLines(event).map((line) => ({ title: 'Component', value: truncate(line, TEAMS_LIMITS.title) })),
-    ...checkLines(event).map((line) => ({ title: 'Check', value: truncate(line, TEAMS_LIMITS.title) })),
-  ];
+  const title = truncate(`${SEVERITY_WORDS[event.severity]}: ${oneLine(event.title)}`, Math.min(TEAMS_LIMITS.title, Math.floor(share / 5)));
+  const lines = [
+    ...componentLines(event).map((line) => ({ title: 'Component', line })),
+    ...checkLines(event).map((line) => ({ title: 'Check', line })),
+  ].slice(0, TEAMS_LIMITS.facts);
+  const factRoom = Math.max(20, Math.min(TEAMS_LIMITS.title, Math.floor(share / 3 / Math.max(1, lines.length))));
+  const facts = [{ title: 'Since', value: utcWords(event.at) }, ...lines.map(({ title, line }) => ({ title, value: truncate(line, factRoom) }))];
   return [
     {
       type: 'TextBlock',
@@ -96,7 +110,7 @@ function eventBlocks(event: NotifyEvent, message: OutgoingMessage, separator: bo
       wrap: true,
       ...(separator ? { separator: true, spacing: 'Medium' } : {}),
     },
-    ...(event.text.trim() ? [{ type: 'TextBlock', text: escapeCardMarkdown(truncate(event.text.trim(), TEAMS_LIMITS.text)), wrap: true }] : []),
+    ...(event.text.trim() ? [{ type: 'TextBlock', text: escapeCardMarkdown(truncate(event.text.trim(), Math.min(TEAMS_LIMITS.text, Math.floor(share / 3)))), wrap: true }] : []),
     { type: 'FactSet', facts },
   ];
 }

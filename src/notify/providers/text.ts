@@ -24,9 +24,15 @@ export function truncate(text: string, max: number, measure: Measure = 'utf16'):
   if (sizeOf(text, measure) <= max) return text;
   const room = max - sizeOf(ELLIPSIS, measure);
   if (room < 0) return '';
+  // Segmenting a long text is slow in V8 (each step costs more the longer the string), and only the
+  // start is kept: `room` units in either measure span at most `room` UTF-16 code units. The window's
+  // last segment may be a cluster cut by the window itself, so it is never kept.
+  const window = text.slice(0, room + 256);
+  const segments = Array.from(segmenter.segment(window), ({ segment }) => segment);
+  if (window.length < text.length) segments.pop();
   let kept = '';
   let used = 0;
-  for (const { segment } of segmenter.segment(text)) {
+  for (const segment of segments) {
     const size = sizeOf(segment, measure);
     if (used + size > room) break;
     kept += segment;

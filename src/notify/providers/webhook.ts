@@ -61,7 +61,8 @@ export const webhookProvider: Provider<WebhookTarget> = {
       type: 'http',
       url: target.url,
       method: 'POST',
-      headers: { ...target.headers, ...baseHeaders(message.idempotencyKey) },
+      // Names lower-cased, so a configured "Content-Type" cannot double or replace ours.
+      headers: { ...Object.fromEntries(Object.entries(target.headers).map(([name, value]) => [name.toLowerCase(), value])), ...baseHeaders(message.idempotencyKey) },
       body: JSON.stringify(body),
     };
   },
@@ -178,8 +179,10 @@ function statuspageBody(message: OutgoingMessage) {
   const events = message.events;
   const meta = { unsubscribe: message.site.url ?? '', documentation: DOCUMENTATION };
   const post = [...events].reverse().find((event) => event.post);
-  const change = events.find((event) => event.components.length > 0);
-  if (!post && change && change.kind !== 'post') {
+  // Only a component's own change is a component_update; anything else (a TLS window, statuspost's
+  // own trouble, a reminder) reads as an incident, the one other shape Statuspage's receivers know.
+  const change = events.find((event) => event.kind === 'component' && event.components.length > 0);
+  if (!post && change) {
     const component = change.components[0]!;
     return {
       meta,

@@ -23,6 +23,7 @@ const commands: Record<string, () => Promise<Command>> = {
   export: async () => (await import('./commands/export.ts')).exportCommand,
   subscribers: async () => (await import('./commands/subscribers.ts')).subscribersCommand,
   demo: async () => (await import('./commands/demo.ts')).demoCommand,
+  notify: async () => (await import('./commands/notify.ts')).notifyCommand,
 };
 
 async function overview(): Promise<string> {

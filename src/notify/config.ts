@@ -63,11 +63,20 @@ const subscriptionsSchema = z.strictObject({
     .optional(),
 });
 
+const isMap = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Names to their settings; each name is checked on its own (a record schema garbles odd keys such as __proto__). */
+const namedMap = (example: string) =>
+  z
+    .custom<Record<string, unknown>>(isMap, { error: `must be a map of names to their settings, e.g. ${example}` })
+    .nullable()
+    .default({});
+
 /** The file's top level; each section is then parsed on its own, so one bad section hides nothing in the others. */
 export const notifyFileSchema = z.strictObject({
-  targets: z.record(z.string(), z.unknown()).nullable().default({}),
+  targets: namedMap('ops-mail: { kind: email, … }'),
   routes: z.array(z.unknown()).nullable().default([]),
-  subscribers: z.record(z.string(), z.unknown()).nullable().default({}),
+  subscribers: namedMap('partner: { channel: webhook, … }'),
   subscriptions: z.unknown().optional(),
   groupWait: durationWithin(DURATION_LIMITS.notifyGroupWait).default(1_000),
   deadAfter: durationWithin(DURATION_LIMITS.notifyDeadAfter).default(24 * 3_600_000),
@@ -76,8 +85,6 @@ export const notifyFileSchema = z.strictObject({
     .min(1, { error: 'must list at least one day count' })
     .default(DEFAULT_TLS_REMINDER_DAYS),
 });
-
-const isMap = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 export interface NotifyParseInput {
   source: YamlSource;

@@ -14,6 +14,7 @@ const SCAFFOLD = [
   'content/maintenance/.gitkeep',
   'probes/checks/disk.yaml',
   'probes/components.yaml',
+  'probes/notify.yaml',
   'probes/site.yaml',
 ];
 
@@ -41,7 +42,7 @@ describe('statuspost init', () => {
 
     const checked = await statuspost(['check'], { cwd: root });
     expect(checked.stderr).toBe('');
-    expect(checked.stdout.trim()).toBe('ok: 4 files, 1 component, 1 check, 1 post, no problems');
+    expect(checked.stdout.trim()).toBe('ok: 5 files, 1 component, 1 check, 1 post, no problems');
     expect(checked.code).toBe(0);
 
     const probed = await statuspost(['probe', '--once', '--json'], { cwd: root });
@@ -60,6 +61,20 @@ describe('statuspost init', () => {
     const untracked = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: root, encoding: 'utf8' });
     expect(untracked.split('\n').filter(Boolean).map((line) => line.slice(3)).map((file) => (file.startsWith('content/incidents/') ? 'content/incidents/' : file)).sort()).toEqual(SCAFFOLD);
   }, 240_000);
+
+  it('writes a notify.yaml whose commented example is valid once uncommented', async () => {
+    const root = join(await tempDir('statuspost-init-'), 'p');
+    expect((await statuspost(['init', root])).code).toBe(0);
+    const written = await readFile(join(root, 'probes/notify.yaml'), 'utf8');
+    // The prose ends at a line holding only "#"; the example follows it.
+    const lines = written.split('\n');
+    const example = lines.slice(lines.indexOf('#') + 1).filter((line) => line.startsWith('# ')).map((line) => line.slice(2));
+    expect(example[0]).toBe('targets:');
+    await writeFile(join(root, 'probes/notify.yaml'), `${example.join('\n')}\n`);
+    const checked = await statuspost(['check', '--root', root], { env: { SMTP_PASSWORD: 'an-smtp-password' } });
+    expect(checked.stderr).toBe('');
+    expect(checked.code).toBe(0);
+  });
 
   it('is what the hint for a folder without probes/ says to run, and it works there', async () => {
     const root = await tempDir('statuspost-init-');

@@ -1,5 +1,6 @@
 // probes/notify.yaml through the real loader: defaults, every problem at its file:line:column with a
 // did-you-mean, and values from the environment that never appear in a message.
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { formatError } from '../../src/errors.ts';
@@ -191,7 +192,7 @@ describe('probes/notify.yaml', () => {
 
   it('refuses hostile shapes with a position, never a crash', async () => {
     expect(await problemsOf(['targets: [ops-mail]', 'routes: {targets: ops-mail}', ''])).toEqual([
-      'probes/notify.yaml:1:10  targets: must be a map of keys, not a list [SP_CONFIG_INVALID]',
+      'probes/notify.yaml:1:10  targets: must be a map of names to their settings, e.g. ops-mail: { kind: email, … } [SP_CONFIG_INVALID]',
       'probes/notify.yaml:2:9  routes: must be a list, not a map of keys [SP_CONFIG_INVALID]',
     ]);
     expect(await problemsOf(['targets:', '  ops-mail: smtp.example.org', '  Ops_Mail: { kind: email }', '  pager: {}', ''])).toEqual([
@@ -201,6 +202,11 @@ describe('probes/notify.yaml', () => {
     ]);
     expect(await problemsOf(['targets:', '  a: { kind: email }', '  a: { kind: email }', ''])).toEqual([
       expect.stringMatching(/^probes\/notify\.yaml:3:3 {2}YAML syntax: Map keys must be unique.*\[SP_YAML_SYNTAX\]/),
+    ]);
+    expect(await problemsOf(['targets:', '  __proto__: { kind: email }', '  constructor: { kind: emial }', 'routes:', '  - targets: [toString]', ''])).toEqual([
+      'probes/notify.yaml:2:3  targets: "__proto__" is not a valid target name [SP_CONFIG_INVALID]\n  hint: names are lowercase letters, digits and dashes, e.g. ops-mail',
+      'probes/notify.yaml:3:24  targets.constructor.kind: unknown provider kind "emial" [SP_CONFIG_INVALID]\n  hint: did you mean "email"? kind must be one of email',
+      'probes/notify.yaml:5:15  routes.0.targets.0: unknown target "toString" [SP_CONFIG_INVALID]\n  hint: targets: constructor',
     ]);
     expect(await problemsOf(['- just', '- a list', ''])).toEqual(['probes/notify.yaml:1:1  (top level): must be a map of keys, not a list [SP_CONFIG_INVALID]']);
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', ''];
@@ -293,6 +299,22 @@ describe('probes/notify.yaml', () => {
     expect(problems).toEqual([
       'probes/notify.yaml:6:15  password: a secret written in the file [SP_CONFIG_INVALID]\n  hint: write it as an environment reference, e.g. password: ${REDIS_PASSWORD}; secrets never go in probes/*.yaml',
     ]);
+  });
+
+  it('accepts the README\'s example as written, once its secrets are in the environment', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = /```yaml\n# probes\/notify\.yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const root = await tempProject({
+      'probes/site.yaml': site,
+      'probes/components.yaml': ['components:', '  - { id: edge, name: Edge }', '  - { id: api, name: API }', ''].join('\n'),
+      'probes/notify.yaml': example!,
+    });
+    const env = { SMTP_PASSWORD: 'hunter2-smtp-password', PARTNER_WEBHOOK_URL: 'https://hooks.partner.example/T0/secret', SUBSCRIBE_SECRET: 'c0ffee'.repeat(8) };
+    const { config, problems } = await loadConfig(root, env);
+    expect(problems.map(formatError)).toEqual([]);
+    expect(config?.notify?.targets.map((target) => target.name)).toEqual(['ops-mail']);
+    expect(config?.privateValues).toEqual(expect.arrayContaining(Object.values(env)));
   });
 
   it('reports notify.yaml\'s problems with those of the other files, in one list', async () => {

@@ -1,6 +1,7 @@
 // The email provider against a real SMTP server on loopback (smtp-server), each mail read back with
 // mailparser: what arrives, over which protection, and what a refusal or a dead server becomes.
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { closeEmailTransports, emailProvider, emailTargetSchema, type EmailTarget } from '../../src/notify/providers/email.ts';
 import type { NotifyEvent, OutgoingMessage } from '../../src/notify/types.ts';
 import { makeCertificate } from '../helpers/certs.ts';
@@ -164,6 +165,31 @@ describe('email provider', () => {
       const outcome = await send(target({ port, pool }));
       expect(outcome).toEqual({ ok: false, retryable: true, answer: 'connection refused' });
     }
+  });
+
+  it('gives up on a server that never greets by the deadline, retryable', async () => {
+    const sockets: Socket[] = [];
+    const stall = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => stall.close(() => resolve()));
+    });
+    const t = target({ port: (stall.address() as AddressInfo).port });
+    const started = Date.now();
+    const outcome = await emailProvider.send(emailProvider.render(message(), t), t, { timeoutMs: 1_000 });
+    expect(outcome).toMatchObject({ ok: false, retryable: true });
+    expect(outcome.answer).toMatch(/^(no answer within 1 s|the server sent no greeting in time)$/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(sockets.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('says that a server offers no STARTTLS when requireTLS wants it, and does not send in clear', async () => {
+    const smtp = await startSmtp();
+    const outcome = await send(target({ port: smtp.port, requireTLS: true, pool: false }));
+    expect(outcome).toMatchObject({ ok: false, retryable: false });
+    expect(outcome.answer).toMatch(/^5\d\d .*\(in reply to STARTTLS: the server offers no TLS upgrade\)$/);
+    expect(smtp.received).toHaveLength(0);
   });
 
   it('says so, without trying, when a target has no recipients or an unreadable CA file', async () => {

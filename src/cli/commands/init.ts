@@ -26,6 +26,8 @@ accepts as written:
   probes/checks/disk.yaml       one check that works on any machine: a canary file written, synced,
                                 read back and removed in the project folder; and, commented out, an
                                 http check to copy for your own service
+  probes/notify.yaml            alerts and notifications, all commented out (nothing is sent): an
+                                email target and a route to copy
   content/incidents/…md         an example incident, resolved, with a postmortem, dated three hours
                                 before now
   content/maintenance/.gitkeep  where maintenance notices go (\`statuspost new maintenance\`)
@@ -188,6 +190,23 @@ checks:
 #    url: https://www.example.org/
 #    expect: { status: [200] }
 #    degradedAfter: 2s
+`,
+    'probes/notify.yaml': `# Alerts to operators and notifications to subscribers. All commented out, so nothing is sent;
+# every key is described in the README ("Notifications"). \`statuspost notify --help\` lists the
+# providers and their keys, and \`statuspost notify test\` sends a test message to each target.
+#
+# targets:
+#   ops-mail:
+#     kind: email
+#     host: smtp.example.org
+#     requireTLS: true
+#     user: alerts@example.org
+#     password: \${SMTP_PASSWORD}
+#     from: "Status <status@example.org>"
+#     to: [oncall@example.org]
+# routes:
+#   - targets: [ops-mail]
+#     remindEvery: 1h
 `,
     [post.file]: post.text,
     'content/maintenance/.gitkeep': '',

@@ -334,9 +334,10 @@ function acceptedOutcome(info: SentInfo): SendOutcome {
 
 /** What nodemailer's error says, as an outcome: the server's reply when there is one, else the failure in words. */
 export function failedOutcome(error: unknown): SendOutcome {
-  const e = (error ?? {}) as { code?: string; originalCode?: string; responseCode?: number; response?: string; message?: string; timeoutType?: string };
+  const e = (error ?? {}) as { code?: string; originalCode?: string; responseCode?: number; response?: string; message?: string; timeoutType?: string; command?: string };
   if (typeof e.responseCode === 'number' && e.responseCode >= 400) {
-    const answer = oneLine(e.response ?? `${e.responseCode}`);
+    // "500 command not recognized" alone would not say that the server offers no STARTTLS.
+    const answer = `${oneLine(e.response ?? `${e.responseCode}`)}${e.command === 'STARTTLS' ? ' (in reply to STARTTLS: the server offers no TLS upgrade)' : ''}`;
     // RFC 5321: 4yz is transient, 5yz permanent; 503 (bad sequence) is the session's fault, not the message's.
     const retryable = e.responseCode < 500 || e.responseCode === 503;
     return { ok: false, code: e.responseCode, retryable, answer };

@@ -81,24 +81,24 @@ export function startDaemon(options: DaemonOptions): Daemon {
   let side: OutboxEntry[] = [];
   let sideWriting: Promise<void> | undefined;
   const writeSide = (): Promise<void> =>
+    // .finally() runs after the assignment, even when there is nothing to write (no await inside).
     (sideWriting ??= (async () => {
       try {
         while (side.length > 0 && writer.stats().storeAvailable) {
-          const entries = side;
+          const entries = side.slice();
           await store.enqueue(entries);
           side = side.slice(entries.length);
           options.onOutbox?.();
         }
       } catch (error) {
         logger.debug('outbox-wait', `alerts wait in memory for the store: ${(error as Error).message}`);
-      } finally {
-        sideWriting = undefined;
       }
-    })());
+    })().finally(() => {
+      sideWriting = undefined;
+    }));
   const addSide = (entries: readonly OutboxEntry[]) => {
-    if (entries.length === 0) return;
     side.push(...entries);
-    void writeSide();
+    if (side.length > 0) void writeSide(); // also retries what waits from before
   };
   /** Own trouble: through the outbox when the store takes writes, else sent directly and written later. */
   const trouble = (kind: SelfTrouble, troubled: boolean, detail: string) => {

@@ -92,7 +92,8 @@ export function createAlerts(options: AlertsOptions): Alerts {
           now,
         });
         if (fresh(event)) events.push(event);
-        const changed = checkEvent({ site, check: info(check), componentName: component.name, before, after, message: result.message, now });
+        const componentStatus = componentStatusOf(siblings.map((sibling) => (states.get(sibling.id) ?? initialConfirmState).status), component.outage) ?? 'operational';
+        const changed = checkEvent({ site, check: info(check), componentName: component.name, componentStatus, before, after, message: result.message, now });
         if (fresh(changed)) events.push(changed);
       }
       if (check.kind === 'tls' && (result.status === 'degraded' || result.status === 'down')) {

@@ -141,6 +141,8 @@ export function checkEvent(input: {
   site: SiteInfo;
   check: CheckInfo;
   componentName: string;
+  /** The component's status after the change: routes select by component, maintenance silences by it. */
+  componentStatus?: ComponentStatus;
   before: ConfirmState;
   after: ConfirmState;
   message: string;
@@ -165,7 +167,7 @@ export function checkEvent(input: {
       `Check ${name} (component ${input.componentName}) is ${words} since ${when(at, site.timezone)}${before.status === 'unknown' ? '' : `, was ${before.status}`}: ${input.message}.`,
       url ? `Component page: ${url}` : '',
     ].filter(Boolean).join('\n'),
-    components: [],
+    components: input.componentStatus ? [{ id: check.component, name: input.componentName, status: input.componentStatus, ...(url ? { url } : {}) }] : [],
     checks: [{ id: check.id, status: after.status, message: input.message }],
     incidentKey: `check:${check.id}:${after.status === 'up' ? (before.since ?? at) : at}`,
     ...(url ? { url } : {}),

@@ -15,7 +15,7 @@
 import { nextDelay, type BackoffLimits } from '../client/backoff.ts';
 import type { Logger } from '../daemon/log.ts';
 import type { Store } from '../store/types.ts';
-import { groupDue, type DueItem, type MessageGroup } from './group.ts';
+import { groupDue, idempotencyKey, type DueItem, type MessageGroup } from './group.ts';
 import type { Delivery, NotifyConfig, OutboxEntry, OutgoingMessage, Provider, SendOutcome } from './types.ts';
 
 export interface ResolvedTarget {
@@ -224,8 +224,7 @@ export function startSender(options: SenderOptions): Sender {
     const full = due.length >= batch;
     if (!startedUp) {
       startedUp = true;
-      const orphaned = await orphans(at);
-      due = [...due, ...orphaned.map((item) => ({ ...item, delivery: { ...item.delivery, nextAttemptAt: at } }))];
+      due = [...due, ...(await orphans(at))];
     }
     // Deliveries no target can send: dead now, loudly.
     const unknown = due.filter((item) => !options.target(item.delivery.target));
@@ -236,9 +235,30 @@ export function startSender(options: SenderOptions): Sender {
         logger.error('notify-dead', `deliveries to target "${target}" went dead: no such target in probes/notify.yaml`, { target });
       }
     }
+    // Interrupted sends go again as the very same message: one claim wrote one lease for a target's
+    // group, so (target, lease) finds it; the same deliveries give the same idempotency key, and a
+    // receiver that keeps keys drops the copy.
+    const interrupted = new Map<string, DueItem[]>();
     const defer: Update[] = [];
     const sendable: DueItem[] = [];
     for (const item of due) {
+      if (item.delivery.lastError !== CLAIM_MARK || !options.target(item.delivery.target)) continue;
+      const key = `${item.delivery.target}\n${item.delivery.nextAttemptAt}`;
+      const list = interrupted.get(key) ?? [];
+      list.push(item);
+      interrupted.set(key, list);
+    }
+    const resent: MessageGroup[] = [];
+    for (const items of interrupted.values()) {
+      const target = items[0]!.delivery.target;
+      if (inFlight.has(target) || resent.some((g) => g.target === target)) continue;
+      const ids = items.map((item) => item.delivery.id);
+      resent.push({ target, items, message: { idempotencyKey: idempotencyKey(target, ids), target, events: items.map((item) => item.event), site: options.site } });
+    }
+    const resending = new Set(resent.flatMap((g) => g.items));
+    for (const item of due) {
+      if (resending.has(item)) continue;
+      if (resent.some((g) => g.target === item.delivery.target)) continue; // this target's turn is the resend
       const name = item.delivery.target;
       if (!options.target(name)) continue;
       const off = backoff.get(name);
@@ -251,7 +271,7 @@ export function startSender(options: SenderOptions): Sender {
     }
     if (defer.length > 0) await store.updateDeliveries(defer);
     const { ready, wakeAt } = groupDue(sendable, { groupWaitMs: options.notify.groupWaitMs, now: at, site: options.site });
-    const claims: Array<{ group: MessageGroup; resolved: ResolvedTarget; duplicate: boolean }> = [];
+    const claims: Array<{ group: MessageGroup; resolved: ResolvedTarget; duplicate: boolean }> = resent.map((group) => ({ group, resolved: options.target(group.target)!, duplicate: true }));
     for (const group of ready) {
       if (inFlight.has(group.target) || claims.some((c) => c.group.target === group.target)) continue;
       const duplicate = group.items.some((item) => item.delivery.lastError === CLAIM_MARK);

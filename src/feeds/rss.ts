@@ -56,11 +56,14 @@ function itemsOf(context: FeedContext, post: Post, windows: WindowHistory): Item
     const body = render(post.body);
     const from = `From ${span(post)}.`;
     item('announced', 'scheduled', { title: `Scheduled maintenance: ${post.title}`, url, date: post.announcedAt, html: paragraph(from) + body.html, text: [from, body.text].filter(Boolean).join(' ') });
+    // An update that names no status keeps the one before it (Statuspage's statuses, for its webhook).
+    let status = 'scheduled';
     post.updates
       .filter((u) => u.at <= context.now)
       .forEach((u, i) => {
         const update = render(u.body);
-        item(`update-${i + 1}`, u.status ?? 'update', { title: `${post.title}: ${u.status?.replace('_', ' ') ?? 'update'}`, url, date: u.at, html: update.html, text: update.text });
+        status = u.status ?? status;
+        item(`update-${i + 1}`, status, { title: `${post.title}: ${u.status?.replace('_', ' ') ?? 'update'}`, url, date: u.at, html: update.html, text: update.text });
       });
     items.push(...changeItems(context, post, windows, url, categories));
   }
@@ -84,7 +87,8 @@ function changeItems(context: FeedContext, m: Maintenance, windows: WindowHistor
       verb === 'Back on' ? `The maintenance is planned again, from ${span(change.to)}.` : undefined,
       moved ? `It was planned from ${span(change.from)}; it is now from ${span(change.to)}.` : undefined,
     ].filter((s): s is string => s !== undefined);
-    const status = verb === 'Cancelled' ? 'cancelled' : verb === 'Back on' ? 'reinstated' : 'rescheduled';
+    // Statuspage has no word for a cancelled window; a move or a reinstatement is "scheduled" again.
+    const status = verb === 'Cancelled' ? 'cancelled' : 'scheduled';
     items.push({ id: `maintenance:${m.slug}#change-${change.sequence}`, guid: `${url}#change-${change.sequence}`, title: `${verb}: ${m.title}`, url, date: change.at, html: sentences.map(paragraph).join(''), text: sentences.join(' '), categories, post: { kind: 'maintenance', slug: m.slug, status } });
   }
   const cancellationRecorded = changes.some((c) => c.to.cancelled && !c.from.cancelled);

@@ -68,6 +68,20 @@ function routeOf(path: string): Route | undefined {
   return undefined;
 }
 
+/**
+ * The rate-limit key of a client address: an IPv4 address as it is, an IPv6 one by its /64 (one
+ * home or server has a whole /64 to choose addresses from).
+ */
+export function clientKey(address: string): string {
+  const plain = address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  if (!plain.includes(':')) return plain;
+  const [head = '', tail = ''] = plain.toLowerCase().split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  const groups = plain.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 class HttpProblem extends Error {
   constructor(
     readonly status: number,
@@ -143,7 +157,7 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
 
   function clientOf(req: IncomingMessage): string {
     const forwarded = options.trustForwardedFor ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]!.trim() : '';
-    return forwarded || req.socket.remoteAddress || 'unknown';
+    return clientKey(forwarded || req.socket.remoteAddress || 'unknown');
   }
 
   /** A browser says where a POST comes from; one from another site is refused (CSRF). Non-browsers send neither header. */

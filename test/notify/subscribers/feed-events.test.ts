@@ -92,9 +92,14 @@ describe('feed items become subscriber events', () => {
     const cancelled = window({ startsAt: NOW + 7 * H, endsAt: NOW + 8 * H, cancelled: true });
     const windows3 = nextWindowHistory(windows2, [cancelled], NOW - 10 * 60_000);
     expect(keys(events([cancelled], NOW, windows3))).toEqual(['post:maintenance:db-upgrade#announced', 'post:maintenance:db-upgrade#change-1', 'post:maintenance:db-upgrade#change-2']);
-    const ran = window({ startsAt: NOW - H, endsAt: NOW - 10 * 60_000, updates: [{ at: NOW - H, status: 'in_progress', body: 'Started.' }, { at: NOW - 10 * 60_000, status: 'completed', body: 'Done.' }] });
+    expect(events([cancelled], NOW, windows3).map((e) => [e.title, e.post!.status])).toEqual([
+      ['Scheduled maintenance: Window db-upgrade', 'scheduled'],
+      ['Rescheduled: Window db-upgrade', 'scheduled'],
+      ['Cancelled: Window db-upgrade', 'cancelled'],
+    ]);
+    const ran = window({ startsAt: NOW - H, endsAt: NOW - 10 * 60_000, updates: [{ at: NOW - H, status: 'in_progress', body: 'Started.' }, { at: NOW - 30 * 60_000, status: null, body: 'Half way.' }, { at: NOW - 10 * 60_000, status: 'completed', body: 'Done.' }] });
     const statuses = events([ran]).map((e) => e.post!.status);
-    expect(statuses).toEqual(['scheduled', 'in_progress', 'completed']);
+    expect(statuses).toEqual(['scheduled', 'in_progress', 'in_progress', 'completed']);
   });
 
   it('items older than the horizon, and items not yet due, are no events', () => {

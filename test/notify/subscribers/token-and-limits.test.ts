@@ -68,3 +68,15 @@ describe('token buckets', () => {
     expect((limiter as unknown as { buckets: Map<string, unknown> }).buckets.size).toBe(3);
   });
 });
+
+describe('client keys', () => {
+  it('an IPv4 address is itself (also when IPv4-mapped); an IPv6 address counts by its /64', async () => {
+    const { clientKey } = await import('../../../src/serve/subscribe.ts');
+    expect(clientKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(clientKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(clientKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:0db8:0001:0002:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+  });
+});

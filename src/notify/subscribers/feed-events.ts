@@ -200,6 +200,7 @@ export interface FeedNotifyResult {
   events: number;
   /** Events new to the outbox. */
   enqueued: number;
+  /** Deliveries offered with the clean events (those of an event the outbox already held are skipped with it). */
   deliveries: number;
   refused: number;
 }
@@ -210,13 +211,15 @@ export interface FeedNotifyResult {
  * skipped before the store is asked (the store skips the rest by key).
  */
 export function feedNotifier(options: FeedNotifierOptions): (site: PublishedSite) => Promise<FeedNotifyResult> {
-  const handed = new Set<string>();
+  /** Keys handed to the outbox by this process, with the item's time (forgotten past the horizon). */
+  const handed = new Map<string, number>();
   const baseUrl = options.siteBaseUrl.endsWith('/') ? options.siteBaseUrl : `${options.siteBaseUrl}/`;
   return async (site) => {
     const posts = site.posts.filter((post) => (post.kind === 'incident' ? post.startedAt <= site.now : post.announcedAt <= site.now));
     const windows = await readFile(join(site.folder, '.statuspost/windows.json'), 'utf8')
       .then((text) => JSON.parse(text) as WindowHistory)
       .catch(() => ({}) as WindowHistory);
+    for (const [key, at] of handed) if (at < site.now - FEED_EVENT_HORIZON_MS) handed.delete(key);
     const events = feedEvents({ snapshot: site.snapshot, posts, now: site.now, baseUrl }, windows, site.now).filter((e) => !handed.has(e.key));
     const result: FeedNotifyResult = { events: events.length, enqueued: 0, deliveries: 0, refused: 0 };
     if (events.length === 0) return result;
@@ -232,7 +235,7 @@ export function feedNotifier(options: FeedNotifierOptions): (site: PublishedSite
     const entries = outboxEntries(clean, subscribers);
     result.enqueued = await options.store.enqueue(entries);
     result.deliveries = entries.reduce((sum, e) => sum + e.targets.length, 0);
-    for (const event of clean) handed.add(event.key);
+    for (const event of clean) handed.set(event.key, event.at);
     if (result.enqueued > 0) options.onEnqueued?.(result.enqueued);
     if (result.enqueued > 0) options.logger.info('notify-feed', `${result.enqueued} new feed item${result.enqueued === 1 ? '' : 's'} for subscribers`, { events: result.enqueued });
     return result;

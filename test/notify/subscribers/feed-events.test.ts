@@ -3,7 +3,7 @@
 // subscriber (or the whole feature) is new. The outbox is the real SQLite store.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { nextWindowHistory } from '../../../src/feeds/ics.ts';
 import type { Logger } from '../../../src/daemon/log.ts';
 import { feedEvents, feedNotifier, messageTexts, outboxEntries, scanEvents, subscriberTarget, subscriberWants, syncConfiguredSubscribers } from '../../../src/notify/subscribers/feed-events.ts';
@@ -12,6 +12,8 @@ import type { Maintenance, Post } from '../../../src/posts/types.ts';
 import { openSqliteStore } from '../../../src/store/sqlite.ts';
 import type { Store, Subscriber } from '../../../src/store/types.ts';
 import { BASE_URL, H, feedContext, incident, maintenance } from '../../feeds/context.ts';
+import { postgresReachable } from '../../helpers/postgres.ts';
+import { dropTestStores, openTestPostgresStore } from '../../helpers/postgres-store.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 const NOW = Date.now();
@@ -53,9 +55,18 @@ function recordingLogger(): Logger & { lines: Array<{ level: string; event: stri
 
 async function sqliteStore(): Promise<Store> {
   const store = await openSqliteStore({ path: join(await tempDir(), 'store.db') });
+  onTestFinished(() => store.close());
   await store.migrate();
   return store;
 }
+
+async function postgresStore(): Promise<Store> {
+  const store = await openTestPostgresStore(); // closed and dropped by dropTestStores
+  await store.migrate();
+  return store;
+}
+
+const postgresUp = await postgresReachable();
 
 describe('feed items become subscriber events', () => {
   it('one event per item, keyed on the item, carrying only what the site publishes', () => {
@@ -146,7 +157,6 @@ describe('the leak scan', () => {
     expect(error.level).toBe('error');
     expect(error.message).toContain('post:incident:leak#update-1');
     expect(error.message).not.toContain('s3cret');
-    await store.close();
   });
 });
 
@@ -176,14 +186,19 @@ describe('who gets what', () => {
   });
 });
 
-describe('through the outbox', () => {
+for (const [engine, openEngineStore, available] of [
+  ['sqlite', sqliteStore, true],
+  ['postgres', postgresStore, postgresUp],
+] as const) describe.skipIf(!available)(`through the outbox (${engine})`, () => {
+  afterEach(() => dropTestStores());
+
   const configured: ConfiguredSubscriber[] = [
     { name: 'team-slack', channel: 'slack', address: 'https://hooks.slack.example/T000/B000/XXXX', components: null, format: 'statuspost', via: null },
     { name: 'cache-hook', channel: 'webhook', address: 'https://hooks.example.org/cache', components: ['cache'], format: 'statuspage', via: null },
   ];
 
   it('first enable sends nothing already in the feed; the next update goes once, across a rebuild and a restart', async () => {
-    const store = await sqliteStore();
+    const store = await openEngineStore();
     const folder = await tempDir();
     const logger = recordingLogger();
     const options = { store, logger, subscribers: configured, privateValues: [], siteBaseUrl: BASE_URL };
@@ -221,11 +236,10 @@ describe('through the outbox', () => {
     // A subscriber taken out of notify.yaml is deleted; one kept keeps its createdAt.
     const kept = await syncConfiguredSubscribers(store, configured.slice(0, 1), later + 120_000);
     expect(kept.map((s) => [s.id, s.createdAt])).toEqual([['config:team-slack', NOW]]);
-    await store.close();
   });
 
   it('reads the moved windows from the published build', async () => {
-    const store = await sqliteStore();
+    const store = await openEngineStore();
     const folder = await tempDir();
     await store.saveSubscriber(subscriber('old-reader'));
     const announced = window();
@@ -237,6 +251,5 @@ describe('through the outbox', () => {
     expect(result).toMatchObject({ enqueued: 2, deliveries: 2 });
     const texts = (await store.dueDeliveries(NOW + 1, 10)).map((d) => d.event.title);
     expect(texts).toEqual(['Scheduled maintenance: Window db-upgrade', 'Rescheduled: Window db-upgrade']);
-    await store.close();
   });
 });

@@ -21,13 +21,14 @@ const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.ts')).serveCommand,
   status: async () => (await import('./commands/status.ts')).statusCommand,
   export: async () => (await import('./commands/export.ts')).exportCommand,
+  subscribers: async () => (await import('./commands/subscribers.ts')).subscribersCommand,
   demo: async () => (await import('./commands/demo.ts')).demoCommand,
   notify: async () => (await import('./commands/notify.ts')).notifyCommand,
 };
 
 async function overview(): Promise<string> {
   const lines = ['statuspost: status pages and postmortems from probes and Markdown', '', 'Usage: statuspost <command> [flags]', '', 'Commands:'];
-  for (const [name, load] of Object.entries(commands)) lines.push(`  ${name.padEnd(8)} ${(await load()).summary}`);
+  for (const [name, load] of Object.entries(commands)) lines.push(`  ${name.padEnd(11)} ${(await load()).summary}`);
   lines.push('', 'Shared flags: --root DIR (project folder, default: current folder), --json, --help', 'Run `statuspost <command> --help` for a command\'s flags.');
   return lines.join('\n');
 }

@@ -41,6 +41,11 @@ export interface PublisherOptions {
   watchContent?: boolean;
   /** Called after every publish attempt, good or failed (the heartbeat). */
   afterAttempt?: () => void;
+  /**
+   * Called after each successful publish with what was published (subscriber notifications of new
+   * feed items: src/notify/subscribers/feed-events.ts). Its failure is logged; the publish stands.
+   */
+  onPublished?: (site: { snapshot: Snapshot; posts: readonly Post[]; now: number; folder: string }) => Promise<unknown>;
   /** After every attempt: whether it published, and what is wrong with content/ (null: nothing). For alerts. */
   onOutcome?: (outcome: { published: boolean; error: string | null; postsProblem: string | null }) => void;
 }
@@ -150,6 +155,11 @@ export function startPublisher(options: PublisherOptions): Publisher {
         ms: stats.lastDurationMs,
       });
       if (options.afterPublish) await runHook(options.afterPublish, result.folder);
+      if (options.onPublished) {
+        await options.onPublished({ snapshot, posts: current, now, folder: result.folder }).catch((error: unknown) => {
+          logger.error('notify-feed-failed', `new feed items were not handed to the subscriber notifications: ${(error as Error).message}; the next publish tries again`);
+        });
+      }
       scheduleClock(current, now);
     } catch (error) {
       stats.failed++;

@@ -11,14 +11,23 @@ import type { WindowHistory, WindowPlan } from './ics.ts';
 
 const MAX_ITEMS = 100;
 
-interface Item {
+/**
+ * One item of the feed. `id` is stable and says which fact the item is ("incident:<slug>#update-2"),
+ * never what it says, so an edited typo keeps it: subscriber notifications are keyed on it.
+ */
+export interface FeedItem {
+  id: string;
   guid: string;
   title: string;
   url: string;
   date: number;
   html: string;
+  /** What a reader sees, as plain text (not HTML: serialise or escape it). */
+  text: string;
   categories: string[];
+  post: { kind: Post['kind']; slug: string; status: string };
 }
+type Item = FeedItem;
 
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** One paragraph of plain text, escaped: the feed's own sentences never go through a template unescaped. */
@@ -28,19 +37,34 @@ const span = (plan: WindowPlan) => `${new Date(plan.startsAt).toUTCString()} to 
 function itemsOf(context: FeedContext, post: Post, windows: WindowHistory): Item[] {
   const url = postUrl(context, post);
   const categories = post.kind === 'incident' ? Object.keys(post.components) : post.components;
-  const html = (source: string, headingIdPrefix = '') => renderMarkdown(source, { headingIdPrefix, linkBase: url }).html;
+  const render = (source: string, headingIdPrefix = '') => renderMarkdown(source, { headingIdPrefix, linkBase: url });
   const items: Item[] = [];
+  const item = (anchor: string, status: string, fields: Omit<Item, 'id' | 'guid' | 'post' | 'categories'>) =>
+    items.push({ id: `${post.kind}:${post.slug}#${anchor}`, guid: `${url}#${anchor}`, ...fields, categories, post: { kind: post.kind, slug: post.slug, status } });
   if (post.kind === 'incident') {
     post.updates
       .filter((u) => u.at <= context.now)
-      .forEach((u, i) => items.push({ guid: `${url}#update-${i + 1}`, title: `${post.title}: ${u.status}`, url, date: u.at, html: html(u.body), categories }));
-    if (post.postmortemAt !== null && post.postmortemAt <= context.now && post.body.trim())
-      items.push({ guid: `${url}#postmortem`, title: `Postmortem: ${post.title}`, url: `${url}#postmortem`, date: post.postmortemAt, html: html(post.body, 'pm-'), categories });
+      .forEach((u, i) => {
+        const body = render(u.body);
+        item(`update-${i + 1}`, u.status, { title: `${post.title}: ${u.status}`, url, date: u.at, html: body.html, text: body.text });
+      });
+    if (post.postmortemAt !== null && post.postmortemAt <= context.now && post.body.trim()) {
+      const body = render(post.body, 'pm-');
+      item('postmortem', 'postmortem', { title: `Postmortem: ${post.title}`, url: `${url}#postmortem`, date: post.postmortemAt, html: body.html, text: body.text });
+    }
   } else if (post.announcedAt <= context.now) {
-    items.push({ guid: `${url}#announced`, title: `Scheduled maintenance: ${post.title}`, url, date: post.announcedAt, html: paragraph(`From ${span(post)}.`) + html(post.body), categories });
+    const body = render(post.body);
+    const from = `From ${span(post)}.`;
+    item('announced', 'scheduled', { title: `Scheduled maintenance: ${post.title}`, url, date: post.announcedAt, html: paragraph(from) + body.html, text: [from, body.text].filter(Boolean).join(' ') });
+    // An update that names no status keeps the one before it (Statuspage's statuses, for its webhook).
+    let status = 'scheduled';
     post.updates
       .filter((u) => u.at <= context.now)
-      .forEach((u, i) => items.push({ guid: `${url}#update-${i + 1}`, title: `${post.title}: ${u.status?.replace('_', ' ') ?? 'update'}`, url, date: u.at, html: html(u.body), categories }));
+      .forEach((u, i) => {
+        const update = render(u.body);
+        status = u.status ?? status;
+        item(`update-${i + 1}`, status, { title: `${post.title}: ${u.status?.replace('_', ' ') ?? 'update'}`, url, date: u.at, html: update.html, text: update.text });
+      });
     items.push(...changeItems(context, post, windows, url, categories));
   }
   return items;
@@ -63,12 +87,15 @@ function changeItems(context: FeedContext, m: Maintenance, windows: WindowHistor
       verb === 'Back on' ? `The maintenance is planned again, from ${span(change.to)}.` : undefined,
       moved ? `It was planned from ${span(change.from)}; it is now from ${span(change.to)}.` : undefined,
     ].filter((s): s is string => s !== undefined);
-    items.push({ guid: `${url}#change-${change.sequence}`, title: `${verb}: ${m.title}`, url, date: change.at, html: sentences.map(paragraph).join(''), categories });
+    // Statuspage has no word for a cancelled window; a move or a reinstatement is "scheduled" again.
+    const status = verb === 'Cancelled' ? 'cancelled' : 'scheduled';
+    items.push({ id: `maintenance:${m.slug}#change-${change.sequence}`, guid: `${url}#change-${change.sequence}`, title: `${verb}: ${m.title}`, url, date: change.at, html: sentences.map(paragraph).join(''), text: sentences.join(' '), categories, post: { kind: 'maintenance', slug: m.slug, status } });
   }
   const cancellationRecorded = changes.some((c) => c.to.cancelled && !c.from.cancelled);
   if (m.cancelled && !cancellationRecorded) {
     const said = Math.max(m.announcedAt, ...m.updates.filter((u) => u.at <= context.now).map((u) => u.at));
-    items.push({ guid: `${url}#cancelled`, title: `Cancelled: ${m.title}`, url, date: said, html: paragraph(`The maintenance planned from ${span(m)} is cancelled.`), categories });
+    const sentence = `The maintenance planned from ${span(m)} is cancelled.`;
+    items.push({ id: `maintenance:${m.slug}#cancelled`, guid: `${url}#cancelled`, title: `Cancelled: ${m.title}`, url, date: said, html: paragraph(sentence), text: sentence, categories, post: { kind: 'maintenance', slug: m.slug, status: 'cancelled' } });
   }
   return items;
 }
@@ -85,9 +112,14 @@ function feedXml(context: FeedContext, path: string, siteUrl: string, title: str
   return feed.xml({ indent: false }).replace(/<lastBuildDate>[^<]*<\/lastBuildDate>/, `<lastBuildDate>${updated.toUTCString()}</lastBuildDate>`);
 }
 
+/** Every item of the site's feed, unsorted and uncapped (rss.xml shows the newest MAX_ITEMS). */
+export function feedItems(context: FeedContext, windows: WindowHistory = {}): FeedItem[] {
+  return context.posts.flatMap((post) => itemsOf(context, post, windows));
+}
+
 /** `windows`: the maintenance windows' history (see nextWindowHistory); without it, no move is known. */
 export function rssFiles(context: FeedContext, windows: WindowHistory = {}): FeedFile[] {
-  const all = context.posts.flatMap((post) => itemsOf(context, post, windows));
+  const all = feedItems(context, windows);
   const site = context.snapshot.site;
   const files: FeedFile[] = [{ path: 'rss.xml', body: feedXml(context, 'rss.xml', context.baseUrl, site.title, site.description, all) }];
   for (const component of context.snapshot.components) {

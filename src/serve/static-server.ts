@@ -52,6 +52,8 @@ export interface StaticServerOptions {
   idleTimeoutMs?: number;
   /** Request headers must be complete this long after they start. Default 10 s. */
   headersTimeoutMs?: number;
+  /** Routes answered by code before files (email subscription: src/serve/subscribe.ts); `handle` says whether it took the request. */
+  routes?: { handle(req: IncomingMessage, res: ServerResponse): boolean };
 }
 
 export interface StaticServer {
@@ -136,6 +138,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    if (options.routes?.handle(req, res)) return;
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
       res.writeHead(405, { allow: 'GET, HEAD, OPTIONS', 'content-type': TEXT }).end('method not allowed\n');

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseDuration } from '../../config/duration.ts';
 import { StatuspostError } from '../../errors.ts';
 import { startStaticServer, type StaticServer } from '../../serve/static-server.ts';
+import { serveSubscriptions } from '../../serve/subscriptions-setup.ts';
 import { parseCommandArgs, wholeNumber } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
@@ -13,7 +14,7 @@ import { stopSignal } from '../stop-signal.ts';
 export const serveCommand: Command = {
   summary: 'serve the published site over HTTP',
   usage: `Usage: statuspost serve [--out DIR] [--host H] [--port N] [--max-rate N] [--max-concurrent N]
-                       [--max-connections N] [--idle-timeout T] [--root DIR] [--json]
+                       [--max-connections N] [--idle-timeout T] [--trust-proxy] [--root DIR] [--json]
 
 Serves the site published by \`statuspost build\` (DIR, default public-site under the project) until
 Ctrl-C, for people who have no CDN: files from memory, strong ETags and 304s, the gzip and brotli
@@ -21,6 +22,11 @@ copies the build wrote (nothing is compressed per request), Cache-Control per ki
 the feeds and API, a year for hashed assets), CORS for the feeds and API. Each request reads the
 build published at that moment, so it can run beside \`statuspost run\`, which republishes into the
 same folder.
+
+With subscriptions.email in probes/notify.yaml, it also answers email sign-up: the subscribe page
+offers a form (double opt-in by a signed, expiring link; one-click unsubscribe; rate limits per
+address and per client), and the addresses are kept in the store. Without it, the subscribe page
+lists the feeds and says email is not offered.
 
   --out DIR           the published folder to serve (default: public-site under the project)
   --host H            the address to listen on (default 127.0.0.1)
@@ -32,6 +38,8 @@ same folder.
                       (default half the open-file limit: 512 of 1,024)
   --idle-timeout T    close a connection with no request in progress after T without a
                       byte (default 5s); request headers must be complete within 10 s
+  --trust-proxy       take the client's address for the sign-up rate limits from X-Forwarded-For
+                      (only behind a proxy of your own that sets it)
   --root DIR          the project folder (default: the current folder)
   --json              print the address as one JSON line, {"url": …, "folder": …}, once listening
 
@@ -47,6 +55,7 @@ use, not this machine's, or not allowed).`,
       'max-concurrent': { type: 'string', default: '512' },
       'max-connections': { type: 'string' },
       'idle-timeout': { type: 'string', default: '5s' },
+      'trust-proxy': { type: 'boolean', default: false },
     });
     const port = wholeNumber('serve', 'port', args.values.port, { min: 0, max: 65_535, example: 8080 });
     const maxRate = wholeNumber('serve', 'max-rate', args.values['max-rate'], { min: 0, example: 2000 });
@@ -57,16 +66,19 @@ use, not this machine's, or not allowed).`,
     const folder = resolve(args.root, typeof args.values.out === 'string' ? args.values.out : 'public-site');
     // Not an error: `statuspost run` may publish the first build in a moment. Until then, 404s.
     if (!existsSync(folder)) output.error(`note: nothing is published at ${folder} yet; \`statuspost build\` publishes it`);
+    const subscriptions = await serveSubscriptions(args.root, folder, { trustForwardedFor: args.values['trust-proxy'] === true, note: (text) => output.error(text) });
     let server: StaticServer;
     try {
-      server = await startStaticServer({ folder, host, port, maxRate, maxConcurrent, ...limits });
+      server = await startStaticServer({ folder, host, port, maxRate, maxConcurrent, ...limits, ...(subscriptions ? { routes: subscriptions.routes } : {}) });
     } catch (error) {
+      await subscriptions?.close();
       throw listenFailed(error as NodeJS.ErrnoException, host, port);
     }
-    if (args.json) output.data({ url: server.url, folder });
-    else output.line(`serving ${folder} at ${server.url} (Ctrl-C stops)`);
+    if (args.json) output.data({ url: server.url, folder, ...(subscriptions ? { emailSignUp: true } : {}) });
+    else output.line(`serving ${folder} at ${server.url}${subscriptions ? ', with email sign-up' : ''} (Ctrl-C stops)`);
     await stop;
     await server.close();
+    await subscriptions?.close();
     return ExitCode.ok;
   },
 };

@@ -9,7 +9,8 @@ import { confirmNext, initialConfirmState, type ConfirmState } from '../runner/c
 import { refreshRollups } from '../store/refresh.ts';
 import { gapLimitFor } from '../store/rollup.ts';
 import { refreshComponentDays } from '../status/component-days.ts';
-import type { Store } from '../store/types.ts';
+import { DAY_MS, type Store } from '../store/types.ts';
+import { FEED_EVENT_HORIZON_MS } from '../notify/subscribers/feed-events.ts';
 import type { Logger } from './log.ts';
 import { startScheduler } from './scheduler.ts';
 import { createResultWriter, type WriterStats } from './writer.ts';
@@ -60,6 +61,14 @@ export async function restoreConfirmStates(store: Store, checks: readonly Check[
     states.set(check.id, last && now - last.startedAt <= Math.max(gapLimitFor(check), RESUME_LIMIT_MS) ? state : initialConfirmState);
   }
   return states;
+}
+
+/**
+ * How long the outbox keeps what it sent: as long as raw results, and at least a day longer than a
+ * feed item can become a subscriber event (FEED_EVENT_HORIZON_MS), so a post is never sent twice.
+ */
+export function outboxKeepMs(retentionMs: number): number {
+  return Math.max(retentionMs, FEED_EVENT_HORIZON_MS + DAY_MS);
 }
 
 export interface Daemon {
@@ -174,8 +183,9 @@ export function startDaemon(options: DaemonOptions): Daemon {
         const days = await refreshRollups(store, config.checks, location, now);
         await refreshComponentDays(store, config.components, config.checks, location, config.site.timezone, now);
         const pruned = await store.prune(now - config.site.retention);
-        // Alerts are kept as long as raw results (their record of what was sent), never while pending.
-        const prunedAlerts = alerts ? await store.pruneOutbox(now - config.site.retention) : 0;
+        // Alerts are kept as long as raw results (their record of what was sent), never while pending,
+        // and never before feed items stop becoming events: a pruned key could be enqueued again.
+        const prunedAlerts = alerts ? await store.pruneOutbox(now - outboxKeepMs(config.site.retention)) : 0;
         logger.debug('maintenance', `roll-ups refreshed for ${days} days; ${pruned} old raw results and ${prunedAlerts} old alerts pruned`, { days, pruned, prunedAlerts });
       } catch (error) {
         logger.warn('maintenance-failed', `roll-up refresh or pruning failed: ${(error as Error).message}; retried later`);

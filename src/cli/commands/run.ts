@@ -9,7 +9,8 @@ import { createMetrics, serveMetrics } from '../../daemon/metrics.ts';
 import { startPublisher, type Publisher } from '../../daemon/publisher.ts';
 import { ProblemsError, StatuspostError } from '../../errors.ts';
 import { createAlerts } from '../../notify/alerts.ts';
-import { providerForKind } from '../../notify/providers/index.ts';
+import { closeProviders, providerForKind } from '../../notify/providers/index.ts';
+import { startSubscriberNotifications, type SubscriberNotifications } from '../../notify/subscribers/index.ts';
 import { startSender, type ResolvedTarget, type Sender } from '../../notify/sender.ts';
 import { loadPosts } from '../../posts/load.ts';
 import type { Post } from '../../posts/types.ts';
@@ -123,6 +124,7 @@ opened or is in use by another daemon, or results were still waiting for it when
       // --no-publish, read here every minute).
       const notify = config.notify ?? null;
       let sender: Sender | undefined;
+      let subscriberNotes: SubscriberNotifications | undefined;
       let ownPosts: readonly Post[] = [];
       let postsTimer: NodeJS.Timeout | undefined;
       const alerts = notify
@@ -134,10 +136,14 @@ opened or is in use by another daemon, or results were still waiting for it when
           const provider = providerForKind(target.kind);
           if (provider) targets.set(target.name, { provider: provider as ResolvedTarget['provider'], config: target.config });
         }
+        // Subscribers (configured and signed up through serve) are targets named "subscriber:<id>";
+        // new feed items become their notifications after each good publish.
+        subscriberNotes = await startSubscriberNotifications({ config, notify, store, logger, onEnqueued: () => sender?.wake() });
+        const notes = subscriberNotes;
         sender = startSender({
           store,
           notify,
-          target: (name) => targets.get(name),
+          target: (name) => targets.get(name) ?? notes.target(name),
           site: { name: config.site.title, url: config.site.baseUrl },
           logger,
           ...(notifyTimeout !== undefined ? { sendTimeoutMs: notifyTimeout } : {}),
@@ -199,6 +205,7 @@ opened or is in use by another daemon, or results were still waiting for it when
           ...(refresh !== undefined ? { refreshMs: refresh } : {}),
           watchContent: args.values['no-watch'] !== true,
           afterAttempt: () => void beat(),
+          ...(subscriberNotes ? { onPublished: subscriberNotes.onPublished } : {}),
           onOutcome: ({ published, error, postsProblem }) => {
             daemon.trouble('publish', !published, error ?? '');
             daemon.trouble('posts', postsProblem !== null, postsProblem ?? '');
@@ -222,6 +229,7 @@ opened or is in use by another daemon, or results were still waiting for it when
       // After the daemon: its last results (and their alerts) are written; then what is in flight ends.
       clearInterval(postsTimer);
       await sender?.stop();
+      if (notify) await closeProviders();
       await metricsServer?.close();
       await beat();
       await store.close();

@@ -33,11 +33,12 @@ export const mattermostProvider: Provider<MattermostTarget> = {
   kind: 'mattermost',
   schema: mattermostTargetSchema,
   keys: [
-    { name: 'url', required: true, description: 'incoming webhook URL, https://<server>/hooks/<id> (write it as ${ENV_VAR})' },
+    { name: 'url', required: true, description: 'incoming webhook URL, https://<server>/hooks/<id>' },
     { name: 'channel', required: false, description: "channel to post in instead of the webhook's own" },
     { name: 'username', required: false, description: 'name to post as' },
     { name: 'iconUrl', required: false, description: 'avatar URL to post with' },
   ],
+  secretKeys: ['url'],
   privateValues: (target) => [target.url],
   render(message, target): RenderedRequest {
     return { type: 'http', url: target.url, method: 'POST', headers: baseHeaders(message.idempotencyKey), body: JSON.stringify(mattermostBody(message, target)) };

@@ -43,8 +43,11 @@ export const ntfyProvider: Provider<NtfyTarget> = {
   keys: [
     { name: 'topic', required: true, description: 'topic to publish to (on ntfy.sh, pick an unguessable name)' },
     { name: 'url', required: false, description: 'server root URL; default https://ntfy.sh' },
-    { name: 'token', required: false, description: 'access token tk_... for a protected topic (write it as ${ENV_VAR})' },
+    { name: 'token', required: false, description: 'access token tk_... for a protected topic' },
   ],
+  // The topic is the password on ntfy.sh and on any server without access control (whoever knows it
+  // reads every alert and can post fake ones); the server's URL is an address, not a credential.
+  secretKeys: ['topic', 'token'],
   privateValues: (target) => [target.topic, ...(target.url === 'https://ntfy.sh' ? [] : [target.url]), ...(target.token === undefined ? [] : [target.token])],
   render(message, target): RenderedRequest {
     const headers = baseHeaders(message.idempotencyKey);

@@ -44,10 +44,11 @@ export const pagerdutyProvider: Provider<PagerdutyTarget> = {
   kind: 'pagerduty',
   schema: pagerdutyTargetSchema,
   keys: [
-    { name: 'routingKey', required: true, description: 'integration key of an Events API v2 integration (write it as ${ENV_VAR})' },
+    { name: 'routingKey', required: true, description: 'integration key of an Events API v2 integration' },
     { name: 'url', required: false, description: `Events API URL; default ${PAGERDUTY_URL}` },
     { name: 'source', required: false, description: "what the alert is about; default the site's host name" },
   ],
+  secretKeys: ['routingKey'],
   privateValues: (target) => [target.routingKey, ...(target.url === PAGERDUTY_URL ? [] : [target.url])],
   render(message, target): RenderedRequest {
     return { type: 'http', url: target.url, method: 'POST', headers: baseHeaders(message.idempotencyKey), body: JSON.stringify(pagerdutyBody(message, target)) };

@@ -39,7 +39,8 @@ export const mrkdwnLink = (url: string, label: string) =>
 export const slackProvider: Provider<SlackTarget> = {
   kind: 'slack',
   schema: slackTargetSchema,
-  keys: [{ name: 'url', required: true, description: 'incoming webhook URL, https://hooks.slack.com/services/... (write it as ${ENV_VAR})' }],
+  keys: [{ name: 'url', required: true, description: 'incoming webhook URL, https://hooks.slack.com/services/...' }],
+  secretKeys: ['url'],
   privateValues: (target) => [target.url],
   render(message, target): RenderedRequest {
     return { type: 'http', url: target.url, method: 'POST', headers: baseHeaders(message.idempotencyKey), body: JSON.stringify(slackBody(message)) };

@@ -30,7 +30,8 @@ const COLOUR: Readonly<Record<Severity, string>> = { critical: 'Attention', warn
 export const teamsProvider: Provider<TeamsTarget> = {
   kind: 'teams',
   schema: teamsTargetSchema,
-  keys: [{ name: 'url', required: true, description: 'Workflows webhook URL from "Send webhook alerts to a channel" (write it as ${ENV_VAR})' }],
+  keys: [{ name: 'url', required: true, description: 'Workflows webhook URL from "Send webhook alerts to a channel"' }],
+  secretKeys: ['url'],
   privateValues: (target) => [target.url],
   render(message, target): RenderedRequest {
     return { type: 'http', url: target.url, method: 'POST', headers: baseHeaders(message.idempotencyKey), body: JSON.stringify(teamsBody(message)) };

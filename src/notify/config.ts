@@ -236,7 +236,7 @@ export function parseNotifyConfig(input: NotifyParseInput): NotifyParse {
     const refused =
       (channel === 'webhook' || channel === 'slack') &&
       isMap(written) &&
-      refuseWrittenSecret([...path, 'address'], written.address, envName(name, `${channel}Url`), `a ${channel} subscriber's address is its URL, a credential, and probes/ is kept in git`);
+      refuseWrittenSecret([...path, 'address'], written.address, envName(name, `${channel}Url`), `a ${channel} subscriber's URL is a credential, and probes/ is kept in git`);
     const parsed = subscriberSchema.safeParse(written);
     if (!parsed.success) {
       problems.push(...prefixed(path, issuesToProblems(source, path, subscriberSchema, written, parsed.error, 'SP_CONFIG_INVALID', writtenFromEnv)));
@@ -325,7 +325,7 @@ export function parseNotifyConfig(input: NotifyParseInput): NotifyParse {
     for (const key of provider.secretKeys) {
       const keyPath = key.split('.');
       const secret = keyPath.reduce<unknown>((parent, part) => (isMap(parent) ? parent[part] : undefined), written);
-      const why = `a ${provider.kind} target's ${key} is a credential, and probes/ is kept in git`;
+      const why = `the ${provider.kind} ${key} is a credential, and probes/ is kept in git`;
       if (refuseWrittenSecret([...path, ...keyPath], secret, envName(name, key), why)) refused = true;
     }
     const parsed = provider.schema.safeParse(value);

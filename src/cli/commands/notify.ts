@@ -45,8 +45,10 @@ recorded; secrets are never printed. Each target is given ${TEST_TIMEOUT_MS / 10
   --root DIR   the project folder (default: the current folder)
   --json       print one JSON document: { ok, targets: [{ name, kind, ok, retryable, code, answer }] }
 
-Providers, and the keys a target of each kind takes besides \`kind:\`. Any value may be \${ENV_VAR};
-those marked env must be (they are credentials, and probes/ is kept in git), e.g. url: \${OPS_SLACK_URL}:
+Any value in probes/notify.yaml may be \${ENV_VAR}; keys marked env below must be (they are
+credentials, and probes/ is kept in git), e.g. url: \${OPS_SLACK_URL}.
+
+Providers, and the keys a target of each kind takes besides \`kind:\`:
 ${providerList()}
 
 Exit codes: 0 every target accepted the message, 1 probes/ has problems, probes/notify.yaml is

@@ -11,7 +11,7 @@
 // One embed per message: its colour is the worst severity's, its description lists the events.
 //
 // YAML keys:
-//   url        the webhook URL (https://discord.com/api/webhooks/<id>/<token>); required; private.
+//   url        the webhook URL (https://discord.com/api/webhooks/<id>/<token>); required; private, from ${ENV} (secretKeys).
 //   username   name to post as instead of the webhook's; optional.
 import { z } from 'zod/v4';
 import type { NotifyEvent, OutgoingMessage, Provider, RenderedRequest } from '../types.ts';

@@ -9,7 +9,7 @@
 // Mattermost answers 200 "ok", 400 with a JSON error, 403/404 for a disabled or removed hook.
 //
 // YAML keys:
-//   url        the webhook URL (https://chat.example.com/hooks/xxx); required; private.
+//   url        the webhook URL (https://chat.example.com/hooks/xxx); required; private, from ${ENV} (secretKeys).
 //   channel    channel name to post in instead of the webhook's; optional.
 //   username   name to post as; optional.
 //   iconUrl    avatar URL; optional.

@@ -11,9 +11,9 @@
 // limits), 401/403 without a valid token, 413 for a message too large.
 //
 // YAML keys:
-//   topic     topic to publish to; required; private (on ntfy.sh the topic name is the password).
-//   url       server root URL; default https://ntfy.sh; private when self-hosted.
-//   token     access token (tk_...); optional; private.
+//   topic     topic to publish to; required; private, from ${ENV} (secretKeys): on ntfy.sh the topic name is the password.
+//   url       server root URL; default https://ntfy.sh; private when self-hosted, but may be written (an address, not a credential).
+//   token     access token (tk_...); optional; private, from ${ENV} (secretKeys).
 import { z } from 'zod/v4';
 import type { NotifyEventKind, OutgoingMessage, Provider, RenderedRequest, Severity } from '../types.ts';
 import { sendHttp } from './http-send.ts';

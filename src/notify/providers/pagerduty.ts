@@ -13,7 +13,7 @@
 // incident in the same message would not close it. The summary still names every event.
 //
 // YAML keys:
-//   routingKey   the integration key of an Events API v2 integration (32 characters); required; private.
+//   routingKey   the integration key of an Events API v2 integration (32 characters); required; private, from ${ENV} (secretKeys).
 //   url          default https://events.pagerduty.com/v2/enqueue (EU: https://events.eu.pagerduty.com/v2/enqueue).
 //   source       what the alert is about; default the site's host name, else its name.
 import { createHash } from 'node:crypto';

@@ -9,7 +9,7 @@
 // second per webhook). mrkdwn needs &, < and > escaped, or "<!channel>" in a title would ping everyone.
 //
 // YAML keys:
-//   url   the webhook URL (https://hooks.slack.com/services/...); required; private.
+//   url   the webhook URL (https://hooks.slack.com/services/...); required; private, from ${ENV} (secretKeys).
 import { z } from 'zod/v4';
 import type { NotifyEvent, OutgoingMessage, Provider, RenderedRequest, Severity } from '../types.ts';
 import { sendHttp } from './http-send.ts';

@@ -11,7 +11,7 @@
 // text is cut at 1500 characters, and a card still too large shows fewer events. A Workflows trigger answers 202 Accepted.
 //
 // YAML keys:
-//   url   the workflow's webhook URL (https://...powerautomate.com/... or ...logic.azure.com/...); required; private.
+//   url   the workflow's webhook URL (https://...powerautomate.com/... or ...logic.azure.com/...); required; private, from ${ENV} (secretKeys).
 import { z } from 'zod/v4';
 import type { NotifyEvent, OutgoingMessage, Provider, RenderedRequest, Severity } from '../types.ts';
 import { sendHttp } from './http-send.ts';

@@ -19,8 +19,8 @@
 // Idempotency-Key: the message's key, the same on every retry (receivers drop repeats by it).
 //
 // YAML keys:
-//   url       http(s) URL of the receiver; required; private.
-//   secret    signing key, at least 16 characters (e.g. `openssl rand -hex 32`); optional; private.
+//   url       http(s) URL of the receiver; required; private, from ${ENV} (secretKeys).
+//   secret    signing key, at least 16 characters (e.g. `openssl rand -hex 32`); optional; private, from ${ENV} (secretKeys).
 //   format    statuspost (default) | statuspage.
 //   headers   extra request headers (e.g. Authorization for a gateway); values private.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';

@@ -99,7 +99,7 @@ const checks = Array.from({ length: CHECKS }, (_, i) => `  - id: node-${i}\n    
 await writeFile(join(root, 'probes/checks/nodes.yaml'), `checks:\n${checks.join('')}`);
 await writeFile(
   join(root, 'probes/notify.yaml'),
-  `targets:\n  hook:\n    kind: webhook\n    url: ${hookUrl}\n  mail:\n    kind: email\n    host: 127.0.0.1\n    port: ${smtpPort}\n    from: "Status <status@example.org>"\n    to: ops@example.org\nroutes:\n  - targets: [hook, mail]\n    events: [component, check]\ngroupWait: 1s\n`,
+  `targets:\n  hook:\n    kind: webhook\n    url: \${HOOK_URL}\n  mail:\n    kind: email\n    host: 127.0.0.1\n    port: ${smtpPort}\n    from: "Status <status@example.org>"\n    to: ops@example.org\nroutes:\n  - targets: [hook, mail]\n    events: [component, check]\ngroupWait: 1s\n`,
 );
 
 let daemon: ChildProcess | undefined;
@@ -107,7 +107,7 @@ let log = '';
 let startedLines = 0;
 const debugLines: string[] = [];
 function startDaemon(): Promise<void> {
-  const child = spawn(process.execPath, [join(repo, 'bin/statuspost.mjs'), 'run', '--root', root, '--no-publish', '--log-format', 'json', '--flush-interval', '100'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [join(repo, 'bin/statuspost.mjs'), 'run', '--root', root, '--no-publish', '--log-format', 'json', '--flush-interval', '100'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HOOK_URL: hookUrl } }); // a webhook URL comes from the environment
   daemon = child;
   return new Promise((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {

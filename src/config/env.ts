@@ -9,6 +9,8 @@ const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Keys whose values are secrets: they must come from the environment, never be written in the file. */
 const SECRET_KEYS = new Set(['password', 'token', 'secret', 'apikey', 'api_key', 'authorization']);
+/** How the problem for such a value ends (probes/notify.yaml's loader says it better for its providers' keys, and replaces it). */
+export const SECRET_IN_FILE = 'a secret written in the file';
 
 export interface Expansion {
   problems: StatuspostError[];
@@ -35,7 +37,7 @@ export function expandEnv(source: YamlSource, env: NodeJS.ProcessEnv): Expansion
       const value = pair.value.value;
       if (SECRET_KEYS.has(key) && typeof value === 'string' && value !== '' && !value.includes('${')) {
         problems.push(
-          new StatuspostError('SP_CONFIG_INVALID', `${String(pair.key.value)}: a secret written in the file`, {
+          new StatuspostError('SP_CONFIG_INVALID', `${String(pair.key.value)}: ${SECRET_IN_FILE}`, {
             at: positionOfNode(source, pair.value),
             hint: `write it as an environment reference, e.g. ${String(pair.key.value)}: \${REDIS_PASSWORD}; secrets never go in probes/*.yaml`,
           }),

@@ -7,7 +7,7 @@ import { StatuspostError, type SourcePosition } from '../errors.ts';
 import { NOTIFY_FILE, parseNotifyConfig } from '../notify/config.ts';
 import type { NotifyConfig } from '../notify/types.ts';
 import { probeForKind, probeKinds, type Check } from '../probes/registry.ts';
-import { expandEnv } from './env.ts';
+import { expandEnv, SECRET_IN_FILE } from './env.ts';
 import { issuesToProblems } from './issues.ts';
 import { MAX_CONFIG_FILE_BYTES } from './limits.ts';
 import { describeReadError, readSourceFile } from './source-file.ts';
@@ -158,7 +158,14 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
         writtenFromEnv: writtenFromEnv(notifyFile.source),
       })
     : undefined;
-  if (notify) report(notify.problems);
+  if (notify) {
+    // Its loader refuses a provider's secret written in the file with a hint naming the variable to
+    // set: the generic problem for the same value (a key named password, token or secret) would repeat it.
+    const refusedAt = new Set(notify.problems.map((problem) => keyOf(problem.at)));
+    const repeats = problems.filter((problem) => problem.at?.file === NOTIFY_FILE && problem.message.endsWith(SECRET_IN_FILE) && refusedAt.has(keyOf(problem.at)));
+    for (const repeat of repeats) problems.splice(problems.indexOf(repeat), 1);
+    report(notify.problems);
+  }
   if (problems.length > 0 || !site || !componentsData) return { config: undefined, problems: withoutEnvValues(problems, variables), files };
 
   const config: Config = {

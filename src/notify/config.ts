@@ -115,6 +115,24 @@ export function parseNotifyConfig(input: NotifyParseInput): NotifyParse {
   const at = (path: readonly PropertyKey[], key?: string) => positionOf(source, path, key);
   const problem = (message: string, position: SourcePosition, hint?: string) =>
     problems.push(new StatuspostError('SP_CONFIG_INVALID', message, { at: position, ...(hint ? { hint } : {}) }));
+  // Credentials written in the file: refused once, and nothing else is said at their place (a schema
+  // message or a did-you-mean there could print the value, which is still a secret).
+  const refusedAt = new Set<string>();
+  const refusals = new Set<StatuspostError>();
+  /**
+   * A secret (a webhook URL, a token, a routing key, a password) must come from the environment:
+   * probes/notify.yaml is committed to git. `variable` is the name the hint suggests; the value
+   * itself is never shown. True when refused.
+   */
+  const refuseWrittenSecret = (path: readonly PropertyKey[], value: unknown, variable: string, why: string): boolean => {
+    if (typeof value !== 'string' || value === '' || takesFromEnvironment(input.writtenFromEnv(path))) return false;
+    const key = String(path[path.length - 1]);
+    const position = at(path);
+    problem(`${path.join('.')}: must come from the environment`, position, `write it as ${key}: \${${variable}} (no default in the file) and set ${variable} in statuspost's environment; ${why}`);
+    refusals.add(problems[problems.length - 1]!);
+    refusedAt.add(positionKey(position));
+    return true;
+  };
   /** An unknown name in a list: did-you-mean among the known ones, or the list of them. */
   const unknown = (path: readonly PropertyKey[], what: string, written: string, known: readonly string[], none: string, whats = `${what}s`) => {
     const fromEnv = writtenFromEnv(path);
@@ -213,6 +231,12 @@ export function parseNotifyConfig(input: NotifyParseInput): NotifyParse {
       problem(`subscribers: "${name}" is not a valid subscriber name`, at(['subscribers'], name), nameHint.replace('ops-mail', 'partner-webhook'));
       continue;
     }
+    // A webhook or Slack subscriber's address is its URL, and whoever has that URL can post to it.
+    const channel = isMap(written) ? written.channel : undefined;
+    const refused =
+      (channel === 'webhook' || channel === 'slack') &&
+      isMap(written) &&
+      refuseWrittenSecret([...path, 'address'], written.address, envName(name, `${channel}Url`), `a ${channel} subscriber's URL is a credential, and probes/ is kept in git`);
     const parsed = subscriberSchema.safeParse(written);
     if (!parsed.success) {
       problems.push(...prefixed(path, issuesToProblems(source, path, subscriberSchema, written, parsed.error, 'SP_CONFIG_INVALID', writtenFromEnv)));
@@ -238,7 +262,7 @@ export function parseNotifyConfig(input: NotifyParseInput): NotifyParse {
     } else if (subscriber.via !== undefined) {
       problem(`${path.join('.')}.via: only email subscribers are sent through a target`, at([...path, 'via']), `a ${subscriber.channel} subscriber is sent to its address directly; leave via out`);
     }
-    if (problems.length > before) continue;
+    if (problems.length > before || refused) continue;
     privateValues.push(subscriber.address);
     subscribers.push({ name, channel: subscriber.channel, address: subscriber.address, components: subscriber.components ?? null, format: subscriber.format, via });
   }
@@ -255,10 +279,8 @@ export function parseNotifyConfig(input: NotifyParseInput): NotifyParse {
     const path = ['subscriptions', 'email'];
     const before = problems.length;
     const target = viaTarget(email.target, [...path, 'target'], 'email sign-ups');
-    if (writtenFromEnv([...path, 'secret']) === undefined) {
-      problem(`${path.join('.')}.secret: must come from the environment`, at([...path, 'secret']), 'write it as secret: ${SUBSCRIBE_SECRET} (no default in the file); it signs every confirmation and unsubscribe link');
-    }
-    if (problems.length === before && target !== null) {
+    const refused = refuseWrittenSecret([...path, 'secret'], email.secret, 'SUBSCRIBE_SECRET', 'it signs every confirmation and unsubscribe link');
+    if (problems.length === before && !refused && target !== null) {
       const from = email.from ?? (targets.find((t) => t.name === target)?.config as { from: string }).from;
       subscriptions = { email: { target, from, secret: email.secret, confirmWithinMs: email.confirmWithin } };
       privateValues.push(email.secret);
@@ -274,10 +296,11 @@ export function parseNotifyConfig(input: NotifyParseInput): NotifyParse {
     deadAfterMs: file.deadAfter,
     tlsThresholdsDays: [...new Set(file.tlsReminderDays)].sort((a, b) => b - a),
   };
-  // In the order of the file, as a reader fixes them.
+  // At a secret's place only the refusal is said; then in the order of the file, as a reader fixes them.
+  const said = problems.filter((found) => refusals.has(found) || !refusedAt.has(positionKey(found.at)));
   const order = (problem: StatuspostError) => (problem.at?.line ?? 0) * 100_000 + (problem.at?.column ?? 0);
-  problems.sort((a, b) => order(a) - order(b));
-  return { notify: problems.length === 0 ? notify : undefined, problems, privateValues };
+  said.sort((a, b) => order(a) - order(b));
+  return { notify: said.length === 0 ? notify : undefined, problems: said, privateValues };
 
   function parseTarget(name: string, written: unknown, path: PropertyKey[]): NotifyTarget | undefined {
     if (written === null || typeof written !== 'object' || Array.isArray(written)) {
@@ -298,7 +321,15 @@ export function parseNotifyConfig(input: NotifyParseInput): NotifyParse {
     // A provider's schema may or may not list `kind` itself; it gets the keys as it declares them.
     const ownsKind = objectKeys(provider.schema).includes('kind');
     const value = ownsKind ? written : keys;
+    let refused = false;
+    for (const key of provider.secretKeys) {
+      const keyPath = key.split('.');
+      const secret = keyPath.reduce<unknown>((parent, part) => (isMap(parent) ? parent[part] : undefined), written);
+      const why = `the ${provider.kind} ${key} is a credential, and probes/ is kept in git`;
+      if (refuseWrittenSecret([...path, ...keyPath], secret, envName(name, key), why)) refused = true;
+    }
     const parsed = provider.schema.safeParse(value);
+    if (refused) return undefined;
     if (!parsed.success) {
       problems.push(...prefixed(path, issuesToProblems(source, path, provider.schema, value, parsed.error, 'SP_CONFIG_INVALID', writtenFromEnv)));
       return undefined;
@@ -328,6 +359,26 @@ export function parseNotifyConfig(input: NotifyParseInput): NotifyParse {
     return kind === undefined ? null : name; // a target with problems of its own is already reported
   }
 }
+
+/**
+ * Whether a value as written takes something from the environment: at least one ${NAME} with no
+ * default (a default, ${NAME:-…}, is written in the file; $${ is a literal "${"). A value mixing
+ * text and a reference, https://hooks.slack.com/services/${SLACK_PATH}, counts: the variable holds
+ * the secret part, and the rest (a service's public host) may be written.
+ */
+function takesFromEnvironment(written: string | undefined): boolean {
+  return written !== undefined && /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(written.replace(/\$\$\{/g, ''));
+}
+
+/** The environment variable a hint suggests for a secret: target "ops-slack", key "url" → OPS_SLACK_URL; routingKey → ROUTING_KEY. */
+function envName(name: string, key: string): string {
+  return `${name}_${key}`
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .toUpperCase();
+}
+
+const positionKey = (at: SourcePosition | undefined) => (at ? `${at.file}:${at.line ?? 0}:${at.column ?? 0}` : '');
 
 /** Issues of a part (a target, a subscriber) name the whole path in their message, as checks' do. */
 function prefixed(path: readonly PropertyKey[], found: readonly StatuspostError[]): StatuspostError[] {

@@ -114,6 +114,12 @@ export interface Provider<TargetConfig = unknown> {
    * and the config loader validates each target with its provider's schema, as probes do.
    */
   readonly schema: z.ZodType<TargetConfig>;
+  /**
+   * Keys whose values are credentials (a webhook URL, a token, a routing key, a password): the config
+   * loader refuses them written in probes/notify.yaml (committed to git) and wants them from the
+   * environment, `url: ${SLACK_WEBHOOK_URL}`; `statuspost notify --help` marks them "env".
+   */
+  readonly secretKeys: readonly string[];
   /** Values of a target that are secrets or private addresses (URLs, tokens, passwords): never printed or published. */
   privateValues(target: TargetConfig): string[];
   /** Keys of the target's configuration, for `statuspost notify --help`. */

@@ -81,6 +81,13 @@ describe('statuspost init', () => {
     const without = await statuspost(['check', '--root', root], { env: { SMTP_PASSWORD: env.SMTP_PASSWORD, SLACK_WEBHOOK_URL: '' } });
     expect(without.code).toBe(1);
     expect(without.stderr).toContain('SLACK_WEBHOOK_URL');
+    // Pasting the URL itself into the file is refused at its place, naming a variable, never the URL.
+    await writeFile(join(root, 'probes/notify.yaml'), `${example.join('\n').replace('${SLACK_WEBHOOK_URL}', env.SLACK_WEBHOOK_URL)}\n`);
+    const pasted = await statuspost(['check', '--root', root], { env });
+    expect(pasted.code).toBe(1);
+    expect(pasted.stderr).toMatch(/^probes\/notify\.yaml:\d+:10 {2}targets\.ops-slack\.url: must come from the environment/m);
+    expect(pasted.stderr).toContain('write it as url: ${OPS_SLACK_URL}');
+    expect(pasted.stderr).not.toContain('secretpart');
   });
 
   it('is what the hint for a folder without probes/ says to run, and it works there', async () => {

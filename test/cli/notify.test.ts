@@ -172,7 +172,15 @@ describe('statuspost notify', () => {
     const list = stdout.slice(stdout.indexOf('Providers'));
     for (const provider of providers) {
       expect(list).toMatch(new RegExp(`^ {2}${provider.kind}$`, 'm'));
-      for (const key of provider.keys) expect(list).toMatch(new RegExp(`^ {4}${key.name.replace('.', '\\.')}${key.required ? ' \\(required\\)' : ''} +\\S`, 'm'));
+      // "(required)", "(env)" or "(required, env)": env marks a key whose value must be ${ENV_VAR}.
+      for (const key of provider.keys) {
+        const marks = [...(key.required ? ['required'] : []), ...(provider.secretKeys.includes(key.name) ? ['env'] : [])];
+        expect(list).toMatch(new RegExp(`^ {4}${key.name.replace('.', '\\.')}${marks.length > 0 ? ` \\(${marks.join(', ')}\\)` : ''} +\\S`, 'm'));
+      }
+    }
+    // Every secret key is one of the provider's keys (a misspelt one would never be checked).
+    for (const provider of providers) {
+      for (const key of provider.secretKeys) expect(provider.keys.map((k) => k.name)).toContain(key);
     }
   });
 

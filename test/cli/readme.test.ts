@@ -3,7 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { keyWithMarks } from '../../src/cli/commands/notify.ts';
 import { ExitCode } from '../../src/cli/exit-codes.ts';
+import { providers } from '../../src/notify/providers/index.ts';
 import { statuspost } from '../helpers/cli.ts';
 
 const readmePath = fileURLToPath(new URL('../../README.md', import.meta.url));
@@ -114,7 +116,7 @@ describe('README ↔ --help', () => {
   });
 });
 
-/** Providers and their keys, "kind → key (required) …", from the README's table or from --help. */
+/** Providers and their keys, "kind → key (required, env) …", from the README's table or from --help. */
 function providersInReadme(readme: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const lines = readme.split('\n');
@@ -132,7 +134,8 @@ function providersInReadme(readme: string): Map<string, string[]> {
     if (!inTable) continue;
     const row = /^\| `([a-z]+)` \| (.+?) \| .+ \|$/.exec(line);
     if (!row) continue;
-    out.set(row[1]!, [...row[2]!.matchAll(/(\*\*)?`([\w.]+)`\*{0,2}/g)].map((m) => `${m[2]}${m[1] ? ' (required)' : ''}`));
+    // **`url`** is required; " (env)" after a key: its value must be ${ENV_VAR}.
+    out.set(row[1]!, [...row[2]!.matchAll(/(\*\*)?`([\w.]+)`(?:\*\*)?( \(env\))?/g)].map((m) => keyWithMarks(m[2]!, m[1] !== undefined, m[3] !== undefined)));
   }
   return out;
 }
@@ -145,7 +148,7 @@ function providersInHelp(help: string): Map<string, string[]> {
     if (line === '' || /^\S/.test(line)) break;
     const heading = /^ {2}([a-z]+)$/.exec(line);
     if (heading) out.set((kind = heading[1]!), []);
-    else if (kind) out.get(kind)!.push(/^ {4}(\S+(?: \(required\))?)/.exec(line)![1]!);
+    else if (kind) out.get(kind)!.push(/^ {4}(\S+(?: \((?:required|env|required, env)\))?)/.exec(line)![1]!);
   }
   return out;
 }
@@ -156,7 +159,13 @@ describe('README ↔ notify --help', () => {
     expect(code).toBe(0);
     const help = providersInHelp(stdout);
     expect([...help.keys()]).toHaveLength(8);
-    expect(help.get('webhook')).toEqual(['url (required)', 'secret', 'format', 'headers']);
+    expect(help.get('webhook')).toEqual(['url (required, env)', 'secret (env)', 'format', 'headers']);
+    expect(help.get('ntfy')).toEqual(['topic (required, env)', 'url', 'token (env)']);
+    expect(help.get('email')).toContain('password (env)');
+    // Each provider's secret keys, and only they, are marked in --help.
+    for (const provider of providers) {
+      expect(help.get(provider.kind)!.filter((key) => key.endsWith('env)')).map((key) => key.split(' ')[0])).toEqual([...provider.secretKeys]);
+    }
     expect(Object.fromEntries(providersInReadme(readme))).toEqual(Object.fromEntries(help));
   });
 });

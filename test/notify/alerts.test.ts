@@ -29,9 +29,9 @@ async function setup() {
       '    port: 6379',
       '',
     ].join('\n'),
-    'probes/notify.yaml': 'targets:\n  ops:\n    kind: webhook\n    url: https://hooks.example.org/x\nroutes:\n  - targets: [ops]\n  - targets: [ops]\n    events: [check]\n    components: [cache]\ntlsReminderDays: [14, 7]\n',
+    'probes/notify.yaml': 'targets:\n  ops:\n    kind: webhook\n    url: ${OPS_URL}\nroutes:\n  - targets: [ops]\n  - targets: [ops]\n    events: [check]\n    components: [cache]\ntlsReminderDays: [14, 7]\n',
   });
-  const { config, problems } = await loadConfig(root, {});
+  const { config, problems } = await loadConfig(root, { OPS_URL: 'https://hooks.example.org/x' });
   expect(problems).toEqual([]);
   const states = new Map<string, ConfirmState>();
   const alerts = createAlerts({ config: config!, notify: config!.notify!, posts: () => [] });

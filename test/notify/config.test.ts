@@ -11,6 +11,7 @@ const components = ['components:', '  - id: cache', '    name: Cache', '  - id: 
 
 const SECRETS = {
   SMTP_PASSWORD: 'hunter2-smtp-password',
+  PARTNER_WEBHOOK_URL: 'https://hooks.partner.example/statuspost',
   ONCALL: 'oncall@pager.example.org, second@pager.example.org',
   SUBSCRIBE_SECRET: 'c0ffee'.repeat(8),
 };
@@ -67,7 +68,7 @@ describe('probes/notify.yaml', () => {
         '    components: [chat]',
         '  partner:',
         '    channel: webhook',
-        '    address: https://hooks.partner.example/statuspost',
+        '    address: ${PARTNER_WEBHOOK_URL}',
         '    format: statuspage',
         'subscriptions:',
         '  email:',
@@ -241,6 +242,7 @@ describe('probes/notify.yaml', () => {
   });
 
   it('wants a target used by a route to have addresses, and sign-ups and email subscribers to go through an email target', async () => {
+    const env = { ...SECRETS, PARTNER_URL: 'ftp://x.example', CHATROOM_URL: 'https://hooks.slack.example/T0' };
     const problems = await problemsOf([
       'targets:', //                                           1
       '  quiet:', //                                           2
@@ -255,23 +257,23 @@ describe('probes/notify.yaml', () => {
       '  - targets: [quiet]', //                               11
       'subscribers:', //                                       12
       '  ops-list: { channel: email, address: not-an-address }', // 13
-      '  partner: { channel: webhook, address: "ftp://x.example", via: loud }', // 14
-      '  chatroom: { channel: slack, address: "https://hooks.slack.example/T0", format: statuspage }', // 15
+      '  partner: { channel: webhook, address: "${PARTNER_URL}", via: loud }', // 14
+      '  chatroom: { channel: slack, address: "${CHATROOM_URL}", format: statuspage }', // 15
       'subscriptions:', //                                     16
       '  email:', //                                           17
       '    target: lood', //                                   18
       '    secret: ${SIGNUP_SECRET:-a-default-written-in-the-file-that-is-long}', // 19
       '',
-    ]);
+    ], env);
     expect(problems).toEqual([
       'probes/notify.yaml:11:15  routes.0.targets.0: target "quiet" has no `to` addresses, so its alerts would reach no one [SP_CONFIG_INVALID]\n  hint: add `to: [oncall@example.org]` to the target at probes/notify.yaml:3:5',
       'probes/notify.yaml:13:13  subscribers.ops-list: subscriber "ops-list" needs an email target to send through [SP_CONFIG_INVALID]\n  hint: name one with via: quiet or loud',
       'probes/notify.yaml:13:40  subscribers.ops-list.address: "not-an-address" is not an email address [SP_CONFIG_INVALID]\n  hint: e.g. address: ops-list@example.org',
-      'probes/notify.yaml:14:41  subscribers.partner.address: "ftp://x.example" is not an http(s) URL [SP_CONFIG_INVALID]\n  hint: a webhook subscriber\'s address is its webhook URL; write it as ${PARTNER_WEBHOOK_URL}',
-      'probes/notify.yaml:14:65  subscribers.partner.via: only email subscribers are sent through a target [SP_CONFIG_INVALID]\n  hint: a webhook subscriber is sent to its address directly; leave via out',
-      'probes/notify.yaml:15:82  subscribers.chatroom.format: only webhook subscribers take a format [SP_CONFIG_INVALID]\n  hint: leave it out, or make the channel webhook',
+      'probes/notify.yaml:14:41  subscribers.partner.address: (the value of ${PARTNER_URL}) is not an http(s) URL [SP_CONFIG_INVALID]\n  hint: a webhook subscriber\'s address is its webhook URL; write it as ${PARTNER_WEBHOOK_URL}',
+      'probes/notify.yaml:14:64  subscribers.partner.via: only email subscribers are sent through a target [SP_CONFIG_INVALID]\n  hint: a webhook subscriber is sent to its address directly; leave via out',
+      'probes/notify.yaml:15:67  subscribers.chatroom.format: only webhook subscribers take a format [SP_CONFIG_INVALID]\n  hint: leave it out, or make the channel webhook',
       'probes/notify.yaml:18:13  subscriptions.email.target: unknown target "lood" [SP_CONFIG_INVALID]\n  hint: did you mean "loud"? targets: quiet, loud',
-      'probes/notify.yaml:19:13  subscriptions.email.secret: must come from the environment [SP_CONFIG_INVALID]\n  hint: write it as secret: ${SUBSCRIBE_SECRET} (no default in the file); it signs every confirmation and unsubscribe link',
+      "probes/notify.yaml:19:13  subscriptions.email.secret: must come from the environment [SP_CONFIG_INVALID]\n  hint: write it as secret: ${SUBSCRIBE_SECRET} (no default in the file) and set SUBSCRIBE_SECRET in statuspost's environment; it signs every confirmation and unsubscribe link",
     ]);
   });
 
@@ -321,11 +323,109 @@ describe('probes/notify.yaml', () => {
     for (const value of Object.values(env)) for (const line of printed) expect(line).not.toContain(value);
   });
 
-  it('refuses a password or secret written in the file', async () => {
-    const problems = await problemsOf(['targets:', '  ops-mail:', '    kind: email', '    host: smtp.internal.example', '    user: alerts', '    password: hunter2', '    from: status@example.org', '']);
-    expect(problems).toEqual([
-      'probes/notify.yaml:6:15  password: a secret written in the file [SP_CONFIG_INVALID]\n  hint: write it as an environment reference, e.g. password: ${REDIS_PASSWORD}; secrets never go in probes/*.yaml',
+  it('refuses each provider\'s credentials written in the file, at the value, with the variable to set, never printing them', async () => {
+    // Line by line: what an operator might paste into probes/notify.yaml (and so commit to git).
+    const written = [
+      'targets:', //                                                                                    1
+      '  hook: { kind: webhook, url: "https://hooks.example.org/in/AAAA1111", secret: whsec-literal-0123456789 }', // 2
+      '  chat: { kind: slack, url: "https://hooks.slack.com/services/T0/B0/BBBB2222" }', //            3
+      '  mm: { kind: mattermost, url: "https://chat.example.org/hooks/CCCC3333" }', //                 4
+      '  room: { kind: teams, url: "https://prod.example.logic.azure.com/workflows/DDDD4444" }', //    5
+      '  disc: { kind: discord, url: "https://discord.com/api/webhooks/1/EEEE5555" }', //              6
+      '  push: { kind: ntfy, url: "https://ntfy.example.org", topic: ffff6666-topic, token: tk_gggg7777 }', // 7
+      '  page: { kind: pagerduty, routingKey: 0123456789abcdef0123456789HHHH88 }', //                  8
+      '  ops-mail: { kind: email, host: smtp.example.org, user: alerts, password: iiii9999, from: status@example.org }', // 9
+      'subscribers:', //                                                                                10
+      '  partner: { channel: webhook, address: "https://hooks.partner.example/JJJJ0000" }', //         11
+      '  team: { channel: slack, address: "https://hooks.slack.com/services/T1/B1/KKKK1111" }', //      12
+      '  ops-list: { channel: email, address: ops-list@example.org, via: ops-mail }', //               13
+      '',
+    ];
+    const { config, problems } = await load(written.join('\n'), {});
+    const printed = problems.map(formatError);
+    const refused = (at: string, path: string, key: string, variable: string, why: string) =>
+      `probes/notify.yaml:${at}  ${path}: must come from the environment [SP_CONFIG_INVALID]\n  hint: write it as ${key}: \${${variable}} (no default in the file) and set ${variable} in statuspost's environment; ${why}`;
+    const credential = (what: string) => `the ${what} is a credential, and probes/ is kept in git`;
+    // One problem each (the generic one for keys named secret, token or password is not repeated);
+    // a server's URL (ntfy), an SMTP host and user, and an email subscriber's address may be written.
+    expect(printed).toEqual([
+      refused('2:31', 'targets.hook.url', 'url', 'HOOK_URL', credential('webhook url')),
+      refused('2:80', 'targets.hook.secret', 'secret', 'HOOK_SECRET', credential('webhook secret')),
+      refused('3:29', 'targets.chat.url', 'url', 'CHAT_URL', credential('slack url')),
+      refused('4:32', 'targets.mm.url', 'url', 'MM_URL', credential('mattermost url')),
+      refused('5:29', 'targets.room.url', 'url', 'ROOM_URL', credential('teams url')),
+      refused('6:31', 'targets.disc.url', 'url', 'DISC_URL', credential('discord url')),
+      refused('7:63', 'targets.push.topic', 'topic', 'PUSH_TOPIC', credential('ntfy topic')),
+      refused('7:86', 'targets.push.token', 'token', 'PUSH_TOKEN', credential('ntfy token')),
+      refused('8:40', 'targets.page.routingKey', 'routingKey', 'PAGE_ROUTING_KEY', credential('pagerduty routingKey')),
+      refused('9:76', 'targets.ops-mail.password', 'password', 'OPS_MAIL_PASSWORD', credential('email password')),
+      refused('11:41', 'subscribers.partner.address', 'address', 'PARTNER_WEBHOOK_URL', "a webhook subscriber's URL is a credential, and probes/ is kept in git"),
+      refused('12:36', 'subscribers.team.address', 'address', 'TEAM_SLACK_URL', "a slack subscriber's URL is a credential, and probes/ is kept in git"),
     ]);
+    expect(config).toBeUndefined();
+    for (const secret of ['AAAA1111', 'whsec-literal', 'BBBB2222', 'CCCC3333', 'DDDD4444', 'EEEE5555', 'ffff6666', 'gggg7777', 'HHHH88', 'iiii9999', 'JJJJ0000', 'KKKK1111']) {
+      for (const line of printed) expect(line).not.toContain(secret);
+    }
+
+    // The same file with each credential from the environment (as each hint says) loads.
+    const env = {
+      HOOK_URL: 'https://hooks.example.org/in/AAAA1111',
+      HOOK_SECRET: 'whsec-literal-0123456789',
+      CHAT_URL: 'https://hooks.slack.com/services/T0/B0/BBBB2222',
+      MM_URL: 'https://chat.example.org/hooks/CCCC3333',
+      ROOM_URL: 'https://prod.example.logic.azure.com/workflows/DDDD4444',
+      DISC_URL: 'https://discord.com/api/webhooks/1/EEEE5555',
+      PUSH_TOPIC: 'ffff6666-topic',
+      PUSH_TOKEN: 'tk_gggg7777',
+      PAGE_ROUTING_KEY: '0123456789abcdef0123456789HHHH88',
+      OPS_MAIL_PASSWORD: 'iiii9999',
+      PARTNER_WEBHOOK_URL: 'https://hooks.partner.example/JJJJ0000',
+      TEAM_SLACK_URL: 'https://hooks.slack.com/services/T1/B1/KKKK1111',
+    };
+    let fromEnv = written.join('\n');
+    for (const [variable, value] of Object.entries(env)) fromEnv = fromEnv.replace(fromEnv.includes(`"${value}"`) ? `"${value}"` : value, `"\${${variable}}"`);
+    for (const value of Object.values(env)) expect(fromEnv).not.toContain(value);
+    const loaded = await load(fromEnv, env);
+    expect(loaded.problems.map(formatError)).toEqual([]);
+    const notify = loaded.config!.notify!;
+    expect(notify.targets.map((target) => [target.name, target.kind])).toEqual([
+      ['hook', 'webhook'], ['chat', 'slack'], ['mm', 'mattermost'], ['room', 'teams'], ['disc', 'discord'], ['push', 'ntfy'], ['page', 'pagerduty'], ['ops-mail', 'email'],
+    ]);
+    expect(notify.targets.find((target) => target.name === 'push')?.config).toEqual({ url: 'https://ntfy.example.org', topic: env.PUSH_TOPIC, token: env.PUSH_TOKEN });
+    expect(notify.subscribers.map((subscriber) => [subscriber.name, subscriber.address])).toEqual([
+      ['partner', env.PARTNER_WEBHOOK_URL], ['team', env.TEAM_SLACK_URL], ['ops-list', 'ops-list@example.org'],
+    ]);
+    expect(loaded.config!.privateValues).toEqual(expect.arrayContaining(Object.values(env)));
+  });
+
+  it('takes a value that mixes written text with a variable, and refuses a secret whose only source is a default or $${', async () => {
+    const env = { SLACK_PATH: 'T0/B0/secretpart', NTFY_TOKEN: 'tk_fromtheenvironment', HOOK_URL: 'https://hooks.example.org/in' };
+    const mixed = await load(['targets:', '  chat: { kind: slack, url: "https://hooks.slack.com/services/${SLACK_PATH}" }', ''].join('\n'), env);
+    expect(mixed.problems.map(formatError)).toEqual([]);
+    expect(mixed.config!.notify!.targets[0]!.config).toEqual({ url: `https://hooks.slack.com/services/${env.SLACK_PATH}` });
+    // The variable's part is private, and so is the whole URL.
+    expect(mixed.config!.privateValues).toEqual(expect.arrayContaining([env.SLACK_PATH, `https://hooks.slack.com/services/${env.SLACK_PATH}`]));
+
+    const problems = await problemsOf(
+      [
+        'targets:', //                                                                                      1
+        '  push: { kind: ntfy, topic: "${NTFY_TOPIC:-chat-ops-written}", token: "${NTFY_TOKEN:-tk_written}" }', // 2
+        '  hook: { kind: webhook, url: "$${HOOK_URL}" }', //                                              3
+        '  chat: { kind: slack, url: "https://hooks.slack.com/services/T0/B0/${NOT_SET:-written}" }', //  4
+        '',
+      ],
+      env,
+    );
+    const hint = (key: string, variable: string, what: string) =>
+      `  hint: write it as ${key}: \${${variable}} (no default in the file) and set ${variable} in statuspost's environment; the ${what} is a credential, and probes/ is kept in git`;
+    // A default is in the file whether or not its variable is set (NTFY_TOKEN is); nothing written is shown.
+    expect(problems).toEqual([
+      `probes/notify.yaml:2:30  targets.push.topic: must come from the environment [SP_CONFIG_INVALID]\n${hint('topic', 'PUSH_TOPIC', 'ntfy topic')}`,
+      `probes/notify.yaml:2:72  targets.push.token: must come from the environment [SP_CONFIG_INVALID]\n${hint('token', 'PUSH_TOKEN', 'ntfy token')}`,
+      `probes/notify.yaml:3:31  targets.hook.url: must come from the environment [SP_CONFIG_INVALID]\n${hint('url', 'HOOK_URL', 'webhook url')}`,
+      `probes/notify.yaml:4:29  targets.chat.url: must come from the environment [SP_CONFIG_INVALID]\n${hint('url', 'CHAT_URL', 'slack url')}`,
+    ]);
+    for (const line of problems) for (const text of ['chat-ops-written', 'tk_written', 'T0/B0', env.NTFY_TOKEN]) expect(line).not.toContain(text);
   });
 
   it('accepts the README\'s example as written, once its secrets are in the environment', async () => {

@@ -34,7 +34,7 @@ describe('SIGKILL while sending', () => {
       'probes/site.yaml': 'title: Chat status\nbaseUrl: https://status.example.org\nstore:\n  engine: sqlite\n  path: data/history.db\n',
       'probes/components.yaml': 'components:\n  - id: chat\n    name: Chat\n',
       'probes/checks/flap.yaml': `checks:\n  - id: flap\n    component: chat\n    kind: tcp\n    host: 127.0.0.1\n    port: ${flapPort}\n    schedule: 1s\n    timeout: 300ms\n    confirm:\n      down: 1\n      up: 1\n`,
-      'probes/notify.yaml': `targets:\n  a:\n    kind: webhook\n    url: ${a.url}\n  b:\n    kind: webhook\n    url: ${b.url}\nroutes:\n  - targets: [a, b]\n    events: [component, check]\ngroupWait: 0s\n`,
+      'probes/notify.yaml': `targets:\n  a:\n    kind: webhook\n    url: \${A_URL}\n  b:\n    kind: webhook\n    url: \${B_URL}\nroutes:\n  - targets: [a, b]\n    events: [component, check]\ngroupWait: 0s\n`,
     });
     // A backlog: one message per event and target (distinct times, no grouping).
     const path = join(root, 'data/history.db');
@@ -61,7 +61,7 @@ describe('SIGKILL while sending', () => {
     const started = Date.now();
     try {
       for (let trial = 0; trial < TRIALS; trial++) {
-        const daemon = startDaemonProcess(root, ['--flush-interval', '50']);
+        const daemon = startDaemonProcess(root, ['--flush-interval', '50'], { A_URL: a.url, B_URL: b.url });
         await daemon.waitFor((line) => line.event === 'started');
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 400));
         daemon.child.kill('SIGKILL');
@@ -74,7 +74,7 @@ describe('SIGKILL while sending', () => {
     const killedFor = Date.now() - started;
 
     // The last run: to the end of the backlog, then a graceful stop.
-    const last = startDaemonProcess(root, ['--flush-interval', '50']);
+    const last = startDaemonProcess(root, ['--flush-interval', '50'], { A_URL: a.url, B_URL: b.url });
     await last.waitFor((line) => line.event === 'started');
     let store: Store | undefined;
     try {

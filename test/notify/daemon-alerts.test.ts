@@ -36,7 +36,8 @@ function checks(chatPort: number, webPort: number): string {
   ].join('\n');
 }
 
-const notify = (url: string, extra = '') => `targets:\n  ops:\n    kind: webhook\n    url: ${url}\nroutes:\n  - targets: [ops]\n${extra}groupWait: 200ms\n`;
+// The receiver's URL comes from the environment, as a webhook's credential must.
+const notify = (extra = '') => `targets:\n  ops:\n    kind: webhook\n    url: \${OPS_URL}\nroutes:\n  - targets: [ops]\n${extra}groupWait: 200ms\n`;
 
 /** "2026-12-02T04:30": a UTC wall time, minutes precision, as posts are written. */
 const wall = (ms: number) => new Date(ms).toISOString().slice(0, 16);
@@ -54,9 +55,9 @@ describe('alerts from the daemon', () => {
       'probes/site.yaml': site,
       'probes/components.yaml': components,
       'probes/checks/ports.yaml': checks(chatPort, webPort),
-      'probes/notify.yaml': notify(receiver.url, '    remindEvery: 1m\n'),
+      'probes/notify.yaml': notify('    remindEvery: 1m\n'),
     });
-    const daemon = startDaemonProcess(root, ['--flush-interval', '100']);
+    const daemon = startDaemonProcess(root, ['--flush-interval', '100'], { OPS_URL: receiver.url });
     await daemon.waitFor((line) => line.event === 'status' && line.check === 'chat-node-1' && line.status === 'up');
     await close(chat);
     const down = await daemon.waitFor((line) => line.event === 'status' && line.check === 'chat-node-1' && line.status === 'down');
@@ -116,10 +117,10 @@ describe('alerts from the daemon', () => {
       'probes/site.yaml': site,
       'probes/components.yaml': components,
       'probes/checks/ports.yaml': checks(chatPort, webPort), // chat's port: nothing listens
-      'probes/notify.yaml': `targets:\n  quiet:\n    kind: webhook\n    url: ${quiet.url}\n  loud:\n    kind: webhook\n    url: ${loud.url}\nroutes:\n  - targets: [quiet]\n  - targets: [loud]\n    duringMaintenance: alert\ngroupWait: 200ms\n`,
+      'probes/notify.yaml': `targets:\n  quiet:\n    kind: webhook\n    url: \${QUIET_URL}\n  loud:\n    kind: webhook\n    url: \${LOUD_URL}\nroutes:\n  - targets: [quiet]\n  - targets: [loud]\n    duringMaintenance: alert\ngroupWait: 200ms\n`,
       [`content/maintenance/${wall(now).slice(0, 10)}-chat-nodes.md`]: maintenance,
     });
-    const daemon = startDaemonProcess(root, ['--flush-interval', '100', '--metrics', '127.0.0.1:0']);
+    const daemon = startDaemonProcess(root, ['--flush-interval', '100', '--metrics', '127.0.0.1:0'], { QUIET_URL: quiet.url, LOUD_URL: loud.url });
     const metricsLine = await daemon.waitFor((line) => line.event === 'metrics');
     await daemon.waitFor((line) => line.event === 'status' && line.check === 'chat-node-1' && line.status === 'down');
     await until(() => loud.accepted().length >= 1, 30_000, 'the route that alerts anyway gets it');

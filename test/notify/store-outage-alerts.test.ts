@@ -38,9 +38,9 @@ describe.skipIf(!reachable)('alerts while the store is down', () => {
       'probes/site.yaml': `title: Chat\nbaseUrl: https://status.example.org\nlocation: dc2\nstore:\n  engine: postgres\n  url: \${STORE_URL}\n  schema: ${schema}\n`,
       'probes/components.yaml': 'components:\n  - id: chat\n    name: Chat\n',
       'probes/checks/a.yaml': `checks:\n  - id: node\n    component: chat\n    kind: tcp\n    host: 127.0.0.1\n    port: ${port}\n    schedule: 1s\n    timeout: 500ms\n`,
-      'probes/notify.yaml': `targets:\n  ops:\n    kind: webhook\n    url: ${receiver.url}\nroutes:\n  - targets: [ops]\ngroupWait: 200ms\n`,
+      'probes/notify.yaml': `targets:\n  ops:\n    kind: webhook\n    url: \${OPS_URL}\nroutes:\n  - targets: [ops]\ngroupWait: 200ms\n`,
     });
-    const daemon = startDaemonProcess(root, ['--flush-interval', '100'], { STORE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/test` });
+    const daemon = startDaemonProcess(root, ['--flush-interval', '100'], { STORE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/test`, OPS_URL: receiver.url });
     await daemon.waitFor((line) => line.event === 'recorded' && Number(line.total) >= 2);
 
     await proxy.cut();

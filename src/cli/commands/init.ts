@@ -194,6 +194,8 @@ checks:
     'probes/notify.yaml': `# Alerts to operators and notifications to subscribers. All commented out, so nothing is sent;
 # every key is described in the README ("Notifications"). \`statuspost notify --help\` lists the
 # providers and their keys, and \`statuspost notify test\` sends a test message to each target.
+# Credentials (webhook URLs, tokens, passwords: the keys --help marks "env") must be \${ENV_VAR}:
+# this file goes into git. Set SMTP_PASSWORD and SLACK_WEBHOOK_URL where statuspost runs.
 #
 # targets:
 #   ops-mail:

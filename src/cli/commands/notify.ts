@@ -16,12 +16,19 @@ import { createOutput, plural, table } from '../output.ts';
 const TEST_TIMEOUT_MS = 15_000;
 const SUBCOMMANDS = ['test'] as const;
 
+/** "url (required, env)": env marks a key whose value must be \${ENV_VAR} (a credential; probes/ is kept in git). */
+export function keyWithMarks(name: string, required: boolean, secret: boolean): string {
+  const marks = [...(required ? ['required'] : []), ...(secret ? ['env'] : [])];
+  return marks.length === 0 ? name : `${name} (${marks.join(', ')})`;
+}
+
 function providerList(): string {
   const lines: string[] = [];
   for (const provider of providers) {
     lines.push(`  ${provider.kind}`);
-    const width = Math.max(...provider.keys.map((key) => key.name.length + (key.required ? ' (required)'.length : 0)));
-    for (const key of provider.keys) lines.push(`    ${`${key.name}${key.required ? ' (required)' : ''}`.padEnd(width)}  ${key.description}`);
+    const named = provider.keys.map((key) => ({ key, name: keyWithMarks(key.name, key.required, provider.secretKeys.includes(key.name)) }));
+    const width = Math.max(...named.map(({ name }) => name.length));
+    for (const { key, name } of named) lines.push(`    ${name.padEnd(width)}  ${key.description}`);
   }
   return lines.join('\n');
 }
@@ -38,7 +45,10 @@ recorded; secrets are never printed. Each target is given ${TEST_TIMEOUT_MS / 10
   --root DIR   the project folder (default: the current folder)
   --json       print one JSON document: { ok, targets: [{ name, kind, ok, retryable, code, answer }] }
 
-Providers, and the keys a target of each kind takes besides \`kind:\` (values may be \${ENV_VAR}):
+Any value in probes/notify.yaml may be \${ENV_VAR}; keys marked env below must be (they are
+credentials, and probes/ is kept in git), e.g. url: \${OPS_SLACK_URL}.
+
+Providers, and the keys a target of each kind takes besides \`kind:\`:
 ${providerList()}
 
 Exit codes: 0 every target accepted the message, 1 probes/ has problems, probes/notify.yaml is

@@ -11,7 +11,7 @@
 // One embed per message: its colour is the worst severity's, its description lists the events.
 //
 // YAML keys:
-//   url        the webhook URL (https://discord.com/api/webhooks/<id>/<token>); required; private.
+//   url        the webhook URL (https://discord.com/api/webhooks/<id>/<token>); required; private, from ${ENV} (secretKeys).
 //   username   name to post as instead of the webhook's; optional.
 import { z } from 'zod/v4';
 import type { NotifyEvent, OutgoingMessage, Provider, RenderedRequest } from '../types.ts';
@@ -31,9 +31,10 @@ export const discordProvider: Provider<DiscordTarget> = {
   kind: 'discord',
   schema: discordTargetSchema,
   keys: [
-    { name: 'url', required: true, description: 'channel webhook URL, https://discord.com/api/webhooks/<id>/<token> (write it as ${ENV_VAR})' },
+    { name: 'url', required: true, description: 'channel webhook URL, https://discord.com/api/webhooks/<id>/<token>' },
     { name: 'username', required: false, description: "name to post as instead of the webhook's" },
   ],
+  secretKeys: ['url'],
   privateValues: (target) => [target.url],
   render(message, target): RenderedRequest {
     return { type: 'http', url: target.url, method: 'POST', headers: baseHeaders(message.idempotencyKey), body: JSON.stringify(discordBody(message, target)) };

@@ -107,7 +107,7 @@ export const emailProvider: Provider<EmailTarget> = {
     { name: 'secure', required: false, description: 'implicit TLS from the first byte (port 465); default false' },
     { name: 'requireTLS', required: false, description: 'refuse to send unless the server upgrades with STARTTLS; default false' },
     { name: 'user', required: false, description: 'login name, with password' },
-    { name: 'password', required: false, description: 'login password, as ${ENV_VAR}' },
+    { name: 'password', required: false, description: 'login password' },
     { name: 'from', required: true, description: 'sender, e.g. "Status <status@example.org>"' },
     { name: 'to', required: false, description: 'operators\' addresses (a list, or one string with commas); required for routes' },
     { name: 'pool', required: false, description: 'keep connections open between messages; default true' },
@@ -115,6 +115,8 @@ export const emailProvider: Provider<EmailTarget> = {
     { name: 'tls.ca', required: false, description: 'PEM file of a private CA to trust' },
   ],
   // The sender's address is not private: every subscriber sees it, and the site may well name it.
+  // The host and login name are addresses, not credentials: they may be written in the file.
+  secretKeys: ['password'],
   privateValues: (target) =>
     [target.host, target.user, target.password, ...target.to.map(addressOf), target.tls.ca].filter(
       (value): value is string => value !== undefined,

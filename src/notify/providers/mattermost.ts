@@ -9,7 +9,7 @@
 // Mattermost answers 200 "ok", 400 with a JSON error, 403/404 for a disabled or removed hook.
 //
 // YAML keys:
-//   url        the webhook URL (https://chat.example.com/hooks/xxx); required; private.
+//   url        the webhook URL (https://chat.example.com/hooks/xxx); required; private, from ${ENV} (secretKeys).
 //   channel    channel name to post in instead of the webhook's; optional.
 //   username   name to post as; optional.
 //   iconUrl    avatar URL; optional.
@@ -33,11 +33,12 @@ export const mattermostProvider: Provider<MattermostTarget> = {
   kind: 'mattermost',
   schema: mattermostTargetSchema,
   keys: [
-    { name: 'url', required: true, description: 'incoming webhook URL, https://<server>/hooks/<id> (write it as ${ENV_VAR})' },
+    { name: 'url', required: true, description: 'incoming webhook URL, https://<server>/hooks/<id>' },
     { name: 'channel', required: false, description: "channel to post in instead of the webhook's own" },
     { name: 'username', required: false, description: 'name to post as' },
     { name: 'iconUrl', required: false, description: 'avatar URL to post with' },
   ],
+  secretKeys: ['url'],
   privateValues: (target) => [target.url],
   render(message, target): RenderedRequest {
     return { type: 'http', url: target.url, method: 'POST', headers: baseHeaders(message.idempotencyKey), body: JSON.stringify(mattermostBody(message, target)) };

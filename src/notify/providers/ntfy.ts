@@ -11,9 +11,9 @@
 // limits), 401/403 without a valid token, 413 for a message too large.
 //
 // YAML keys:
-//   topic     topic to publish to; required; private (on ntfy.sh the topic name is the password).
-//   url       server root URL; default https://ntfy.sh; private when self-hosted.
-//   token     access token (tk_...); optional; private.
+//   topic     topic to publish to; required; private, from ${ENV} (secretKeys): on ntfy.sh the topic name is the password.
+//   url       server root URL; default https://ntfy.sh; private when self-hosted, but may be written (an address, not a credential).
+//   token     access token (tk_...); optional; private, from ${ENV} (secretKeys).
 import { z } from 'zod/v4';
 import type { NotifyEventKind, OutgoingMessage, Provider, RenderedRequest, Severity } from '../types.ts';
 import { sendHttp } from './http-send.ts';
@@ -43,8 +43,11 @@ export const ntfyProvider: Provider<NtfyTarget> = {
   keys: [
     { name: 'topic', required: true, description: 'topic to publish to (on ntfy.sh, pick an unguessable name)' },
     { name: 'url', required: false, description: 'server root URL; default https://ntfy.sh' },
-    { name: 'token', required: false, description: 'access token tk_... for a protected topic (write it as ${ENV_VAR})' },
+    { name: 'token', required: false, description: 'access token tk_... for a protected topic' },
   ],
+  // The topic is the password on ntfy.sh and on any server without access control (whoever knows it
+  // reads every alert and can post fake ones); the server's URL is an address, not a credential.
+  secretKeys: ['topic', 'token'],
   privateValues: (target) => [target.topic, ...(target.url === 'https://ntfy.sh' ? [] : [target.url]), ...(target.token === undefined ? [] : [target.token])],
   render(message, target): RenderedRequest {
     const headers = baseHeaders(message.idempotencyKey);

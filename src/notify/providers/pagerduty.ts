@@ -13,7 +13,7 @@
 // incident in the same message would not close it. The summary still names every event.
 //
 // YAML keys:
-//   routingKey   the integration key of an Events API v2 integration (32 characters); required; private.
+//   routingKey   the integration key of an Events API v2 integration (32 characters); required; private, from ${ENV} (secretKeys).
 //   url          default https://events.pagerduty.com/v2/enqueue (EU: https://events.eu.pagerduty.com/v2/enqueue).
 //   source       what the alert is about; default the site's host name, else its name.
 import { createHash } from 'node:crypto';
@@ -44,10 +44,11 @@ export const pagerdutyProvider: Provider<PagerdutyTarget> = {
   kind: 'pagerduty',
   schema: pagerdutyTargetSchema,
   keys: [
-    { name: 'routingKey', required: true, description: 'integration key of an Events API v2 integration (write it as ${ENV_VAR})' },
+    { name: 'routingKey', required: true, description: 'integration key of an Events API v2 integration' },
     { name: 'url', required: false, description: `Events API URL; default ${PAGERDUTY_URL}` },
     { name: 'source', required: false, description: "what the alert is about; default the site's host name" },
   ],
+  secretKeys: ['routingKey'],
   privateValues: (target) => [target.routingKey, ...(target.url === PAGERDUTY_URL ? [] : [target.url])],
   render(message, target): RenderedRequest {
     return { type: 'http', url: target.url, method: 'POST', headers: baseHeaders(message.idempotencyKey), body: JSON.stringify(pagerdutyBody(message, target)) };

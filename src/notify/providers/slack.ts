@@ -9,7 +9,7 @@
 // second per webhook). mrkdwn needs &, < and > escaped, or "<!channel>" in a title would ping everyone.
 //
 // YAML keys:
-//   url   the webhook URL (https://hooks.slack.com/services/...); required; private.
+//   url   the webhook URL (https://hooks.slack.com/services/...); required; private, from ${ENV} (secretKeys).
 import { z } from 'zod/v4';
 import type { NotifyEvent, OutgoingMessage, Provider, RenderedRequest, Severity } from '../types.ts';
 import { sendHttp } from './http-send.ts';
@@ -39,7 +39,8 @@ export const mrkdwnLink = (url: string, label: string) =>
 export const slackProvider: Provider<SlackTarget> = {
   kind: 'slack',
   schema: slackTargetSchema,
-  keys: [{ name: 'url', required: true, description: 'incoming webhook URL, https://hooks.slack.com/services/... (write it as ${ENV_VAR})' }],
+  keys: [{ name: 'url', required: true, description: 'incoming webhook URL, https://hooks.slack.com/services/...' }],
+  secretKeys: ['url'],
   privateValues: (target) => [target.url],
   render(message, target): RenderedRequest {
     return { type: 'http', url: target.url, method: 'POST', headers: baseHeaders(message.idempotencyKey), body: JSON.stringify(slackBody(message)) };

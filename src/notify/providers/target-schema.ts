@@ -3,14 +3,14 @@ import { z } from 'zod/v4';
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/; // RFC 9110 token: header names
 
-/** An http(s) URL without user:password@ (credentials go in a header or the provider's own key). */
+/** An http(s) URL without user:password@ (credentials go in a header or their own key). */
 export const httpUrlSchema = z.string().refine(
   (text) => {
     if (!URL.canParse(text)) return false;
     const url = new URL(text);
     return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password;
   },
-  { error: 'must be an http:// or https:// URL without user:password@ (write it as ${ENV_VAR}: it is a secret)' },
+  { error: 'must be an http:// or https:// URL without user:password@ (credentials go in a header or their own key)' },
 );
 
 /** Extra request headers (an Authorization for a gateway); values are private. */

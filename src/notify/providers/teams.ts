@@ -11,7 +11,7 @@
 // text is cut at 1500 characters, and a card still too large shows fewer events. A Workflows trigger answers 202 Accepted.
 //
 // YAML keys:
-//   url   the workflow's webhook URL (https://...powerautomate.com/... or ...logic.azure.com/...); required; private.
+//   url   the workflow's webhook URL (https://...powerautomate.com/... or ...logic.azure.com/...); required; private, from ${ENV} (secretKeys).
 import { z } from 'zod/v4';
 import type { NotifyEvent, OutgoingMessage, Provider, RenderedRequest, Severity } from '../types.ts';
 import { sendHttp } from './http-send.ts';
@@ -30,7 +30,8 @@ const COLOUR: Readonly<Record<Severity, string>> = { critical: 'Attention', warn
 export const teamsProvider: Provider<TeamsTarget> = {
   kind: 'teams',
   schema: teamsTargetSchema,
-  keys: [{ name: 'url', required: true, description: 'Workflows webhook URL from "Send webhook alerts to a channel" (write it as ${ENV_VAR})' }],
+  keys: [{ name: 'url', required: true, description: 'Workflows webhook URL from "Send webhook alerts to a channel"' }],
+  secretKeys: ['url'],
   privateValues: (target) => [target.url],
   render(message, target): RenderedRequest {
     return { type: 'http', url: target.url, method: 'POST', headers: baseHeaders(message.idempotencyKey), body: JSON.stringify(teamsBody(message)) };

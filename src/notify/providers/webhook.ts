@@ -19,8 +19,8 @@
 // Idempotency-Key: the message's key, the same on every retry (receivers drop repeats by it).
 //
 // YAML keys:
-//   url       http(s) URL of the receiver; required; private.
-//   secret    signing key, at least 16 characters (e.g. `openssl rand -hex 32`); optional; private.
+//   url       http(s) URL of the receiver; required; private, from ${ENV} (secretKeys).
+//   secret    signing key, at least 16 characters (e.g. `openssl rand -hex 32`); optional; private, from ${ENV} (secretKeys).
 //   format    statuspost (default) | statuspage.
 //   headers   extra request headers (e.g. Authorization for a gateway); values private.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
@@ -49,11 +49,12 @@ export const webhookProvider: Provider<WebhookTarget> = {
   kind: 'webhook',
   schema: webhookTargetSchema,
   keys: [
-    { name: 'url', required: true, description: 'http(s) URL of the receiver (write it as ${ENV_VAR})' },
+    { name: 'url', required: true, description: 'http(s) URL of the receiver' },
     { name: 'secret', required: false, description: 'signing key (16+ characters): adds X-Statuspost-Signature: t=<unix>,v1=<HMAC-SHA256 of "<t>.<body>">' },
     { name: 'format', required: false, description: 'statuspost (default; JSON Schema at /schemas/notify-webhook-v1.json) or statuspage (Statuspage-compatible)' },
     { name: 'headers', required: false, description: 'extra request headers, e.g. Authorization' },
   ],
+  secretKeys: ['url', 'secret'],
   privateValues: (target) => [target.url, ...(target.secret === undefined ? [] : [target.secret]), ...Object.values(target.headers)],
   render(message, target): RenderedRequest {
     const body = target.format === 'statuspage' ? statuspageBody(message) : statuspostBody(message);

@@ -24,6 +24,7 @@ function forSubscriber(inner: Provider<unknown>, recipient: NonNullable<Outgoing
     kind: inner.kind,
     schema: inner.schema,
     keys: inner.keys,
+    secretKeys: inner.secretKeys,
     privateValues: (target) => [...inner.privateValues(target), recipient.address],
     render: (message, target) => inner.render({ ...message, subscriber: recipient }, target),
     send: (request, target, options) => inner.send(request, target, options),

@@ -48,7 +48,7 @@ describe('a subscriber confirmed through serve gets the next incident update onc
         'subscribers:',
         '  partner:',
         '    channel: webhook',
-        `    address: ${hook.url}`,
+        '    address: ${PARTNER_WEBHOOK_URL}', // a webhook subscriber's URL is a credential: from the environment
         '    format: statuspage',
         '    components: [cache]',
         'subscriptions:',
@@ -59,7 +59,7 @@ describe('a subscriber confirmed through serve gets the next incident update onc
         '',
       ].join('\n'),
     );
-    const { config, problems } = await loadConfig(root, env);
+    const { config, problems } = await loadConfig(root, { ...env, PARTNER_WEBHOOK_URL: hook.url });
     expect(problems).toEqual([]);
     const notify = config!.notify!;
     const store = await openSqliteStore({ path: join(root, 'store.db') });

@@ -3,7 +3,8 @@
 //
 //   GET  /subscribe/                 the published subscribe page, its section#email replaced by the form
 //   POST /subscribe/                 address (+ components) → a pending subscriber and a confirmation mail
-//   GET  /subscribe/confirm?token=…  confirms (double opt-in; the token is signed and expires)
+//   GET  /subscribe/confirm?token=…  a page with one button (a scanner's GET or HEAD never confirms)
+//   POST /subscribe/confirm?token=…  confirms (double opt-in; the token is signed and expires)
 //   GET  /unsubscribe?token=…        a page with one button (mail scanners fetch GETs: a GET never unsubscribes)
 //   POST /unsubscribe?token=…        removes the subscriber (RFC 8058 one-click posts here, as does the button)
 //
@@ -264,12 +265,20 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
     send(res, 200, await page([h('h3', null, 'Check your inbox'), h('p', { role: 'status' }, `If ${address} can receive mail, a message is on its way. Open the link in it to confirm; nothing else is sent until then.`)]));
   }
 
-  async function confirm(url: URL, res: ServerResponse): Promise<void> {
-    const check = verifyToken(options.email.secret, 'confirm', url.searchParams.get('token') ?? '', now());
+  async function confirm(req: IncomingMessage, url: URL, res: ServerResponse, method: string): Promise<void> {
+    const body = method === 'POST' ? await readForm(req) : new URLSearchParams();
+    const token = url.searchParams.get('token') ?? body.get('token') ?? '';
+    const check = verifyToken(options.email.secret, 'confirm', token, now());
     const subscriber = check.ok ? await findSubscriber(check.id) : undefined;
     if (!check.ok || !subscriber) {
       const why = check.ok ? 'This subscription no longer exists.' : check.reason === 'expired' ? 'This confirmation link has expired.' : 'This confirmation link is not valid.';
       send(res, check.ok || check.reason === 'expired' ? 410 : 400, await page([h('p', { role: 'alert' }, `${why} Subscribe again to get a new one.`), ...form()]));
+      return;
+    }
+    if (method === 'GET' && subscriber.state !== 'confirmed') {
+      // A page with a button, as for unsubscribing: mail scanners and link previews open (GET, HEAD)
+      // every link in a mail, and that must not confirm an address its owner never saw.
+      send(res, 200, await page([h('p', null, `Confirm that ${subscriber.address} gets email from this site?`), h('form', { method: 'post' }, h('input', { type: 'hidden', name: 'token', value: token }), h('button', { type: 'submit' }, 'Confirm'))]));
       return;
     }
     if (subscriber.state !== 'confirmed') {
@@ -307,7 +316,7 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
         if (method === 'POST') return await subscribe(req, res);
         return send(res, 200, await page(form()));
       }
-      if (route === 'confirm') return await confirm(url, res);
+      if (route === 'confirm') return await confirm(req, url, res, method);
       return await unsubscribe(req, url, res, method);
     } catch (error) {
       if (!(error instanceof HttpProblem)) throw error;
@@ -327,7 +336,7 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
       const route = routeOf(url.pathname);
       if (!route) return false;
       const method = req.method ?? 'GET';
-      const allowed = route === 'confirm' ? ['GET', 'HEAD'] : ['GET', 'HEAD', 'POST'];
+      const allowed = ['GET', 'HEAD', 'POST'];
       if (!allowed.includes(method)) {
         res.writeHead(405, { allow: allowed.join(', '), 'content-type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
         return true;

@@ -74,8 +74,13 @@ describe('statuspost serve with subscriptions.email', () => {
     expect(mail.from?.text).toContain('status@example.org');
     const link = /https?:\/\/\S+\/subscribe\/confirm\?token=\S+/.exec(mail.text!)?.[0];
     expect(link).toBeDefined();
-    const confirmed = await fetch(new URL(new URL(link!).pathname + new URL(link!).search, url));
+    const confirmAt = new URL(new URL(link!).pathname + new URL(link!).search, url);
+    const asked = await fetch(confirmAt); // a page with a button: opening the link confirms nobody
+    expect(asked.status).toBe(200);
+    expect(await asked.text()).toContain('<button type="submit">Confirm</button>');
+    const confirmed = await fetch(confirmAt, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain('Subscribed');
 
     const listed = await statuspost(['subscribers', 'list', '--json', '--root', root], { env });
     expect(listed.code, listed.stderr).toBe(0);

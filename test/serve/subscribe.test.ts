@@ -143,7 +143,16 @@ describe('subscribe through serve', () => {
 
     const confirmLink = linkIn(confirmation.text!, 'subscribe/confirm');
     expect(confirmLink).toBeDefined();
-    const confirmed = await call(url, local(confirmLink!));
+    // Opening the link (a person, or a mail scanner or link preview: GET, HEAD) confirms nobody: the
+    // page asks, and its button confirms.
+    const opened = await call(url, local(confirmLink!));
+    expect(opened.status).toBe(200);
+    expect(opened.body).toMatch(/<form method="post"><input type="hidden" name="token" value="[^"]+"><button type="submit">Confirm<\/button><\/form>/);
+    expect(opened.body).toMatch(/reader@example\.org/i);
+    expect((await call(url, local(confirmLink!), { method: 'HEAD' })).status).toBe(200);
+    expect((await store.subscribers())[0]).toMatchObject({ id, state: 'pending' });
+    const token = /name="token" value="([^"]+)"/.exec(opened.body)![1]!;
+    const confirmed = await call(url, '/subscribe/confirm', { method: 'POST', headers: FORM, body: form([['token', token.replaceAll('&amp;', '&')]]) });
     expect(confirmed.status).toBe(200);
     expect(confirmed.body).toContain('Subscribed');
     expect(confirmed.body).toContain('Session cache');

@@ -16,6 +16,10 @@ import { startStaticServer } from '../../serve/static-server.ts';
 import { gatherSnapshotInput } from '../../status/gather.ts';
 import { buildSnapshot } from '../../status/snapshot.ts';
 import { ensureUpcomingMaintenance } from '../../demo/upcoming.ts';
+import { DEMO_TARGET, demoNotifyConfig, startAlertReceiver } from '../../demo/alert-receiver.ts';
+import { createAlerts } from '../../notify/alerts.ts';
+import { closeProviders, providerForKind } from '../../notify/providers/index.ts';
+import { startSender, type ResolvedTarget } from '../../notify/sender.ts';
 import { simulateHistory } from '../../demo/simulate.ts';
 import { refreshRollups } from '../../store/refresh.ts';
 import { dayKey } from '../../store/types.ts';
@@ -50,6 +54,11 @@ While the demo runs, from another shell in the same project:
                                  check has failed twice in a row, and republishes by itself
   statuspost demo node start N   start it again: the page clears after its next good check
 They talk to the running demo through a socket in data/demo/ that only this user can open.
+
+Alerts: without --once, the daemon sends its alerts (a component's confirmed change, a reminder every
+2 minutes while it stays down, the resolution, statuspost's own trouble) to a signed webhook receiver
+the demo starts on loopback, which prints each one in the log: "alert received: Chat nodes: partial
+outage (critical)". Nothing to configure; probes/notify.yaml is for \`statuspost run\`.
 
 One demo runs per project: a second one (even --once) refuses before it changes anything.
 
@@ -175,14 +184,36 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
           if (control) output.line(`To watch an outage appear on the page and clear, from another shell in this folder:\n  npx statuspost demo node stop 2${rootFlag}\n  npx statuspost demo node start 2${rootFlag}`);
           output.line('Press Ctrl-C to stop.');
         }
+        // Alerts, as `statuspost run` sends them with probes/notify.yaml, go to a receiver of the
+        // demo's own, which prints each one in this log: the loop, with nothing to configure.
+        const receiver = await startAlertReceiver((alert) =>
+          logger.info('alert-received', `alert received: ${alert.title} (${alert.severity})`, { kind: alert.kind, severity: alert.severity, key: alert.key, components: alert.components.join(',') }),
+        );
+        const notify = demoNotifyConfig(receiver);
+        if (config.notify) output.error(`note: the demo sends its alerts to its own receiver only; probes/notify.yaml's targets are for \`statuspost run\``);
+        if (!args.json) output.line(`Alerts go to the demo's own webhook receiver (${receiver.url}); each one shows in this log as "alert received: …", with a reminder every ${notify.routes[0]!.remindEveryMs! / 60_000} minutes while a component is down.`);
+        const webhook: ResolvedTarget = { provider: providerForKind('webhook') as ResolvedTarget['provider'], config: notify.targets[0]!.config };
         // As `statuspost run` does: republish when a check's status changes, a post is edited, a
         // window starts or ends, and every 5 minutes.
         let publisher: Publisher | undefined;
-        const daemon = startDaemon({ config, store, logger, onStatusChange: (check, state) => publisher?.request(`check ${check.id} is ${state.status}`) });
+        const alerts = createAlerts({ config, notify, posts: () => publisher?.posts() ?? [] });
+        const sender = startSender({ store, notify, target: (name) => (name === DEMO_TARGET ? webhook : undefined), site: { name: config.site.title, url: config.site.baseUrl }, logger });
+        const daemon = startDaemon({
+          config,
+          store,
+          logger,
+          onStatusChange: (check, state) => publisher?.request(`check ${check.id} is ${state.status}`),
+          alerts,
+          onOutbox: () => sender.wake(),
+          deliverDirect: (entry) => sender.deliverDirect(entry),
+        });
         publisher = startPublisher({ config, store, logger, out: join(args.root, 'public-site'), beforeBuild: () => daemon.flush(), notice });
         await stop;
         await control?.close();
         await Promise.all([publisher.stop(), daemon.stop()]);
+        await sender.stop();
+        await closeProviders();
+        await receiver.close();
         await server.close();
       } finally {
         await store.close();

@@ -214,7 +214,14 @@ export function feedNotifier(options: FeedNotifierOptions): (site: PublishedSite
   /** Keys handed to the outbox by this process, with the item's time (forgotten past the horizon). */
   const handed = new Map<string, number>();
   const baseUrl = options.siteBaseUrl.endsWith('/') ? options.siteBaseUrl : `${options.siteBaseUrl}/`;
+  // Logged (debug) once a publish's feed is handled, new items or not: a test or an operator can
+  // tell "nothing new for subscribers" from "not looked at yet".
   return async (site) => {
+    const result = await notify(site);
+    options.logger.debug('notify-feed-done', `feed read for subscribers: ${result.events} recent item${result.events === 1 ? '' : 's'}, ${result.enqueued} new, ${result.refused} refused`, { ...result });
+    return result;
+  };
+  async function notify(site: PublishedSite): Promise<FeedNotifyResult> {
     const posts = site.posts.filter((post) => (post.kind === 'incident' ? post.startedAt <= site.now : post.announcedAt <= site.now));
     const windows = await readFile(join(site.folder, '.statuspost/windows.json'), 'utf8')
       .then((text) => JSON.parse(text) as WindowHistory)
@@ -239,5 +246,5 @@ export function feedNotifier(options: FeedNotifierOptions): (site: PublishedSite
     if (result.enqueued > 0) options.onEnqueued?.(result.enqueued);
     if (result.enqueued > 0) options.logger.info('notify-feed', `${result.enqueued} new feed item${result.enqueued === 1 ? '' : 's'} for subscribers`, { events: result.enqueued });
     return result;
-  };
+  }
 }

@@ -93,7 +93,8 @@ describe('a subscriber confirmed through serve gets the next incident update onc
     const signUp = await fetch(new URL('subscribe/', server.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=reader%40example.org&components=cache' });
     expect(signUp.status).toBe(200);
     const confirm = /\/subscribe\/confirm\?token=\S+/.exec(smtp.received[0]!.mail.text!)![0];
-    expect((await fetch(new URL(confirm.slice(1), server.url))).status).toBe(200);
+    expect((await fetch(new URL(confirm.slice(1), server.url))).status).toBe(200); // the page with the Confirm button
+    expect((await fetch(new URL(confirm.slice(1), server.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(200);
     expect(smtp.received).toHaveLength(1);
 
     // The incident was open before; its next update is written now and published.

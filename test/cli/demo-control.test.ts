@@ -1,13 +1,14 @@
 // The demo while it runs, as a visitor uses it: a second `statuspost demo` refuses without touching
 // the running one's files, and `statuspost demo node stop 2` / `node start 2` from another shell
 // make an outage appear on the published page and clear, with no restart.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { get } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { startDemo } from '../helpers/demo.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,54 +24,6 @@ async function demoProject(): Promise<string> {
   const root = await tempDir('statuspost-demo-');
   await cp(join(repo, 'probes'), join(root, 'probes'), { recursive: true });
   return root;
-}
-
-/** The running demo, with a wait on its output (stdout and its log on stderr, line by line). */
-function startDemo(root: string) {
-  const child = spawn(process.execPath, [bin, 'demo', '--root', root], { stdio: ['ignore', 'pipe', 'pipe'] });
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const lines: string[] = [];
-  const waiters: Array<{ match: (line: string) => boolean; resolve: (line: string) => void }> = [];
-  const take = (stream: NodeJS.ReadableStream) => {
-    let partial = '';
-    stream.on('data', (chunk: Buffer) => {
-      partial += chunk.toString();
-      const complete = partial.split('\n');
-      partial = complete.pop()!;
-      for (const line of complete) {
-        lines.push(line);
-        for (const waiter of [...waiters]) {
-          if (!waiter.match(line)) continue;
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve(line);
-        }
-      }
-    });
-  };
-  take(child.stdout!);
-  take(child.stderr!);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    lines,
-    exited,
-    waitFor(match: (line: string) => boolean, what: string, timeoutMs = 180_000, from = 0): Promise<string> {
-      const found = lines.slice(from).find(match);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${what}: not within ${timeoutMs} ms; output:\n${lines.join('\n')}`)), timeoutMs);
-        waiters.push({
-          match,
-          resolve: (line) => {
-            clearTimeout(timer);
-            resolve(line);
-          },
-        });
-      });
-    },
-  };
 }
 
 const chatNodes = async (root: string) =>

@@ -1,63 +1,15 @@
 // The demo shows the alert loop: `statuspost demo` starts its own webhook receiver on loopback and
 // prints each alert it receives in its log. A node stopped from another shell gives exactly one
 // alert for the chat nodes; started again, the resolution arrives.
-import { spawn } from 'node:child_process';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { bin, statuspost } from '../helpers/cli.ts';
+import { describe, expect, it } from 'vitest';
+import { statuspost } from '../helpers/cli.ts';
+import { startDemo } from '../helpers/demo.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-
-/** The running demo, with a wait on its output (stdout and its log on stderr, line by line). */
-function startDemo(root: string) {
-  const child = spawn(process.execPath, [bin, 'demo', '--root', root], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const lines: string[] = [];
-  const waiters: Array<{ match: (line: string) => boolean; resolve: (line: string) => void }> = [];
-  const take = (stream: NodeJS.ReadableStream) => {
-    let partial = '';
-    stream.on('data', (chunk: Buffer) => {
-      partial += chunk.toString();
-      const complete = partial.split('\n');
-      partial = complete.pop()!;
-      for (const line of complete) {
-        lines.push(line);
-        for (const waiter of [...waiters]) {
-          if (!waiter.match(line)) continue;
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve(line);
-        }
-      }
-    });
-  };
-  take(child.stdout!);
-  take(child.stderr!);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    lines,
-    exited,
-    waitFor(match: (line: string) => boolean, what: string, timeoutMs = 180_000): Promise<string> {
-      const found = lines.find(match);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${what}: not within ${timeoutMs} ms; output:\n${lines.join('\n')}`)), timeoutMs);
-        waiters.push({
-          match,
-          resolve: (line) => {
-            clearTimeout(timer);
-            resolve(line);
-          },
-        });
-      });
-    },
-  };
-}
 
 const chatAlert = (line: string) => line.includes('alert received: Chat nodes: partial outage (critical)');
 const chatResolved = (line: string) => line.includes('alert received: Chat nodes: operational again (resolved)');

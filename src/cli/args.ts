@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { closest } from '../config/issues.ts';
 import { StatuspostError } from '../errors.ts';
+import { isLanguage, languageHint, type Language } from '../i18n/languages.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -73,4 +74,12 @@ export function flagChoice<const T extends string>(command: string, flag: string
   const meant = closest(value, allowed);
   const list = allowed.length === 2 ? `${allowed[0]} or ${allowed[1]}` : `one of ${allowed.join(', ')}`;
   throw new StatuspostError('SP_USAGE', `${command}: --${flag} must be ${list}, not "${value}"`, meant ? { hint: `did you mean ${meant}?` } : {});
+}
+
+/** `--language de`: the site's language for this build, over site.yaml's `language:`; undefined without the flag. */
+export function languageFlag(command: string, value: unknown): Language | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (isLanguage(text)) return text;
+  throw new StatuspostError('SP_USAGE', `${command}: --language must be a language the site is written in, not "${text}"`, { hint: languageHint(text) });
 }

@@ -161,7 +161,7 @@ export function closest(word: string, candidates: readonly string[]): string | u
 
 // Two swapped neighbours count as one edit ("prot" is one from "port", two from "root"): the
 // commonest slip of the fingers should win the did-you-mean.
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {

@@ -4,6 +4,7 @@ import { z } from 'zod/v4';
 import { durationWithin, idSchema, postgresUrlSchema } from '../probes/types.ts';
 import { controlCharacterProblem } from '../posts/text.ts';
 import { DURATION_LIMITS } from './limits.ts';
+import { DEFAULT_LANGUAGE, isLanguage, languageHint, type Language } from '../i18n/languages.ts';
 
 const timeZoneSchema = z.string().refine(isTimeZone, {
   error: 'must be an IANA time zone, e.g. UTC, Europe/Paris or America/Los_Angeles',
@@ -15,6 +16,14 @@ const publishedText = () =>
     const problem = controlCharacterProblem(text);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
+
+/** The language of the site's fixed text (src/i18n): a code we ship, or a positioned error with a did-you-mean. */
+const languageSchema = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (!isLanguage(value)) ctx.addIssue({ code: 'custom', message: `unknown language "${value}"`, params: { hint: languageHint(value) } });
+  })
+  .transform((value) => value as Language);
 
 const knownZones = new Map<string, boolean>();
 
@@ -52,6 +61,8 @@ export const siteSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. https://status.example.org' }),
   /** The zone pages show times in, beside UTC. */
   timezone: timeZoneSchema.default('UTC'),
+  /** The language of every fixed word of the site, its feeds and its banner feed; posts stay as written. */
+  language: languageSchema.default(DEFAULT_LANGUAGE),
   /** Names this probe location; results from several locations can share one PostgreSQL store. */
   location: idSchema.default('local'),
   store: storeSchema.default({ engine: 'sqlite', path: 'data/statuspost.db' }),

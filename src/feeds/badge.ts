@@ -1,15 +1,12 @@
 // badge.svg for the page and for each component (status, and 30-day uptime for components), and a
 // shields.io endpoint JSON beside each. The SVG is built as elements with escaped text and attributes.
-import { percent } from '../site/format.ts';
-import type { FeedContext, FeedFile } from './context.ts';
+import { overallLevelOf } from '../i18n/overall.ts';
+import { wordsOf, type FeedContext, type FeedFile } from './context.ts';
 
 const COLOURS: Record<string, string> = {
   operational: '#1a7f37', none: '#1a7f37', degraded_performance: '#9a6700', minor: '#9a6700',
   partial_outage: '#bc4c00', major: '#bc4c00', major_outage: '#cf222e', critical: '#cf222e',
   under_maintenance: '#0969da', maintenance: '#0969da',
-};
-const WORDS: Record<string, string> = {
-  operational: 'operational', degraded_performance: 'degraded', partial_outage: 'partial outage', major_outage: 'major outage', under_maintenance: 'maintenance',
 };
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -39,12 +36,15 @@ export function badgeSvg(label: string, message: string, colour: string): string
 
 export function badgeFiles(context: FeedContext): FeedFile[] {
   const { overall, components } = context.snapshot;
+  const w = wordsOf(context);
+  const label = w.t('badge.label');
+  const message = w.inSentence(w.t(`overall.${overallLevelOf(overall)}`));
   const files: FeedFile[] = [
-    { path: 'badge.svg', body: badgeSvg('status', overall.description.toLowerCase(), COLOURS[overall.indicator] ?? '#555') },
-    { path: 'badge.json', body: JSON.stringify({ schemaVersion: 1, label: 'status', message: overall.description.toLowerCase(), color: COLOURS[overall.indicator] ?? '#555' }) },
+    { path: 'badge.svg', body: badgeSvg(label, message, COLOURS[overall.indicator] ?? '#555') },
+    { path: 'badge.json', body: JSON.stringify({ schemaVersion: 1, label, message, color: COLOURS[overall.indicator] ?? '#555' }) },
   ];
   for (const c of components) {
-    const message = `${WORDS[c.status]} · ${percent(c.uptime.d30.percent)} 30d`;
+    const message = `${w.t(`badge.${c.status}`)} · ${w.t('badge.uptime30', { percent: w.percent(c.uptime.d30.percent) })}`;
     files.push(
       { path: `components/${c.id}/badge.svg`, body: badgeSvg(c.name, message, COLOURS[c.status] ?? '#555') },
       { path: `components/${c.id}/badge.json`, body: JSON.stringify({ schemaVersion: 1, label: c.name, message, color: COLOURS[c.status] ?? '#555' }) },

@@ -8,7 +8,7 @@ import { z } from 'zod/v4';
 import { renderMarkdownCached as renderMarkdown } from '../posts/markdown.ts';
 import { incidentBlocksSignIn, maintenanceState } from '../posts/state.ts';
 import type { Incident } from '../posts/types.ts';
-import { iso, postUrl, type FeedContext, type FeedFile } from './context.ts';
+import { iso, postUrl, wordsOf, type FeedContext, type FeedFile } from './context.ts';
 
 export const BANNER_VERSION = 1;
 /**
@@ -74,6 +74,9 @@ function compareUrgency(a: Urgency, b: Urgency): number {
 
 export function bannerFeed(context: FeedContext): BannerFeed {
   const { posts, now } = context;
+  const w = wordsOf(context);
+  // English keeps the feed's first form, "Sat, 24 Mar 2012 22:00 UTC"; other languages say it their way.
+  const when = (ms: number) => (w.language === 'en' ? new Date(ms).toUTCString().replace(':00 GMT', ' UTC') : w.feedTime(ms));
   const ranked: Array<{ urgency: Urgency; banner: Banner }> = [];
   for (const m of posts) {
     if (m.kind !== 'maintenance' || m.announcedAt > now) continue;
@@ -88,8 +91,8 @@ export function bannerFeed(context: FeedContext): BannerFeed {
         kind: 'maintenance',
         severity: m.signInBlocked || m.updateRequired ? 'warning' : 'info',
         title: m.title,
-        short: clip(`${m.title}: ${new Date(m.startsAt).toUTCString().replace(':00 GMT', ' UTC')}`, MAX_SHORT),
-        long: clip([m.affected, m.unaffected && `Still working: ${m.unaffected}`].filter(Boolean).join(' '), MAX_LONG),
+        short: clip(`${m.title}: ${when(m.startsAt)}`, MAX_SHORT),
+        long: clip([m.affected, m.unaffected && w.t('common.stillWorking', { text: m.unaffected })].filter(Boolean).join(' '), MAX_LONG),
         startsAt: iso(m.startsAt),
         endsAt: iso(m.endsAt),
         components: m.components,

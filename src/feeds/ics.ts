@@ -2,7 +2,7 @@
 // stable UID per maintenance, times in UTC, the last 90 days and everything ahead, STATUS:CANCELLED for a cancelled window, and SEQUENCE
 // raised whenever a window changes (kept from build to build in the site's hidden .statuspost/).
 import type { Maintenance } from '../posts/types.ts';
-import { postUrl, type FeedContext, type FeedFile } from './context.ts';
+import { postUrl, wordsOf, type FeedContext, type FeedFile } from './context.ts';
 
 export interface WindowPlan {
   startsAt: number;
@@ -79,10 +79,11 @@ export function nextWindowHistory(previous: WindowHistory, maintenance: readonly
 
 function calendar(context: FeedContext, name: string, maintenance: readonly Maintenance[], history: WindowHistory): string {
   const host = new URL(context.baseUrl).host;
+  const w = wordsOf(context);
   const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//statuspost//maintenance//EN', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH', `X-WR-CALNAME:${escapeText(name)}`, 'REFRESH-INTERVAL;VALUE=DURATION:PT1H'];
   for (const m of [...maintenance].sort((a, b) => a.startsAt - b.startsAt)) {
     const lastChange = Math.max(m.announcedAt, ...m.updates.filter((u) => u.at <= context.now).map((u) => u.at));
-    const description = [m.affected, m.unaffected && `Still working: ${m.unaffected}`, m.signInBlocked && 'Sign-in is blocked during the window.', m.updateRequired && `Clients older than ${m.updateRequired.minimumVersion} must update.`]
+    const description = [m.affected, m.unaffected && w.t('common.stillWorking', { text: m.unaffected }), m.signInBlocked && w.t('common.signInBlockedWindow'), m.updateRequired && w.t('common.mustUpdate', { version: m.updateRequired.minimumVersion })]
       .filter(Boolean)
       .join('\n');
     lines.push(
@@ -117,11 +118,12 @@ const CALENDAR_PAST_MS = 90 * 86_400_000;
 export function icsFiles(context: FeedContext, history: WindowHistory): FeedFile[] {
   const maintenance = context.posts.filter((p): p is Maintenance => p.kind === 'maintenance' && p.announcedAt <= context.now && p.endsAt >= context.now - CALENDAR_PAST_MS);
   const title = context.snapshot.site.title;
+  const w = wordsOf(context);
   return [
-    { path: 'maintenance.ics', body: calendar(context, `${title}: maintenance`, maintenance, history) },
+    { path: 'maintenance.ics', body: calendar(context, w.t('ics.siteCalendar', { site: title }), maintenance, history) },
     ...context.snapshot.components.map((c) => ({
       path: `components/${c.id}/maintenance.ics`,
-      body: calendar(context, `${title}: ${c.name} maintenance`, maintenance.filter((m) => m.components.includes(c.id)), history),
+      body: calendar(context, w.t('ics.componentCalendar', { site: title, component: c.name }), maintenance.filter((m) => m.components.includes(c.id)), history),
     })),
   ];
 }

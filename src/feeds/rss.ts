@@ -6,7 +6,8 @@
 import RSS from 'rss';
 import { renderMarkdownCached as renderMarkdown } from '../posts/markdown.ts';
 import type { Maintenance, Post } from '../posts/types.ts';
-import { postUrl, type FeedContext, type FeedFile } from './context.ts';
+import type { Words } from '../i18n/messages.ts';
+import { postUrl, wordsOf, type FeedContext, type FeedFile } from './context.ts';
 import type { WindowHistory, WindowPlan } from './ics.ts';
 
 const MAX_ITEMS = 100;
@@ -32,9 +33,10 @@ type Item = FeedItem;
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** One paragraph of plain text, escaped: the feed's own sentences never go through a template unescaped. */
 const paragraph = (text: string) => `<p>${escapeHtml(text)}</p>`;
-const span = (plan: WindowPlan) => `${new Date(plan.startsAt).toUTCString()} to ${new Date(plan.endsAt).toUTCString()}`;
+const span = (w: Words, plan: WindowPlan) => w.t('rss.span', { start: w.feedTime(plan.startsAt), end: w.feedTime(plan.endsAt) });
 
 function itemsOf(context: FeedContext, post: Post, windows: WindowHistory): Item[] {
+  const w = wordsOf(context);
   const url = postUrl(context, post);
   const categories = post.kind === 'incident' ? Object.keys(post.components) : post.components;
   const render = (source: string, headingIdPrefix = '') => renderMarkdown(source, { headingIdPrefix, linkBase: url });
@@ -46,16 +48,16 @@ function itemsOf(context: FeedContext, post: Post, windows: WindowHistory): Item
       .filter((u) => u.at <= context.now)
       .forEach((u, i) => {
         const body = render(u.body);
-        item(`update-${i + 1}`, u.status, { title: `${post.title}: ${u.status}`, url, date: u.at, html: body.html, text: body.text });
+        item(`update-${i + 1}`, u.status, { title: w.t('rss.update', { title: post.title, status: w.t(`incidentStatus.${u.status}`) }), url, date: u.at, html: body.html, text: body.text });
       });
     if (post.postmortemAt !== null && post.postmortemAt <= context.now && post.body.trim()) {
       const body = render(post.body, 'pm-');
-      item('postmortem', 'postmortem', { title: `Postmortem: ${post.title}`, url: `${url}#postmortem`, date: post.postmortemAt, html: body.html, text: body.text });
+      item('postmortem', 'postmortem', { title: w.t('rss.postmortem', { title: post.title }), url: `${url}#postmortem`, date: post.postmortemAt, html: body.html, text: body.text });
     }
   } else if (post.announcedAt <= context.now) {
     const body = render(post.body);
-    const from = `From ${span(post)}.`;
-    item('announced', 'scheduled', { title: `Scheduled maintenance: ${post.title}`, url, date: post.announcedAt, html: paragraph(from) + body.html, text: [from, body.text].filter(Boolean).join(' ') });
+    const from = w.t('rss.window', { span: span(w, post) });
+    item('announced', 'scheduled', { title: w.t('rss.scheduled', { title: post.title }), url, date: post.announcedAt, html: paragraph(from) + body.html, text: [from, body.text].filter(Boolean).join(' ') });
     // An update that names no status keeps the one before it (Statuspage's statuses, for its webhook).
     let status = 'scheduled';
     post.updates
@@ -63,7 +65,7 @@ function itemsOf(context: FeedContext, post: Post, windows: WindowHistory): Item
       .forEach((u, i) => {
         const update = render(u.body);
         status = u.status ?? status;
-        item(`update-${i + 1}`, status, { title: `${post.title}: ${u.status?.replace('_', ' ') ?? 'update'}`, url, date: u.at, html: update.html, text: update.text });
+        item(`update-${i + 1}`, status, { title: w.t('rss.update', { title: post.title, status: u.status ? w.t(`maintenanceUpdate.${u.status}`) : w.t('rss.maintenanceUpdate') }), url, date: u.at, html: update.html, text: update.text });
       });
     items.push(...changeItems(context, post, windows, url, categories));
   }
@@ -77,25 +79,26 @@ function itemsOf(context: FeedContext, post: Post, windows: WindowHistory): Item
  * item, dated at its latest update (the one saying so) or its announcement.
  */
 function changeItems(context: FeedContext, m: Maintenance, windows: WindowHistory, url: string, categories: string[]): Item[] {
+  const w = wordsOf(context);
   const items: Item[] = [];
   const changes = (windows[m.slug]?.changes ?? []).filter((c) => c.at <= context.now);
   for (const change of changes) {
     const moved = change.from.startsAt !== change.to.startsAt || change.from.endsAt !== change.to.endsAt;
     const verb = change.to.cancelled && !change.from.cancelled ? 'Cancelled' : !change.to.cancelled && change.from.cancelled ? 'Back on' : 'Rescheduled';
     const sentences = [
-      verb === 'Cancelled' ? `The maintenance planned from ${span(change.to)} is cancelled.` : undefined,
-      verb === 'Back on' ? `The maintenance is planned again, from ${span(change.to)}.` : undefined,
-      moved ? `It was planned from ${span(change.from)}; it is now from ${span(change.to)}.` : undefined,
+      verb === 'Cancelled' ? w.t('rss.cancelledText', { span: span(w, change.to) }) : undefined,
+      verb === 'Back on' ? w.t('rss.backOnText', { span: span(w, change.to) }) : undefined,
+      moved ? w.t('rss.movedText', { from: span(w, change.from), to: span(w, change.to) }) : undefined,
     ].filter((s): s is string => s !== undefined);
     // Statuspage has no word for a cancelled window; a move or a reinstatement is "scheduled" again.
     const status = verb === 'Cancelled' ? 'cancelled' : 'scheduled';
-    items.push({ id: `maintenance:${m.slug}#change-${change.sequence}`, guid: `${url}#change-${change.sequence}`, title: `${verb}: ${m.title}`, url, date: change.at, html: sentences.map(paragraph).join(''), text: sentences.join(' '), categories, post: { kind: 'maintenance', slug: m.slug, status } });
+    items.push({ id: `maintenance:${m.slug}#change-${change.sequence}`, guid: `${url}#change-${change.sequence}`, title: w.t(verb === 'Cancelled' ? 'rss.cancelled' : verb === 'Back on' ? 'rss.backOn' : 'rss.rescheduled', { title: m.title }), url, date: change.at, html: sentences.map(paragraph).join(''), text: sentences.join(' '), categories, post: { kind: 'maintenance', slug: m.slug, status } });
   }
   const cancellationRecorded = changes.some((c) => c.to.cancelled && !c.from.cancelled);
   if (m.cancelled && !cancellationRecorded) {
     const said = Math.max(m.announcedAt, ...m.updates.filter((u) => u.at <= context.now).map((u) => u.at));
-    const sentence = `The maintenance planned from ${span(m)} is cancelled.`;
-    items.push({ id: `maintenance:${m.slug}#cancelled`, guid: `${url}#cancelled`, title: `Cancelled: ${m.title}`, url, date: said, html: paragraph(sentence), text: sentence, categories, post: { kind: 'maintenance', slug: m.slug, status: 'cancelled' } });
+    const sentence = w.t('rss.cancelledText', { span: span(w, m) });
+    items.push({ id: `maintenance:${m.slug}#cancelled`, guid: `${url}#cancelled`, title: w.t('rss.cancelled', { title: m.title }), url, date: said, html: paragraph(sentence), text: sentence, categories, post: { kind: 'maintenance', slug: m.slug, status: 'cancelled' } });
   }
   return items;
 }
@@ -103,7 +106,7 @@ function changeItems(context: FeedContext, m: Maintenance, windows: WindowHistor
 function feedXml(context: FeedContext, path: string, siteUrl: string, title: string, description: string, items: Item[]): string {
   const selfUrl = new URL(path, context.baseUrl).href;
   const updated = new Date(context.snapshot.generatedAt);
-  const feed = new RSS({ title, description, site_url: siteUrl, feed_url: selfUrl, language: 'en', ttl: 5, pubDate: updated });
+  const feed = new RSS({ title, description, site_url: siteUrl, feed_url: selfUrl, language: wordsOf(context).language, ttl: 5, pubDate: updated });
   for (const item of [...items].sort((a, b) => b.date - a.date || b.guid.localeCompare(a.guid)).slice(0, MAX_ITEMS)) {
     feed.item({ title: item.title, description: item.html, url: item.url, guid: item.guid, date: new Date(item.date), categories: item.categories });
   }
@@ -126,7 +129,7 @@ export function rssFiles(context: FeedContext, windows: WindowHistory = {}): Fee
     const own = all.filter((item) => item.categories.includes(component.id));
     const path = `components/${component.id}/rss.xml`;
     const page = new URL(`components/${component.id}/`, context.baseUrl).href;
-    files.push({ path, body: feedXml(context, path, page, `${site.title}: ${component.name}`, `Incidents and maintenance affecting ${component.name}.`, own) });
+    files.push({ path, body: feedXml(context, path, page, `${site.title}: ${component.name}`, wordsOf(context).t('rss.componentDescription', { component: component.name }), own) });
   }
   return files;
 }

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { Config } from '../config/load.ts';
+import type { Language } from '../i18n/languages.ts';
 import { StatuspostError } from '../errors.ts';
 import { renderMarkdownCached } from '../posts/markdown.ts';
 import { incidentBlocksSignIn, maintenanceState } from '../posts/state.ts';
@@ -79,6 +80,9 @@ export function toSiteData(snapshot: Snapshot, posts: readonly Post[], uptimeDoc
   };
 }
 
+/** The uptime page's text: docs/uptime.md in English, docs/uptime.<language>.md in the others. */
+export const uptimeDocPath = (language: Language) => (language === 'en' ? 'docs/uptime.md' : `docs/uptime.${language}.md`);
+
 export interface BuildResult {
   folder: string;
   /** Post pages rendered by this build, and reused unchanged from the previous one. */
@@ -122,7 +126,7 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
   const { config, snapshot, out, now, progress = () => {} } = options;
   // An incident dated in the future is not news yet, and a maintenance is public from its announcement.
   const posts = options.posts.filter((post) => (post.kind === 'incident' ? post.startedAt <= now : post.announcedAt <= now));
-  const uptimeDoc = await readFile(join(PACKAGE_ROOT, 'docs/uptime.md'), 'utf8');
+  const uptimeDoc = await readFile(join(PACKAGE_ROOT, uptimeDocPath(config.site.language)), 'utf8');
   const data = toSiteData(snapshot, posts, uptimeDoc, now, options.notice ?? null);
 
   // A post page depends only on its post, the site's settings and the templates: when all three are
@@ -224,7 +228,7 @@ let templateHash: string | undefined;
 async function templateFingerprint(config: Config, notice: string | null): Promise<string> {
   if (templateHash === undefined) {
     const hash = createHash('sha256');
-    for (const dir of ['src/pages', 'src/layouts', 'src/components', 'src/styles', 'src/site']) {
+    for (const dir of ['src/pages', 'src/layouts', 'src/components', 'src/styles', 'src/site', 'src/i18n']) {
       for (const file of filesUnder(join(PACKAGE_ROOT, dir))) hash.update(file).update(await readFile(join(PACKAGE_ROOT, dir, file)));
     }
     hash.update(await readFile(join(PACKAGE_ROOT, 'package.json')));
@@ -232,7 +236,7 @@ async function templateFingerprint(config: Config, notice: string | null): Promi
   }
   const site = config.site as Partial<Config['site']>;
   return createHash('sha256')
-    .update(JSON.stringify([templateHash, site.title, site.description, site.baseUrl, site.timezone, notice, config.privateValues, SCAN_VERSION]))
+    .update(JSON.stringify([templateHash, site.title, site.description, site.baseUrl, site.timezone, site.language, notice, config.privateValues, SCAN_VERSION]))
     .digest('base64url');
 }
 

@@ -2,6 +2,7 @@
 // `statuspost build` (posts do not go through Astro's content layer, which cost four times the time
 // and memory at 10,000 posts). The path comes in STATUSPOST_SITE_DATA.
 import { readFileSync } from 'node:fs';
+import { words, type Words } from '../i18n/messages.ts';
 import type { MaintenanceState } from '../posts/state.ts';
 import type { ComponentStatus, Impact, IncidentStatus, MaintenanceUpdateStatus } from '../posts/types.ts';
 import type { Snapshot } from '../status/snapshot.ts';
@@ -62,4 +63,9 @@ export function siteData(): SiteData {
   if (!path) throw new Error('STATUSPOST_SITE_DATA is not set: build the site with `statuspost build`');
   if (cached?.path !== path) cached = { path, data: JSON.parse(readFileSync(path, 'utf8')) as SiteData };
   return cached.data;
+}
+
+/** The fixed words and formats of this build's pages, in the site's language (site.yaml `language:`). */
+export function siteWords(): Words {
+  return words(siteData().snapshot.site.language);
 }

@@ -1,42 +1,24 @@
 // Times and statuses as readers see them. Every time is shown in the author's zone and in UTC, with a
-// machine-readable datetime, so a small script can also show the reader's own zone.
+// machine-readable datetime, so a small script can also show the reader's own zone. The words and
+// formats of each language are in src/i18n; the exports here are the English ones, for the operators'
+// alerts (src/notify), which stay in English whatever the site's language.
+import { en } from '../i18n/en.ts';
+import { words } from '../i18n/messages.ts';
 import type { ComponentStatus } from '../posts/types.ts';
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-export function formatTime(ms: number, zone: string): string {
-  let formatter = formatters.get(zone);
-  if (!formatter) {
-    // en-US names the zones readers know ("PST", "PDT"); en-GB would say "GMT-8". One per zone:
-    // making a formatter costs far more than using one, and a big archive formats thousands of times.
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      timeZoneName: 'short',
-    });
-    formatters.set(zone, formatter);
-  }
-  return formatter.format(ms);
-}
+export const formatTime = (ms: number, zone: string): string => words('en').time(ms, zone);
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 export const STATUS_WORDS: Record<ComponentStatus, string> = {
-  operational: 'Operational',
-  degraded_performance: 'Degraded performance',
-  partial_outage: 'Partial outage',
-  major_outage: 'Major outage',
-  under_maintenance: 'Under maintenance',
+  operational: en['status.operational'],
+  degraded_performance: en['status.degraded_performance'],
+  partial_outage: en['status.partial_outage'],
+  major_outage: en['status.major_outage'],
+  under_maintenance: en['status.under_maintenance'],
 };
 
-export function percent(value: number | null): string {
-  return value === null ? 'no data' : `${value.toFixed(value === 100 ? 0 : 2)}%`;
-}
+export const percent = (value: number | null): string => words('en').percent(value);
 
 /** A day's colour class from its weighted downtime minutes (Statuspage's bands), never from "any failure". */
 export function dayClass(downtimeMinutes: number, coverage: number, maintenanceMinutes: number): string {
@@ -49,7 +31,4 @@ export function dayClass(downtimeMinutes: number, coverage: number, maintenanceM
 }
 
 /** "43% measured", and "under 1% measured" rather than a misleading "0%" for a few minutes of data. */
-export function measured(coverage: number): string {
-  if (coverage > 0 && coverage < 0.01) return 'under 1% measured';
-  return `${Math.round(coverage * 100)}% measured`;
-}
+export const measured = (coverage: number): string => words('en').measured(coverage);

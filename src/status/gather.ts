@@ -45,7 +45,7 @@ export async function gatherSnapshotInput(store: Store, config: Config, posts: r
 
   return {
     now,
-    site: { title: config.site.title, description: config.site.description, baseUrl: config.site.baseUrl, timezone: config.site.timezone },
+    site: { title: config.site.title, description: config.site.description, baseUrl: config.site.baseUrl, timezone: config.site.timezone, language: config.site.language },
     groups: config.groups,
     components: config.components,
     checks: config.checks.map((check) => ({ id: check.id, name: check.name, kind: check.kind, component: check.component })),

@@ -10,10 +10,12 @@ import type { ZoneDays } from './component-days.ts';
 import { overlayPosts, postSegments, type Segment } from './timeline.ts';
 import { uptimeOver, type PeriodUptime, type UptimeWeights, STATUSPAGE_WEIGHTS } from './uptime.ts';
 import type { ComponentStatus } from '../posts/types.ts';
+import type { Language } from '../i18n/languages.ts';
 
 export interface SnapshotInput {
   now: number;
-  site: { title: string; description: string; baseUrl: string; timezone: string };
+  /** `language`: of the site's fixed text (src/i18n); absent means English. */
+  site: { title: string; description: string; baseUrl: string; timezone: string; language?: Language };
   groups: ReadonlyArray<{ id: string; name: string; description: string }>;
   components: ReadonlyArray<{ id: string; name: string; group?: string | undefined; description: string; outage: OutageRule; essential: boolean }>;
   checks: ReadonlyArray<{ id: string; name: string | undefined; kind: string; component: string }>;

@@ -8,14 +8,14 @@ import { buildAndPublish } from '../../publish/build-site.ts';
 import { gatherSnapshotInput } from '../../status/gather.ts';
 import { buildSnapshot } from '../../status/snapshot.ts';
 import { openStore } from '../../store/open.ts';
-import { parseCommandArgs } from '../args.ts';
+import { languageFlag, parseCommandArgs } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
 import { createOutput, printProblems } from '../output.ts';
 
 export const buildCommand: Command = {
   summary: 'build the status site and publish it atomically',
-  usage: `Usage: statuspost build [--out DIR] [--root DIR] [--json]
+  usage: `Usage: statuspost build [--out DIR] [--language LANG] [--root DIR] [--json]
 
 Validates probes/ and content/ (any problem: all are listed and nothing is published), computes the
 Snapshot from the store, builds the site with Astro into a fresh folder, checks it (required pages,
@@ -24,17 +24,21 @@ not marked public), then publishes it: DIR becomes a link to the new build in on
 Warnings (an update dated ahead of now, a file under content/ that is not a post) are printed on
 standard error and the build goes on.
 
-  --out DIR    where the site is published (default: public-site under the project)
-  --root DIR   the project folder (default: the current folder)
-  --json       print one JSON document: { published, folder, files, rendered, reused, status, warnings }
+  --out DIR        where the site is published (default: public-site under the project)
+  --language LANG  the language of the site's fixed text, feeds and banner feed: en (English) or
+                   de (German); default: site.yaml's \`language:\`, or en. Posts stay as written.
+  --root DIR       the project folder (default: the current folder)
+  --json           print one JSON document: { published, folder, files, rendered, reused, status, warnings }
 
 Exit codes: 0 published, 1 problems in probes/ or content/, 2 bad usage, 3 the store cannot be
 opened, or the build or its checks failed (in each case the published site was left as it was).`,
   async run(argv) {
-    const args = parseCommandArgs('build', argv, { out: { type: 'string' } });
+    const args = parseCommandArgs('build', argv, { out: { type: 'string' }, language: { type: 'string' } });
+    const language = languageFlag('build', args.values.language);
     const output = createOutput(args.json);
     const { config, problems } = await loadConfig(args.root);
     if (!config) throw new ProblemsError(problems);
+    if (language) config.site.language = language;
     const posts = await loadPosts({ root: args.root, componentIds: config.components.map((c) => c.id), siteTimezone: config.site.timezone });
     if (posts.problems.length > 0) throw new ProblemsError(posts.problems);
     // Warnings never stop a build, and are never silent: an update typed 8 hours ahead stays hidden until then.

@@ -23,7 +23,8 @@ import { startSender, type ResolvedTarget } from '../../notify/sender.ts';
 import { simulateHistory } from '../../demo/simulate.ts';
 import { refreshRollups } from '../../store/refresh.ts';
 import { dayKey } from '../../store/types.ts';
-import { parseCommandArgs } from '../args.ts';
+import { languageFlag, parseCommandArgs } from '../args.ts';
+import { words } from '../../i18n/messages.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
 import { createOutput, plural, table } from '../output.ts';
@@ -31,7 +32,7 @@ import { stopSignal } from '../stop-signal.ts';
 
 export const demoCommand: Command = {
   summary: 'start a simulated chat cluster on loopback and probe every part of it',
-  usage: `Usage: statuspost demo [--once] [--stop-node N] [--root DIR] [--json]
+  usage: `Usage: statuspost demo [--once] [--stop-node N] [--language LANG] [--root DIR] [--json]
        statuspost demo node stop N | node start N [--root DIR]
 
 Starts a simulated chat cluster on loopback (a TLS balancer with cookie affinity over three chat
@@ -40,14 +41,17 @@ check in probes/ against it and the machine's own PostgreSQL and Redis, prints t
 records them in the store of probes/site.yaml (an embedded SQLite file, data/demo/statuspost.db),
 builds the status site into public-site/ and serves it on loopback.
 
-  --once         probe, record and build the site once, then stop (without it, the demo serves the
-                 site on http://127.0.0.1:4321/ and keeps the cluster, the daemon and the site going
-                 until Ctrl-C)
-  --stop-node N  stop chat node N (1, 2 or 3) before probing, to see an outage
-  --root DIR     the project holding probes/ (default: the current folder); data goes in DIR/data/demo
-  --json         print each check's result as a JSON line; without --once, then one more line,
-                 {"url": …, "env": {…}}, once the site is served (the daemon's log on standard
-                 error is JSON lines too)
+  --once             probe, record and build the site once, then stop (without it, the demo
+                     serves the site on http://127.0.0.1:4321/ and keeps the cluster, the daemon
+                     and the site going until Ctrl-C)
+  --stop-node N      stop chat node N (1, 2 or 3) before probing, to see an outage
+  --language LANG    build the site in this language: en (English) or de (German); default:
+                     site.yaml's \`language:\`, or en (the example posts stay in English)
+  --root DIR         the project holding probes/ (default: the current folder); data goes in
+                     DIR/data/demo
+  --json             print each check's result as a JSON line; without --once, then one more
+                     line, {"url": …, "env": {…}}, once the site is served (the daemon's log on
+                     standard error is JSON lines too)
 
 While the demo runs, from another shell in the same project:
   statuspost demo node stop N    stop chat node N (1, 2 or 3): the page shows the outage once its
@@ -73,6 +77,7 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
       {
         once: { type: 'boolean', default: false },
         'stop-node': { type: 'string' },
+        language: { type: 'string' },
       },
       true,
     );
@@ -83,6 +88,7 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
     // the ports the cluster will ask for), and the lock a running demo holds. A second demo used to
     // make a new balancer certificate over the running one's before it found the lock.
     const stopNode = args.values['stop-node'] === undefined ? undefined : parseNodeNumber(String(args.values['stop-node']), '--stop-node');
+    const language = languageFlag('demo', args.values.language);
     const planned = await loadConfig(args.root, { ...process.env, ...preferredEnv(dataDir) });
     if (!planned.config) throw new ProblemsError(planned.problems);
     const demoLock = await acquireLock(join(dataDir, 'demo.lock'), args.root, {
@@ -101,6 +107,7 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
 
       const { config, problems } = await loadConfig(args.root, { ...process.env, ...cluster.env });
       if (!config) throw new ProblemsError(problems);
+      if (language) config.site.language = language;
       const scheduled = await ensureUpcomingMaintenance(config, Date.now());
       if (scheduled && !args.json) output.line(`No maintenance was upcoming, so the demo scheduled one: ${scheduled}`);
       const results = await runChecksOnce(config.checks, config.site.concurrency, { stop: new AbortController().signal });
@@ -133,7 +140,7 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
         if (simulation.days > 0 && !args.json) output.line(`Simulated ${plural(simulation.days, 'past day')} of the cluster, replaying the example incidents (docs/demo-data.md).`);
         // The real days' roll-ups (latency by day), as the daemon keeps them; the simulated days have theirs.
         await refreshRollups(store, config.checks, config.site.location, Date.now());
-        const notice = `Demo data: a simulated chat cluster on loopback. Days before ${dayKey(simulation.untilDay)} are a simulation that replays the example incidents' outages; later days are real probes of the simulated cluster.`;
+        const notice = words(config.site.language).t('demo.notice', { day: dayKey(simulation.untilDay) });
         const publishSite = async () => {
           const posts = await loadPosts({ root: args.root, componentIds: config.components.map((c) => c.id), siteTimezone: config.site.timezone });
           if (posts.problems.length > 0) throw new ProblemsError(posts.problems);

@@ -153,6 +153,8 @@ description: Live status of our services, scheduled maintenance and postmortems.
 baseUrl: http://127.0.0.1:4321
 # Pages show times in this zone beside UTC (an IANA name).
 timezone: ${scalar(zone)}
+# The language of the site's fixed text: en (English) or de (German). Posts stay as you write them.
+language: en
 # The history of every check: one SQLite file, nothing to set up. Or PostgreSQL:
 #   store: { engine: postgres, url: \${DATABASE_URL}, schema: statuspost }
 store:

@@ -103,8 +103,8 @@ export const de: Messages = {
 
   'latency.noneMeasured': '{date}: keine Latenz gemessen',
   'latency.day': '{date}: Median {p50}, 95. Perzentil {p95}',
-  'latency.noneInSpan': 'keine Latenz gemessen in {span}',
-  'latency.summary': '{newest}; höchstes 95. Perzentil in {span}: {worst} am {date}',
+  'latency.noneInSpan': 'keine Latenz gemessen ({span})',
+  'latency.summary': '{newest}; höchstes 95. Perzentil ({span}): {worst} am {date}',
   'latency.chartLabel': '{name}, Antwortzeit nach UTC-Tag: {summary}',
   'latency.daysAgo': 'vor {days} Tagen (UTC-Tage)',
   'latency.top': 'oben: {value}',
@@ -116,7 +116,7 @@ export const de: Messages = {
   'incident.published': 'Veröffentlicht',
   'incidents.title': 'Störungen',
 
-  'maintenance.state': 'Stand:',
+  'maintenance.state': 'Status:',
   'maintenance.window': 'Zeitraum:',
   'maintenance.utc': 'UTC:',
   'maintenances.title': 'Wartungen',

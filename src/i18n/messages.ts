@@ -42,6 +42,11 @@ export interface Words {
   utcStamp(ms: number): string;
   /** A time in the feeds (RSS text, the banner's line): English keeps RFC 1123's form, which feed readers and filters know. */
   feedTime(ms: number): string;
+  /**
+   * A calendar day given as "2026-12-01" (the strip's and the latency chart's days): English keeps
+   * that ISO form, which its readers have seen since the first release; other languages say it their way ("1. Dez. 2026").
+   */
+  day(date: string): string;
   /** "February 2016" for "2016-02". */
   month(month: string): string;
   /** A whole or decimal number in the language's digits (1,234.5 / 1.234,5). */
@@ -99,6 +104,7 @@ function makeWords(language: Language): Words {
   const stamp = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' });
   const feedStamp = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
   const monthFormat = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  const dayFormat = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
   const percentFormats = [0, 2].map((digits) => new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }));
   const self: Words = {
     language,
@@ -115,6 +121,7 @@ function makeWords(language: Language): Words {
     time: (ms, zone) => timeIn(zone).format(ms),
     utcStamp: (ms) => `${stamp.format(ms)} UTC`,
     feedTime: (ms) => (language === 'en' ? new Date(ms).toUTCString() : `${feedStamp.format(ms)} UTC`),
+    day: (date) => (language === 'en' ? date : dayFormat.format(Date.parse(`${date}T12:00:00Z`))),
     month: (month) => {
       const [year, number] = month.split('-').map(Number) as [number, number];
       return monthFormat.format(Date.UTC(year, number - 1, 15));

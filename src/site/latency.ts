@@ -15,8 +15,8 @@ export function formatMs(ms: number): string {
 }
 
 export function describeLatencyDay(day: LatencyDay, w: Words = words()): string {
-  if (day.p50 === null || day.p95 === null) return w.t('latency.noneMeasured', { date: day.date });
-  return w.t('latency.day', { date: day.date, p50: w.ms(day.p50), p95: w.ms(day.p95) });
+  if (day.p50 === null || day.p95 === null) return w.t('latency.noneMeasured', { date: w.day(day.date) });
+  return w.t('latency.day', { date: w.day(day.date), p50: w.ms(day.p50), p95: w.ms(day.p95) });
 }
 
 /** The chart's top: the highest 95th percentile, rounded up to 1, 2 or 5 times a power of ten. Null without data. */
@@ -35,5 +35,5 @@ export function latencySummary(days: readonly LatencyDay[], w: Words = words()):
   if (measured.length === 0) return w.t('latency.noneInSpan', { span });
   const newest = measured.at(-1)!;
   const worst = measured.reduce((a, b) => (b.p95! > a.p95! ? b : a));
-  return w.t('latency.summary', { newest: describeLatencyDay(newest, w), span, worst: w.ms(worst.p95!), date: worst.date });
+  return w.t('latency.summary', { newest: describeLatencyDay(newest, w), span, worst: w.ms(worst.p95!), date: w.day(worst.date) });
 }

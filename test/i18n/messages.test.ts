@@ -68,6 +68,8 @@ describe('formats', () => {
     );
     expect(words('de').time(instant, 'Europe/Berlin')).toBe('So., 25. März 2012, 07:00 MESZ');
     expect(words('de').month('2016-02')).toBe('Februar 2016');
+    expect(words('de').day('2026-12-01')).toBe('1. Dez. 2026');
+    expect(words('en').day('2026-12-01')).toBe('2026-12-01');
     expect(words('de').utcStamp(instant)).toBe('25.03.2012, 05:00 UTC');
     expect(words('de').feedTime(instant)).toBe('So., 25. März 2012, 05:00 UTC');
   });

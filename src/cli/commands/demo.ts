@@ -140,7 +140,8 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
         if (simulation.days > 0 && !args.json) output.line(`Simulated ${plural(simulation.days, 'past day')} of the cluster, replaying the example incidents (docs/demo-data.md).`);
         // The real days' roll-ups (latency by day), as the daemon keeps them; the simulated days have theirs.
         await refreshRollups(store, config.checks, config.site.location, Date.now());
-        const notice = words(config.site.language).t('demo.notice', { day: dayKey(simulation.untilDay) });
+        const siteWords = words(config.site.language);
+        const notice = siteWords.t('demo.notice', { day: siteWords.day(dayKey(simulation.untilDay)) });
         const publishSite = async () => {
           const posts = await loadPosts({ root: args.root, componentIds: config.components.map((c) => c.id), siteTimezone: config.site.timezone });
           if (posts.problems.length > 0) throw new ProblemsError(posts.problems);

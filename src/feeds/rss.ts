@@ -39,7 +39,7 @@ function itemsOf(context: FeedContext, post: Post, windows: WindowHistory): Item
   const w = wordsOf(context);
   const url = postUrl(context, post);
   const categories = post.kind === 'incident' ? Object.keys(post.components) : post.components;
-  const render = (source: string, headingIdPrefix = '') => renderMarkdown(source, { headingIdPrefix, linkBase: url });
+  const render = (source: string, headingIdPrefix = '') => renderMarkdown(source, { headingIdPrefix, linkBase: url, anchorLabel: w.t('markdown.anchorLabel', { heading: '{heading}' }) });
   const items: Item[] = [];
   const item = (anchor: string, status: string, fields: Omit<Item, 'id' | 'guid' | 'post' | 'categories'>) =>
     items.push({ id: `${post.kind}:${post.slug}#${anchor}`, guid: `${url}#${anchor}`, ...fields, categories, post: { kind: post.kind, slug: post.slug, status } });

@@ -59,7 +59,7 @@ export const de: Messages = {
   'layout.calendar': 'Wartungskalender',
   'layout.api': 'Status-API (Statuspage v2)',
   'layout.bannerFeed': 'Banner-Feed für Apps',
-  'layout.badge': 'Plakette',
+  'layout.badge': 'Badge',
   'layout.updated': 'Stand:',
   'layout.yourTime': 'Ihre Zeit: {time}',
 
@@ -133,6 +133,8 @@ export const de: Messages = {
   'notFound.title': 'Seite nicht gefunden',
   'notFound.text': 'Diese Seite gibt es nicht.',
   'notFound.home': 'Aktueller Status',
+
+  'markdown.anchorLabel': 'Link zu diesem Abschnitt: {heading}',
 
   'uptime.title': 'Wie die Verfügbarkeit berechnet wird',
 

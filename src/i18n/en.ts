@@ -151,6 +151,9 @@ export const en = {
   'notFound.text': 'This page does not exist.',
   'notFound.home': 'Current status',
 
+  // A heading's self-link in rendered Markdown (posts and the uptime page), for screen readers.
+  'markdown.anchorLabel': 'Link to this section: {heading}',
+
   // The uptime page's title (its text is docs/uptime.md, or docs/uptime.<language>.md).
   'uptime.title': 'How uptime is computed',
 

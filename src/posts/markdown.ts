@@ -30,6 +30,11 @@ export interface RenderOptions {
    * `#pm-timeline` against the feed's own URL (rss.xml#pm-timeline), not the post's page.
    */
   linkBase?: string;
+  /**
+   * What a heading's self-link says to a screen reader, `{heading}` standing for the heading: the site's
+   * language gives it (src/i18n, 'markdown.anchorLabel'). English by default.
+   */
+  anchorLabel?: string;
 }
 
 const LINK_SCHEMES = new Set(['http', 'https', 'mailto']);
@@ -96,10 +101,12 @@ md.renderer.rules.heading_close = (tokens, idx, options, env, self) => {
   );
 };
 
+const DEFAULT_ANCHOR_LABEL = 'Link to this section: {heading}';
+
 export function renderMarkdown(source: string, options: RenderOptions = {}): RenderedMarkdown {
   const env: Env = options.linkBase === undefined ? {} : { linkBase: options.linkBase };
   const tokens = md.parse(source, env);
-  const headings = assignHeadingIds(tokens, options.headingIdPrefix ?? '', env);
+  const headings = assignHeadingIds(tokens, options.headingIdPrefix ?? '', env, options.anchorLabel ?? DEFAULT_ANCHOR_LABEL);
   return {
     html: md.renderer.render(tokens, md.options, env),
     headings,
@@ -114,7 +121,7 @@ const memo = new Map<string, RenderedMarkdown>();
  * bodies, and a daemon's republish renders none again. Bounded, so a long run keeps at most this many.
  */
 export function renderMarkdownCached(source: string, options: RenderOptions = {}): RenderedMarkdown {
-  const key = `${options.headingIdPrefix ?? ''}\u0000${options.linkBase ?? ''}\u0000${source}`;
+  const key = `${options.headingIdPrefix ?? ''}\u0000${options.linkBase ?? ''}\u0000${options.anchorLabel ?? ''}\u0000${source}`;
   let out = memo.get(key);
   if (out === undefined) {
     if (memo.size >= 100_000) memo.clear();
@@ -142,7 +149,7 @@ function schemeOf(url: string): string | null {
   return compact.slice(0, end).toLowerCase();
 }
 
-function assignHeadingIds(tokens: Token[], prefix: string, env: Env): RenderedHeading[] {
+function assignHeadingIds(tokens: Token[], prefix: string, env: Env, anchorLabel: string): RenderedHeading[] {
   const headings: RenderedHeading[] = [];
   const used = new Set<string>();
   for (let i = 0; i < tokens.length; i++) {
@@ -159,7 +166,7 @@ function assignHeadingIds(tokens: Token[], prefix: string, env: Env): RenderedHe
     used.add(id);
 
     open.attrSet('id', id);
-    close.meta = { ...close.meta, anchor: { id, label: `Link to this section: ${text}` } };
+    close.meta = { ...close.meta, anchor: { id, label: anchorLabel.replace('{heading}', () => text) } };
     headings.push({ level: Number(open.tag.slice(1)), text, id });
   }
   return headings;

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { Config } from '../config/load.ts';
 import type { Language } from '../i18n/languages.ts';
+import { words } from '../i18n/messages.ts';
 import { StatuspostError } from '../errors.ts';
 import { renderMarkdownCached } from '../posts/markdown.ts';
 import { incidentBlocksSignIn, maintenanceState } from '../posts/state.ts';
@@ -26,9 +27,11 @@ import { newBuildFolder, publish } from './swap.ts';
 /** The statuspost package itself: Astro's root, where src/pages and astro.config.mjs live. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-const html = (source: string, headingIdPrefix = '') => renderMarkdownCached(source, { headingIdPrefix }).html;
 
 export function toSiteData(snapshot: Snapshot, posts: readonly Post[], uptimeDoc: string, now: number, notice: string | null = null): SiteData {
+  // Headings' self-links speak the site's language; the posts' own words stay as written.
+  const anchorLabel = words(snapshot.site.language).t('markdown.anchorLabel', { heading: '{heading}' });
+  const html = (source: string, headingIdPrefix = '') => renderMarkdownCached(source, { headingIdPrefix, anchorLabel }).html;
   const name = (id: string) => snapshot.components.find((c) => c.id === id)?.name ?? id;
   return {
     snapshot,

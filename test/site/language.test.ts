@@ -75,10 +75,12 @@ describe('the site in German', () => {
     // What is not fixed text: the posts as written (English here), and the names and descriptions from probes/.
     const { config } = await loadConfig(root, {});
     const posts = await loadPosts({ root, componentIds: config!.components.map((c) => c.id), siteTimezone: config!.site.timezone });
+    // As the build renders them: headings' self-links say "Link zu diesem Abschnitt" (checked below).
+    const anchorLabel = MESSAGES.de['markdown.anchorLabel'];
     const postHtml = posts.posts.flatMap((p) => [
-      ...p.updates.map((u) => renderMarkdownCached(u.body).html),
-      renderMarkdownCached(p.body).html,
-      ...(p.kind === 'incident' ? [renderMarkdownCached(p.body, { headingIdPrefix: 'pm-' }).html] : []),
+      ...p.updates.map((u) => renderMarkdownCached(u.body, { anchorLabel }).html),
+      renderMarkdownCached(p.body, { anchorLabel }).html,
+      ...(p.kind === 'incident' ? [renderMarkdownCached(p.body, { headingIdPrefix: 'pm-', anchorLabel }).html] : []),
     ]);
     const named = [
       config!.site.title,
@@ -111,7 +113,9 @@ describe('the site in German', () => {
     expect(incident).toMatch(/Beginn: <time datetime="2012-10-0\d{1}T[\d:.]+Z">(Mo|Di|Mi|Do|Fr|Sa|So)\., \d{1,2}\. Okt\. 2012, \d\d:\d\d /);
     expect(await readFile(join(site, 'history/2016-02/index.html'), 'utf8')).toContain('Februar 2016');
     expect(await readFile(join(site, 'index.html'), 'utf8')).toMatch(/Stand: <time datetime="[^"]+">\d\d\.\d\d\.\d{4}, \d\d:\d\d UTC<\/time>/);
-    // The uptime page is the German text of docs/uptime.md.
+    // The uptime page is the German text of docs/uptime.md; a postmortem's headings link to themselves in German.
+    expect(incident).toContain('aria-label="Link zu diesem Abschnitt: ');
+    expect(incident).not.toContain('Link to this section');
     expect(await readFile(join(site, 'about/uptime/index.html'), 'utf8')).toContain('Wie statuspost Status und Verfügbarkeit berechnet');
 
     // The feeds' fixed text too; the API keeps Statuspage's English words.

@@ -22,7 +22,9 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from '../daemon/log.ts';
-import { alreadySubscribedMail, confirmationMail, type MailRequest } from '../notify/subscribers/mails.ts';
+import type { Language } from '../i18n/languages.ts';
+import { words } from '../i18n/messages.ts';
+import { alreadySubscribedMail, confirmationMail, scopeWords, type MailRequest } from '../notify/subscribers/mails.ts';
 import { RateLimiter, type BucketRule } from '../notify/subscribers/rate-limit.ts';
 import { emailSubscriberId, verifyToken } from '../notify/subscribers/token.ts';
 import type { SendOutcome } from '../notify/types.ts';
@@ -33,7 +35,8 @@ export interface SubscriptionOptions {
   store: Store;
   /** The published folder (a link to the current build): its subscribe page is the template. */
   folder: string;
-  site: { title: string; baseUrl: string };
+  /** `language`: of the form, its answers and the mails (site.yaml `language:`); English without it. */
+  site: { title: string; baseUrl: string; language?: Language };
   components: ReadonlyArray<{ id: string; name: string }>;
   email: { from: string; secret: string; confirmWithinMs: number };
   /** Sends one mail with the email target (the provider's send). */
@@ -100,10 +103,11 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
   const stats = { subscribed: 0, confirmed: 0, unsubscribed: 0, limited: 0, mailFailed: 0 };
   const siteOrigin = new URL(options.site.baseUrl).origin;
   const componentName = new Map(options.components.map((c) => [c.id, c.name]));
+  const w = words(options.site.language);
 
   /** The published subscribe page, with section#email replaced by `section`. */
   async function page(section: Child[]): Promise<string> {
-    const body = h('section', { id: 'email', 'aria-labelledby': 'email-heading' }, h('h2', { id: 'email-heading' }, 'Email'), ...section).html;
+    const body = h('section', { id: 'email', 'aria-labelledby': 'email-heading' }, h('h2', { id: 'email-heading' }, w.t('signup.heading')), ...section).html;
     let template: string | undefined;
     try {
       template = await readFile(join(realpathSync.native(options.folder), 'subscribe', 'index.html'), 'utf8');
@@ -112,13 +116,13 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
     }
     const found = template === undefined ? -1 : template.search(/<section id="email"[^>]*>[\s\S]*?<\/section>/);
     if (template !== undefined && found !== -1) return template.replace(/<section id="email"[^>]*>[\s\S]*?<\/section>/, () => body);
-    return `<!doctype html>${h('html', { lang: 'en' }, h('head', null, raw('<meta charset="utf-8">'), h('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }), h('title', null, `Subscribe · ${options.site.title}`)), h('body', null, h('main', null, h('h1', null, `Subscribe to ${options.site.title}`), raw(body)))).html}`;
+    return `<!doctype html>${h('html', { lang: w.language }, h('head', null, raw('<meta charset="utf-8">'), h('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }), h('title', null, w.t('signup.pageTitle', { site: options.site.title }))), h('body', null, h('main', null, h('h1', null, w.t('signup.pageHeading', { site: options.site.title })), raw(body)))).html}`;
   }
 
   function form(values: { email?: string; components?: readonly string[] } = {}, problem?: string): Child[] {
     const chosen = new Set(values.components ?? []);
     return [
-      h('p', null, 'Get an email for every incident update, postmortem and maintenance change. You confirm the address first, and every mail has a one-click unsubscribe link.'),
+      h('p', null, w.t('signup.intro')),
       problem ? h('p', { role: 'alert', id: 'email-problem' }, problem) : null,
       h(
         'form',
@@ -126,7 +130,7 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
         h(
           'p',
           null,
-          h('label', { for: 'email-address' }, 'Email address'),
+          h('label', { for: 'email-address' }, w.t('signup.address')),
           ' ',
           h('input', { id: 'email-address', name: 'email', type: 'email', required: true, autocomplete: 'email', maxlength: MAX_ADDRESS, value: values.email ?? '', 'aria-describedby': problem ? 'email-problem' : undefined }),
         ),
@@ -134,10 +138,10 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
           h(
             'fieldset',
             null,
-            h('legend', null, 'Components (tick none to hear about all of them)'),
+            h('legend', null, w.t('signup.components')),
             options.components.map((c) => h('p', null, h('input', { type: 'checkbox', id: `component-${c.id}`, name: 'components', value: c.id, checked: chosen.has(c.id) }), ' ', h('label', { for: `component-${c.id}` }, c.name))),
           ),
-        h('p', null, h('button', { type: 'submit' }, 'Subscribe')),
+        h('p', null, h('button', { type: 'submit' }, w.t('signup.submit'))),
       ),
     ];
   }
@@ -180,16 +184,16 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
   async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
     const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxBody) throw new HttpProblem(413, 'The form sent more than this page accepts.');
+    if (declared > maxBody) throw new HttpProblem(413, w.t('signup.tooBig'));
     const chunks: Buffer[] = [];
     let size = 0;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new HttpProblem(408, 'The form took too long to arrive.')), 10_000);
+      const timer = setTimeout(() => reject(new HttpProblem(408, w.t('signup.tooSlow'))), 10_000);
       req.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxBody) {
           clearTimeout(timer);
-          reject(new HttpProblem(413, 'The form sent more than this page accepts.'));
+          reject(new HttpProblem(413, w.t('signup.tooBig')));
           req.pause();
           return;
         }
@@ -213,19 +217,19 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
   }
 
   async function subscribe(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!sameSite(req)) throw new HttpProblem(403, 'This form can only be sent from this site.');
+    if (!sameSite(req)) throw new HttpProblem(403, w.t('signup.crossSite'));
     const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') throw new HttpProblem(415, 'The form must be sent as a plain form (application/x-www-form-urlencoded).');
+    if (type !== 'application/x-www-form-urlencoded') throw new HttpProblem(415, w.t('signup.notForm'));
     const fields = await readForm(req);
     const address = (fields.get('email') ?? '').trim();
     const components = [...new Set(fields.getAll('components'))];
     if (address.length === 0 || address.length > MAX_ADDRESS || !ADDRESS.test(address)) {
-      send(res, 400, await page(form({ email: address.slice(0, MAX_ADDRESS), components }, 'Enter an email address such as name@example.org.')));
+      send(res, 400, await page(form({ email: address.slice(0, MAX_ADDRESS), components }, w.t('signup.badAddress'))));
       return;
     }
     const unknown = components.filter((id) => !componentName.has(id));
     if (unknown.length > 0) {
-      send(res, 400, await page(form({ email: address, components: components.filter((id) => componentName.has(id)) }, 'Choose components from the list.')));
+      send(res, 400, await page(form({ email: address, components: components.filter((id) => componentName.has(id)) }, w.t('signup.badComponents'))));
       return;
     }
     const at = now();
@@ -235,7 +239,7 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
     if (!byAddress.allowed) {
       stats.limited++;
       const seconds = Math.max(1, Math.ceil(byAddress.retryAfterMs / 1000));
-      send(res, 429, await page([h('p', { role: 'alert' }, `Too many sign-ups from here or for this address. Try again in ${seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`}.`)]), { 'retry-after': String(seconds) });
+      send(res, 429, await page([h('p', { role: 'alert' }, w.t('signup.tooMany', { wait: seconds >= 120 ? w.plural('signup.minutes', Math.ceil(seconds / 60)) : w.plural('signup.seconds', seconds) }))]), { 'retry-after': String(seconds) });
       return;
     }
     // Sign-ups never confirmed are forgotten once their link has expired: an address nobody
@@ -245,7 +249,7 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
       await options.store.deleteSubscriber(stale.id);
     }
     const existing = all.find((s) => s.id === id);
-    const input = { site: options.site, from: options.email.from, to: address, subscriberId: id, secret: options.email.secret, components: components.map((c) => componentName.get(c)!) };
+    const input = { site: options.site, ...(options.site.language ? { language: options.site.language } : {}), from: options.email.from, to: address, subscriberId: id, secret: options.email.secret, components: components.map((c) => componentName.get(c)!) };
     let mail: MailRequest;
     if (existing?.state === 'confirmed') {
       mail = alreadySubscribedMail({ ...input, components: existing.components?.map((c) => componentName.get(c) ?? c) ?? [] });
@@ -257,12 +261,12 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
     if (!outcome.ok) {
       stats.mailFailed++;
       options.logger?.error('subscribe-mail-failed', `a subscription mail could not be sent: ${outcome.answer}`, { subscriber: id.slice(0, 18) });
-      send(res, 503, await page([h('p', { role: 'alert' }, 'The mail could not be sent just now. Please try again in a few minutes.')]), { 'retry-after': '300' });
+      send(res, 503, await page([h('p', { role: 'alert' }, w.t('signup.mailFailed'))]), { 'retry-after': '300' });
       return;
     }
     stats.subscribed++;
     options.logger?.info('subscribe-mail-sent', 'a subscription mail was sent', { subscriber: id.slice(0, 18) });
-    send(res, 200, await page([h('h3', null, 'Check your inbox'), h('p', { role: 'status' }, `If ${address} can receive mail, a message is on its way. Open the link in it to confirm; nothing else is sent until then.`)]));
+    send(res, 200, await page([h('h3', null, w.t('signup.checkInbox')), h('p', { role: 'status' }, w.t('signup.sent', { address }))]));
   }
 
   async function confirm(req: IncomingMessage, url: URL, res: ServerResponse, method: string): Promise<void> {
@@ -271,14 +275,14 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
     const check = verifyToken(options.email.secret, 'confirm', token, now());
     const subscriber = check.ok ? await findSubscriber(check.id) : undefined;
     if (!check.ok || !subscriber) {
-      const why = check.ok ? 'This subscription no longer exists.' : check.reason === 'expired' ? 'This confirmation link has expired.' : 'This confirmation link is not valid.';
-      send(res, check.ok || check.reason === 'expired' ? 410 : 400, await page([h('p', { role: 'alert' }, `${why} Subscribe again to get a new one.`), ...form()]));
+      const why = w.t(check.ok ? 'signup.gone' : check.reason === 'expired' ? 'signup.expired' : 'signup.invalid');
+      send(res, check.ok || check.reason === 'expired' ? 410 : 400, await page([h('p', { role: 'alert' }, w.t('signup.again', { why })), ...form()]));
       return;
     }
     if (method === 'GET' && subscriber.state !== 'confirmed') {
       // A page with a button, as for unsubscribing: mail scanners and link previews open (GET, HEAD)
       // every link in a mail, and that must not confirm an address its owner never saw.
-      send(res, 200, await page([h('p', null, `Confirm that ${subscriber.address} gets email from this site?`), h('form', { method: 'post' }, h('input', { type: 'hidden', name: 'token', value: token }), h('button', { type: 'submit' }, 'Confirm'))]));
+      send(res, 200, await page([h('p', null, w.t('signup.confirmQuestion', { address: subscriber.address })), h('form', { method: 'post' }, h('input', { type: 'hidden', name: 'token', value: token }), h('button', { type: 'submit' }, w.t('signup.confirm')))]));
       return;
     }
     if (subscriber.state !== 'confirmed') {
@@ -286,8 +290,8 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
       stats.confirmed++;
       options.logger?.info('subscribe-confirmed', 'a subscription was confirmed', { subscriber: subscriber.id.slice(0, 18) });
     }
-    const scope = subscriber.components === null ? 'every incident and maintenance' : `incidents and maintenance affecting ${subscriber.components.map((c) => componentName.get(c) ?? c).join(', ')}`;
-    send(res, 200, await page([h('h3', null, 'Subscribed'), h('p', { role: 'status' }, `You will get an email about ${scope}. Every mail has a link to unsubscribe.`)]));
+    const scope = scopeWords(w, subscriber.components?.map((c) => componentName.get(c) ?? c) ?? []);
+    send(res, 200, await page([h('h3', null, w.t('signup.subscribed')), h('p', { role: 'status' }, w.t('signup.willGet', { scope }))]));
   }
 
   async function unsubscribe(req: IncomingMessage, url: URL, res: ServerResponse, method: string): Promise<void> {
@@ -295,19 +299,19 @@ export function subscriptionRoutes(options: SubscriptionOptions): SubscriptionRo
     const token = url.searchParams.get('token') ?? body.get('token') ?? '';
     const check = verifyToken(options.email.secret, 'unsubscribe', token, now());
     if (!check.ok) {
-      send(res, 400, await page([h('p', { role: 'alert' }, 'This unsubscribe link is not valid. Use the link in the latest mail you received.')]));
+      send(res, 400, await page([h('p', { role: 'alert' }, w.t('signup.badUnsubscribe'))]));
       return;
     }
     if (method === 'GET') {
       // A page with a button: mail scanners open links, and opening one must not unsubscribe anybody.
-      send(res, 200, await page([h('p', null, 'Stop getting email from this site?'), h('form', { method: 'post' }, h('input', { type: 'hidden', name: 'token', value: token }), h('button', { type: 'submit' }, 'Unsubscribe'))]));
+      send(res, 200, await page([h('p', null, w.t('signup.stopQuestion')), h('form', { method: 'post' }, h('input', { type: 'hidden', name: 'token', value: token }), h('button', { type: 'submit' }, w.t('signup.unsubscribe')))]));
       return;
     }
     if (check.id.startsWith('email:') && (await options.store.deleteSubscriber(check.id))) {
       stats.unsubscribed++;
       options.logger?.info('unsubscribed', 'a subscriber unsubscribed', { subscriber: check.id.slice(0, 18) });
     }
-    send(res, 200, await page([h('h3', null, 'Unsubscribed'), h('p', { role: 'status' }, 'This address gets no more email from this site. You can subscribe again at any time.')]));
+    send(res, 200, await page([h('h3', null, w.t('signup.unsubscribed')), h('p', { role: 'status' }, w.t('signup.unsubscribedText'))]));
   }
 
   async function answer(req: IncomingMessage, res: ServerResponse, route: Route, url: URL, method: string): Promise<void> {

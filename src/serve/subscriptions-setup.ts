@@ -41,7 +41,7 @@ export async function serveSubscriptions(root: string, folder: string, options: 
   const routes = subscriptionRoutes({
     store,
     folder,
-    site: { title: config.site.title, baseUrl: config.site.baseUrl },
+    site: { title: config.site.title, baseUrl: config.site.baseUrl, language: config.site.language },
     components: config.components.map((c) => ({ id: c.id, name: c.name })),
     email: { from: email.from, secret: email.secret, confirmWithinMs: email.confirmWithinMs },
     sendMail: (mail) => provider.send(mail, target.config, { timeoutMs: 15_000 }),

@@ -1,6 +1,8 @@
 // The mails of self-service subscription (confirm, already subscribed) and the unsubscribe link every
 // mail to a subscriber carries, with the List-Unsubscribe and List-Unsubscribe-Post headers of RFC
 // 8058 (one click, which large mail providers require of bulk senders). Pure: links are signed here.
+import type { Language } from '../../i18n/languages.ts';
+import { words, type Words } from '../../i18n/messages.ts';
 import type { RenderedRequest } from '../types.ts';
 import { signToken } from './token.ts';
 
@@ -29,34 +31,35 @@ export interface SubscriptionMailInput {
   secret: string;
   /** Names of the components chosen; empty: all. */
   components: string[];
+  /** The site's language (site.yaml `language:`); English without it. */
+  language?: Language;
 }
 
-const footer = (unsubscribe: string) => ['', '--', `Unsubscribe with one click: ${unsubscribe}`];
-const scope = (components: string[]) => (components.length === 0 ? 'every incident and maintenance' : `incidents and maintenance affecting ${components.join(', ')}`);
+const footer = (w: Words, unsubscribe: string) => ['', '--', w.t('mail.unsubscribeFooter', { url: unsubscribe })];
+/** What a subscriber hears about, in words: everything, or what touches the components named. */
+export const scopeWords = (w: Words, components: readonly string[]) =>
+  components.length === 0 ? w.t('signup.scopeAll') : w.t('signup.scopeSome', { components: components.join(', ') });
 
 export function confirmationMail(input: SubscriptionMailInput & { expires: number }): MailRequest {
   const confirm = confirmUrl(input.site.baseUrl, input.secret, input.subscriberId, input.expires);
   const unsubscribe = unsubscribeUrl(input.site.baseUrl, input.secret, input.subscriberId);
+  const w = words(input.language);
   const text = [
-    `Someone, probably you, asked to get email from ${input.site.title} about ${scope(input.components)}.`,
+    w.t('mail.confirmAsked', { site: input.site.title, scope: scopeWords(w, input.components) }),
     '',
-    `To confirm, open this link before ${new Date(input.expires).toUTCString()}:`,
+    w.t('mail.confirmBefore', { time: w.feedTime(input.expires) }),
     confirm,
     '',
-    'If it was not you, ignore this mail: nothing is sent to this address unless the link is opened.',
-    ...footer(unsubscribe),
+    w.t('mail.notYou'),
+    ...footer(w, unsubscribe),
   ].join('\n');
-  return { type: 'mail', from: input.from, to: [input.to], subject: `Confirm your subscription to ${input.site.title}`, text, headers: listUnsubscribeHeaders(unsubscribe) };
+  return { type: 'mail', from: input.from, to: [input.to], subject: w.t('mail.confirmSubject', { site: input.site.title }), text, headers: listUnsubscribeHeaders(unsubscribe) };
 }
 
 /** Sent instead of a confirmation when the address is already confirmed: the form answers the same either way. */
 export function alreadySubscribedMail(input: SubscriptionMailInput): MailRequest {
   const unsubscribe = unsubscribeUrl(input.site.baseUrl, input.secret, input.subscriberId);
-  const text = [
-    `Someone, probably you, asked to subscribe this address to ${input.site.title}. It is subscribed already, and nothing was changed.`,
-    '',
-    'If you no longer want these mails, use the link below.',
-    ...footer(unsubscribe),
-  ].join('\n');
-  return { type: 'mail', from: input.from, to: [input.to], subject: `You are subscribed to ${input.site.title}`, text, headers: listUnsubscribeHeaders(unsubscribe) };
+  const w = words(input.language);
+  const text = [w.t('mail.alreadyText', { site: input.site.title }), '', w.t('mail.noLonger'), ...footer(w, unsubscribe)].join('\n');
+  return { type: 'mail', from: input.from, to: [input.to], subject: w.t('mail.alreadySubject', { site: input.site.title }), text, headers: listUnsubscribeHeaders(unsubscribe) };
 }

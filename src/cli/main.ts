@@ -66,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof StatuspostError) {
       process.stderr.write(`${formatError(error)}\n`);
       if (error.code === 'SP_USAGE') return ExitCode.usage;
-      if (['SP_STORE_UNAVAILABLE', 'SP_STORE_TOO_NEW', 'SP_STORE_LOCKED', 'SP_BUILD_FAILED', 'SP_LISTEN_FAILED', 'SP_WRITE_FAILED', 'SP_DEMO_NOT_RUNNING'].includes(error.code)) return ExitCode.unavailable;
+      if (['SP_STORE_UNAVAILABLE', 'SP_STORE_TOO_NEW', 'SP_STORE_LOCKED', 'SP_BUILD_FAILED', 'SP_LISTEN_FAILED', 'SP_WRITE_FAILED', 'SP_DEMO_NOT_RUNNING', 'SP_POST_LOCKED'].includes(error.code)) return ExitCode.unavailable;
       return ExitCode.problemsFound;
     }
     process.stderr.write(

@@ -53,6 +53,8 @@ const incidentWritten = z.strictObject({
   postmortemAt: timeText.optional(),
   /** Nobody can sign in from the start; an update can say it works again. Client apps show it. */
   signInBlocked: z.boolean().default(false),
+  /** Validated like any post but left out of every output until `statuspost publish` removes it. */
+  draft: z.boolean().default(false),
 });
 
 const maintenanceWritten = z.strictObject({
@@ -77,6 +79,8 @@ const maintenanceWritten = z.strictObject({
     .array(z.strictObject({ at: timeText, status: z.enum(maintenanceUpdateStatuses).optional(), body }))
     .default([]),
   cancelled: z.boolean().default(false),
+  /** Validated like any post but left out of every output until `statuspost publish` removes it. */
+  draft: z.boolean().default(false),
 });
 
 export type IncidentWritten = z.output<typeof incidentWritten>;

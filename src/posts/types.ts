@@ -16,6 +16,8 @@ interface PostBase {
   timezone: string;
   /** The Markdown body: an incident's postmortem, a maintenance's longer description. */
   body: string;
+  /** A draft is validated but never published: no page, feed, API, banner or notification has it. */
+  draft?: boolean;
 }
 
 export interface IncidentUpdate {

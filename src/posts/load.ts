@@ -10,7 +10,7 @@ import { readSourceFile } from '../config/source-file.ts';
 import { parseYaml, positionOf, toPlain, type YamlSource } from '../config/yaml-source.ts';
 import { StatuspostError, type SourcePosition } from '../errors.ts';
 import { listPostFiles, POST_EXTENSION, POST_FOLDERS, type PostFile } from './files.ts';
-import { checkPostRules, futureTimeWarnings } from './rules.ts';
+import { checkPostRules, futureTimeWarnings, unpublishedPostmortemWarnings } from './rules.ts';
 import { escapedControlCharacters, rawControlCharacter } from './text.ts';
 import { incidentSchema, maintenanceSchema, timeIssues, timeOf, type IncidentWritten, type MaintenanceWritten } from './schema.ts';
 import type { Incident, Maintenance, Post } from './types.ts';
@@ -80,7 +80,7 @@ export async function loadPosts(options: LoadPostsOptions): Promise<PostsLoad> {
     if (result.post) parsed.push(result.post);
   });
   problems.push(...checkPostRules(parsed, options.componentIds));
-  warnings.push(...futureTimeWarnings(parsed, options.now ?? Date.now()));
+  warnings.push(...futureTimeWarnings(parsed, options.now ?? Date.now()), ...unpublishedPostmortemWarnings(parsed));
   const valid = problems.length === 0 ? parsed.map((p) => p.post) : [];
   return { posts: valid.filter((post) => !post.draft), drafts: valid.filter((post) => post.draft), problems, warnings, files };
 }
@@ -201,6 +201,7 @@ function toIncident(written: IncidentWritten, base: { slug: string; file: string
     updates,
     resolvedAt: updates.find((update) => update.status === 'resolved')?.at ?? null,
     postmortemAt: written.postmortemAt === undefined ? null : timeOf(written.postmortemAt, zone),
+    actionItems: written.actionItems,
     signInBlocked: written.signInBlocked,
     draft: written.draft,
   };

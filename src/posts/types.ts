@@ -29,6 +29,14 @@ export interface IncidentUpdate {
   signInBlocked: boolean | null;
 }
 
+export interface ActionItem {
+  title: string;
+  owner: string;
+  /** A calendar date, YYYY-MM-DD. */
+  due: string;
+  done: boolean;
+}
+
 export interface Incident extends PostBase {
   kind: 'incident';
   impact: Impact;
@@ -40,6 +48,8 @@ export interface Incident extends PostBase {
   resolvedAt: number | null;
   /** Null when there is no postmortem yet. */
   postmortemAt: number | null;
+  /** The postmortem's action items, as written; the loader always sets it (absent reads as none). */
+  actionItems?: ActionItem[];
   /** Sign-in blocked from the start (updates may change it; see incidentBlocksSignIn). */
   signInBlocked: boolean;
 }

@@ -24,6 +24,7 @@ const commands: Record<string, () => Promise<Command>> = {
   subscribers: async () => (await import('./commands/subscribers.ts')).subscribersCommand,
   demo: async () => (await import('./commands/demo.ts')).demoCommand,
   notify: async () => (await import('./commands/notify.ts')).notifyCommand,
+  postmortem: async () => (await import('./commands/postmortem.ts')).postmortemCommand,
 };
 
 async function overview(): Promise<string> {

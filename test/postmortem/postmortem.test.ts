@@ -118,5 +118,11 @@ describe('statuspost postmortem', () => {
     const { posts } = await loadPosts({ root, componentIds: ['chat', 'cache', 'database'], siteTimezone: 'Europe/Paris' });
     const incident = posts.find((p) => p.slug === slug);
     expect(incident).toMatchObject({ postmortemAt: Date.parse(JSON.parse(published.stdout).postmortemAt), actionItems: [{ title: 'Alert at 80% memory', owner: 'ops', due: '2026-03-02', done: false }] });
+    // Published once: a second --publish keeps the first publication time.
+    const once = await readFile(join(root, file));
+    const again = await statuspost(['postmortem', slug, '--publish', '--root', root]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('the postmortem was published already, at ');
+    expect((await readFile(join(root, file))).equals(once)).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import { closest } from '../../config/issues.ts';
 import { loadConfig } from '../../config/load.ts';
 import { ProblemsError, StatuspostError } from '../../errors.ts';
 import { amendPost, setKey } from '../../posts/amend.ts';
-import { loadPosts, splitFrontMatter } from '../../posts/load.ts';
+import { loadPosts, parsePost, splitFrontMatter } from '../../posts/load.ts';
 import { formatZoned } from '../../posts/time.ts';
 import type { Incident } from '../../posts/types.ts';
 import { editPost } from '../../posts/write.ts';
@@ -76,7 +76,15 @@ cannot be opened or another command holds the post.`,
     if (args.values.publish === true) {
       const now = Math.floor(Date.now() / 1000) * 1000;
       const stamp = formatZoned(now, incident.timezone);
+      const validated = validatedIn(file, config.site.timezone);
       const written = await editPost(context, file, (text) => {
+        const current = validated(text);
+        if (current.postmortemAt !== null) {
+          throw new StatuspostError('SP_POST_EXISTS', `the postmortem was published already, at ${formatZoned(current.postmortemAt, incident.timezone)}; nothing was written`, {
+            at: { file },
+            hint: 'edit its text where it is: the next build shows the change, and postmortemAt keeps the first publication time',
+          });
+        }
         const body = splitFrontMatter(text)?.body ?? '';
         if (body.trim() === '') throw new StatuspostError('SP_POST_INVALID', `${file} has no postmortem to publish; nothing was written`, { at: { file }, hint: `run \`statuspost postmortem ${incident.slug}\` to write the skeleton first` });
         const left = placeholdersIn(body);
@@ -169,6 +177,15 @@ cannot be opened or another command holds the post.`,
     return ExitCode.ok;
   },
 };
+
+/** The incident as the loader reads `text` (the file under the lock, which a concurrent command may have changed). */
+function validatedIn(file: string, siteTimezone: string) {
+  return (text: string): Incident => {
+    const { post } = parsePost('incident', file, text, { siteTimezone });
+    if (!post || post.post.kind !== 'incident') throw new StatuspostError('SP_POST_INVALID', `${file} is not a valid incident; nothing was written`, { at: { file }, hint: 'run `statuspost check` and fix it first' });
+    return post.post;
+  };
+}
 
 /** An empty actionItems: list with a comment showing the shape of an item. */
 function addActionItems(doc: Document): void {

@@ -74,6 +74,26 @@ describe('statuspost postmortem', () => {
     expect(checked.stderr).toContain('the postmortem (the body) has no postmortemAt, so it is not published yet');
   });
 
+  it('measures an open incident up to now, says so, and will not publish its postmortem before the resolution', async () => {
+    const { root, file, slug, start, results } = await seededProject({ open: true });
+    const ran = await statuspost(['postmortem', slug, '--root', root, '--json']);
+    expect(ran.code).toBe(0);
+    const out = JSON.parse(ran.stdout);
+    expect(out.window).toMatchObject({ from: new Date(start).toISOString(), open: true });
+    const to = Date.parse(out.window.to);
+    const timelines = ['chat-1', 'chat-2'].map((id) => checkTimeline(results.get(id)!, { confirm: CONFIRM, gapLimitMs: GAP_LIMIT_MS }, start, to));
+    expect(out.impact[0].ms).toEqual(uptimeOver(componentTimeline(timelines, RULE, start, to), start, to).ms);
+    const text = await readFile(join(root, file), 'utf8');
+    expect(text).toContain('and was still open when this was measured');
+    let written = text;
+    for (const sentence of POSTMORTEM_PLACEHOLDERS) written = written.replace(sentence, 'Written.');
+    await writeFile(join(root, file), written);
+    const refused = await statuspost(['postmortem', slug, '--publish', '--root', root]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/:\d+:\d+  postmortemAt: a postmortem needs a resolved incident \[SP_POST_INVALID\]/);
+    expect(await readFile(join(root, file), 'utf8')).toBe(written);
+  });
+
   it('refuses to overwrite a body without --force, leaving the file byte-identical, and replaces it with --force', async () => {
     const { root, file, slug } = await seededProject({ body: 'Our own notes, not to be lost.' });
     const before = await readFile(join(root, file));

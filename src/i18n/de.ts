@@ -114,7 +114,17 @@ export const de: Messages = {
   'incident.resolved': 'behoben:',
   'incident.postmortem': 'Nachbetrachtung',
   'incident.published': 'Veröffentlicht',
+  'incident.actionItems': 'Maßnahmen',
+  'incident.due': 'fällig am',
+  'incident.done': '(erledigt)',
   'incidents.title': 'Störungen',
+
+  'chart.heading': 'Gemessene Auswirkung',
+  'chart.intro': 'Was die Prüfungen von {from} bis {to} ({zone}) gemessen haben; der schattierte Bereich ist die Störung. Balken: die langsamste Antwort in jedem Intervall, gefärbt nach dem damals bestätigten Status; grau: keine Daten.',
+  'chart.minutes': '{status} {minutes} Min.',
+  'chart.duringIncident': '{parts} während der Störung',
+  'chart.slowest': 'langsamste Antwort {value}',
+  'chart.noLatency': 'keine Latenz gemessen',
 
   'maintenance.state': 'Status:',
   'maintenance.window': 'Zeitraum:',

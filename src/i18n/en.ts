@@ -128,7 +128,18 @@ export const en = {
   'incident.resolved': 'resolved',
   'incident.postmortem': 'Postmortem',
   'incident.published': 'Published',
+  'incident.actionItems': 'Action items',
+  'incident.due': 'due',
+  'incident.done': '(done)',
   'incidents.title': 'Incidents',
+
+  // An incident's chart of measured impact (src/components/IncidentChart.astro).
+  'chart.heading': 'Measured impact',
+  'chart.intro': 'What the checks measured from {from} to {to} ({zone}); the shaded band is the incident. Bars: the slowest answer in each interval, coloured by the status confirmed then; grey: no data.',
+  'chart.minutes': '{status} {minutes} min',
+  'chart.duringIncident': '{parts} during the incident',
+  'chart.slowest': 'slowest answer {value}',
+  'chart.noLatency': 'no latency measured',
 
   // A maintenance page and the list.
   'maintenance.state': 'State:',

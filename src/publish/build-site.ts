@@ -16,6 +16,7 @@ import { renderMarkdownCached } from '../posts/markdown.ts';
 import { incidentBlocksSignIn, maintenanceState } from '../posts/state.ts';
 import type { Post } from '../posts/types.ts';
 import type { SiteData } from '../site/data.ts';
+import type { IncidentChart } from '../postmortem/chart.ts';
 import type { Snapshot } from '../status/snapshot.ts';
 import { feedFiles } from '../feeds/index.ts';
 import { nextWindowHistory, type WindowHistory } from '../feeds/ics.ts';
@@ -28,7 +29,14 @@ import { newBuildFolder, publish } from './swap.ts';
 export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 
-export function toSiteData(snapshot: Snapshot, posts: readonly Post[], uptimeDoc: string, now: number, notice: string | null = null): SiteData {
+export function toSiteData(
+  snapshot: Snapshot,
+  posts: readonly Post[],
+  uptimeDoc: string,
+  now: number,
+  notice: string | null = null,
+  charts: ReadonlyMap<string, IncidentChart> = new Map(),
+): SiteData {
   // Headings' self-links speak the site's language; the posts' own words stay as written.
   const anchorLabel = words(snapshot.site.language).t('markdown.anchorLabel', { heading: '{heading}' });
   const html = (source: string, headingIdPrefix = '') => renderMarkdownCached(source, { headingIdPrefix, anchorLabel }).html;
@@ -54,6 +62,8 @@ export function toSiteData(snapshot: Snapshot, posts: readonly Post[], uptimeDoc
               updates: post.updates.filter((u) => u.at <= now).map((u) => ({ at: u.at, status: u.status, html: html(u.body) })),
               postmortemAt: post.postmortemAt,
               postmortemHtml: post.body && post.postmortemAt !== null && post.postmortemAt <= now ? html(post.body, 'pm-') : null,
+              actionItems: post.postmortemAt !== null && post.postmortemAt <= now ? (post.actionItems ?? []) : [],
+              chart: charts.get(post.slug) ?? null,
               signInBlocked: incidentBlocksSignIn(post, now),
             },
           ],
@@ -104,6 +114,8 @@ export interface BuildOptions {
   notice?: string;
   /** Called with a line at each step, for a terminal. */
   progress?: (message: string) => void;
+  /** Each incident's measured-impact chart by slug (src/postmortem/gather.ts: incidentCharts); none: no charts. */
+  incidentCharts?: ReadonlyMap<string, IncidentChart>;
 }
 
 /** Where a build keeps its own bookkeeping; hidden files are never served. */
@@ -130,7 +142,7 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
   // An incident dated in the future is not news yet, and a maintenance is public from its announcement.
   const posts = options.posts.filter((post) => (post.kind === 'incident' ? post.startedAt <= now : post.announcedAt <= now));
   const uptimeDoc = await readFile(join(PACKAGE_ROOT, uptimeDocPath(config.site.language)), 'utf8');
-  const data = toSiteData(snapshot, posts, uptimeDoc, now, options.notice ?? null);
+  const data = toSiteData(snapshot, posts, uptimeDoc, now, options.notice ?? null, options.incidentCharts);
 
   // A post page depends only on its post, the site's settings and the templates: when all three are
   // unchanged since the published build, the page is linked from it instead of rendered again.
@@ -154,7 +166,7 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
   // incident's, whose latest update the home page shows: the data file stays small at 10,000 posts.
   const open = new Set(snapshot.openIncidents);
   data.incidents = data.incidents.map((i) =>
-    reusedSet.has(`incidents/${i.slug}/index.html`) && !open.has(i.slug) ? { ...i, updates: i.updates.map((u) => ({ ...u, html: '' })), postmortemHtml: null } : i,
+    reusedSet.has(`incidents/${i.slug}/index.html`) && !open.has(i.slug) ? { ...i, updates: i.updates.map((u) => ({ ...u, html: '' })), postmortemHtml: null, chart: null } : i,
   );
   data.maintenance = data.maintenance.map((m) => (reusedSet.has(`maintenance/${m.slug}/index.html`) ? { ...m, updates: m.updates.map((u) => ({ ...u, html: '' })), html: '' } : m));
   progress(`rendering ${render.incidents.length + render.maintenance.length} post pages, reusing ${reuse.length} unchanged`);

@@ -6,6 +6,7 @@ import { words, type Words } from '../i18n/messages.ts';
 import type { MaintenanceState } from '../posts/state.ts';
 import type { ComponentStatus, Impact, IncidentStatus, MaintenanceUpdateStatus } from '../posts/types.ts';
 import type { Snapshot } from '../status/snapshot.ts';
+import type { IncidentChart } from '../postmortem/chart.ts';
 
 export interface SiteIncident {
   slug: string;
@@ -19,6 +20,10 @@ export interface SiteIncident {
   updates: Array<{ at: number; status: IncidentStatus; html: string }>;
   postmortemAt: number | null;
   postmortemHtml: string | null;
+  /** The postmortem's action items (shown with a published postmortem). */
+  actionItems: Array<{ title: string; owner: string; due: string; done: boolean }>;
+  /** The measured impact over the incident's window, while its raw results are kept; null otherwise. */
+  chart: IncidentChart | null;
   /** Nobody can sign in at the time of the build, by the post's own account. */
   signInBlocked: boolean;
 }

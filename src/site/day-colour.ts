@@ -7,8 +7,8 @@ import { percent } from './format.ts';
 /** Every fixed English phrase of the strip, its legend and its axis, in one place for translation. */
 export const STRIP_TEXT = {
   colour: {
-    ok: 'Operational all day',
-    degraded: 'Degraded performance',
+    ok: 'Operational',
+    degraded: 'Degraded',
     partial: 'Partial outage',
     major: 'Major outage',
     maintenance: 'Maintenance',

@@ -10,6 +10,7 @@ import type { SiteIncident, SiteMaintenance } from './data.ts';
 export const PAST_TEXT = {
   heading: 'Past incidents',
   nothing: 'No incidents reported.',
+  history: 'Incident history',
   impact: { none: 'No impact', minor: 'Minor impact', major: 'Major impact', critical: 'Critical impact', maintenance: 'Maintenance' },
   status: {
     investigating: 'Investigating',

@@ -203,6 +203,7 @@ function toIncident(written: IncidentWritten, base: { slug: string; file: string
     postmortemAt: written.postmortemAt === undefined ? null : timeOf(written.postmortemAt, zone),
     signInBlocked: written.signInBlocked,
     draft: written.draft,
+    ...(written.source ? { source: written.source } : {}),
   };
 }
 

@@ -200,6 +200,15 @@ export function planAutoIncidents(input: PlanInput): AutoPlan {
     live.push(incident);
   }
 
+  // The ledger: an outage lasted until its component came back; one over for the whole window is forgotten.
+  for (const [id, entry] of ledger) {
+    const current = byId.get(id);
+    if (isOutage(current?.status ?? null)) continue; // updated below
+    const lastOutageAt = current?.status === 'operational' && current.statusSince !== null ? Math.max(entry.lastOutageAt, current.statusSince) : entry.lastOutageAt;
+    if (now - lastOutageAt > window) ledger.delete(id);
+    else ledger.set(id, { ...entry, lastOutageAt });
+  }
+
   // Components in an outage that nothing open covers.
   const covered = new Set(open.flatMap((incident) => Object.keys(incident.components)));
   for (const incident of live) for (const id of Object.keys(incident.components)) covered.add(id);

@@ -4,6 +4,8 @@
 // daemon: a folder it cannot write (read-only, full), a post another command holds locked, or
 // content/ with problems is logged with the reason and retried on the next change or after a while;
 // nothing is lost, because each look decides again from the confirmed states and the files.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { composePost, authorsTime } from '../posts/compose.ts';
 import { amendPost, appendTo, setKey } from '../posts/amend.ts';
 import { loadPosts } from '../posts/load.ts';
@@ -30,6 +32,11 @@ export interface AutoIncidentsOptions {
   /** An incident was written: its alert (to the outbox). */
   onWritten?: (event: NotifyEvent) => void;
   recoveryWindowMs?: number;
+  /**
+   * Where the outages drafted for are remembered across restarts (JSON, absolute path), so a draft
+   * deleted during an outage is not written again after a restart in that outage; none: in memory only.
+   */
+  ledgerFile?: string;
   /** How long a write waits for another command's lock on the same post (default 2 s; then retried later). */
   lockTimeoutMs?: number;
   /** After a failed write, look again this soon even without a change (default 30 s). */
@@ -71,10 +78,41 @@ export function startAutoIncidents(options: AutoIncidentsOptions): AutoIncidents
     timer.unref();
   };
 
+  let ledgerRead = options.ledgerFile === undefined;
+  let ledgerWritten = '';
+  async function readLedger(): Promise<void> {
+    ledgerRead = true;
+    try {
+      const entries = JSON.parse(await readFile(options.ledgerFile!, 'utf8')) as unknown;
+      if (!Array.isArray(entries)) return;
+      for (const item of entries) {
+        const [id, entry] = item as [unknown, { file?: unknown; lastOutageAt?: unknown }];
+        if (typeof id === 'string' && typeof entry?.file === 'string' && typeof entry.lastOutageAt === 'number') ledger.set(id, { file: entry.file, lastOutageAt: entry.lastOutageAt });
+      }
+      ledgerWritten = JSON.stringify([...ledger]);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn('auto-incident-ledger', `${options.ledgerFile} could not be read (${(error as Error).message}); a draft deleted before the restart may be written again`);
+    }
+  }
+  async function writeLedger(): Promise<void> {
+    const text = JSON.stringify([...ledger]);
+    if (options.ledgerFile === undefined || text === ledgerWritten) return;
+    const temporary = `${options.ledgerFile}.${process.pid}.tmp`;
+    try {
+      await mkdir(dirname(options.ledgerFile), { recursive: true });
+      await writeFile(temporary, text);
+      await rename(temporary, options.ledgerFile);
+      ledgerWritten = text;
+    } catch (error) {
+      logger.debug('auto-incident-ledger', `${options.ledgerFile} not written (${(error as Error).message}); kept in memory`);
+    }
+  }
+
   async function look(): Promise<void> {
+    if (!ledgerRead) await readLedger();
     const at = now();
     const components = componentsNow(options.components, options.checks, options.states());
-    if (!ownLive && !components.some((c) => c.status === 'partial_outage' || c.status === 'major_outage')) return;
+    if (!ownLive && ledger.size === 0 && !components.some((c) => c.status === 'partial_outage' || c.status === 'major_outage')) return;
     const loaded = await loadPosts({ root, componentIds, siteTimezone: site.timezone, now: at });
     if (loaded.problems.length > 0) {
       fail(`content/ has ${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'} (first: ${describe(loaded.problems[0]!)})`, at);
@@ -103,6 +141,7 @@ export function startAutoIncidents(options: AutoIncidentsOptions): AutoIncidents
         fail(`${action.type === 'create' ? `the incident for ${Object.keys(action.components).join(', ')} was not written` : `${action.file} was not updated`}: ${describe(error)}`, at);
       }
     }
+    await writeLedger();
     if (!failed) lastFailure = null;
     if (failed) later(at + (options.retryMs ?? 30_000));
     else if (plan.nextAt !== null) later(plan.nextAt);

@@ -143,6 +143,19 @@ describe('planAutoIncidents', () => {
     expect(later.actions).toMatchObject([{ type: 'create' }]);
   });
 
+  it('a deleted draft after a long outage: a flap minutes later is still that outage; the ledger forgets it a window after recovery', () => {
+    const file = 'content/incidents/2031-05-06-chat-nodes-partial-outage.md';
+    // Drafted 40 minutes ago, deleted since; the component came back a minute ago (no look in between).
+    let ledger: Map<string, LedgerEntry> = new Map([['chat', { file, lastOutageAt: NOW - 40 * MIN }]]);
+    ledger = plan({ components: [component('chat', 'operational', null, NOW - MIN)], ledger }).ledger;
+    expect(ledger.get('chat')).toEqual({ file, lastOutageAt: NOW - MIN });
+    const flap = plan({ components: [component('chat', 'partial_outage', NOW - 10_000)], ledger, now: NOW });
+    expect(flap.actions).toEqual([]);
+    expect(flap.declined).toHaveLength(1);
+    const quiet = plan({ components: [component('chat', 'operational', null, NOW - MIN)], ledger, now: NOW + RECOVERY_WINDOW_MS });
+    expect(quiet.ledger.has('chat')).toBe(false);
+  });
+
   it('the ledger follows the outages the daemon\'s own incidents cover', () => {
     const result = plan({ components: [component('chat', 'partial_outage', NOW - MIN)], incidents: [incident()] });
     expect(result.ledger.get('chat')).toEqual({ file: incident().file, lastOutageAt: NOW });

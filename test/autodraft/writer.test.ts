@@ -53,6 +53,26 @@ describe('the auto-incident writer', () => {
     await auto.stop();
   });
 
+  it('a draft deleted during the outage is not written again after a restart in that outage (data/auto-incidents.json)', async () => {
+    const root = await tempProject({ 'content/incidents/.keep': '' });
+    const since = Date.now() - 60_000;
+    const states = new Map<string, ConfirmState>([['relay-port', { status: 'down', since, pending: null }]]);
+    const ledgerFile = join(root, 'data/auto-incidents.json');
+    const first = logged();
+    const before = startAutoIncidents({ root, mode: 'draft', site, components, checks, states: () => states, logger: first.logger, ledgerFile });
+    await before.idle();
+    const file = first.lines.find((line) => line.event === 'incident-drafted')!.file!;
+    await before.stop();
+    await rm(join(root, file));
+    const second = logged();
+    const after = startAutoIncidents({ root, mode: 'draft', site, components, checks, states: () => states, logger: second.logger, ledgerFile });
+    await after.idle();
+    expect(second.lines.find((line) => line.event === 'incident-declined')?.file).toBe(file);
+    expect(second.lines.some((line) => line.event === 'incident-drafted')).toBe(false);
+    expect(await readdir(join(root, 'content/incidents'))).toEqual(['.keep']);
+    await after.stop();
+  });
+
   it('a name taken by another post gets the next suffix', async () => {
     const since = Date.now() - 60_000;
     // A resolved incident of the same name, by a person: it covers nothing, and its file stays as it is.

@@ -222,6 +222,7 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
           checks: config.checks,
           states: () => new Map(Object.entries(daemon.stats().statuses)),
           logger,
+          ledgerFile: resolve(dataDir, 'auto-incidents.json'),
           onWritten: (event) => {
             const entry = alerts.event(event, Date.now());
             if (entry) daemon.enqueue([entry]);

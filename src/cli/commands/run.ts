@@ -196,6 +196,7 @@ opened or is in use by another daemon, or results were still waiting for it when
         checks: config.checks,
         states: () => new Map(Object.entries(daemon.stats().statuses)),
         logger,
+        ledgerFile: resolve(config.root, 'data/auto-incidents.json'),
         onWritten: (event) => {
           const entry = alerts?.event(event, Date.now());
           if (entry) daemon.enqueue([entry]);

@@ -15,6 +15,7 @@
 //   appends an `investigating` update to it while it stays open.
 // - A component in a partial or major outage that nothing covers gets a new incident, dated from
 //   the measured start (the first result of the streak that confirmed it).
+// - A component inside an announced maintenance window is not drafted for: the outage is the work.
 // - A draft the engineer deleted means "not an incident": its components are not drafted again
 //   while the same outage lasts (until they have been operational for RECOVERY_WINDOW).
 import type { ComponentStatus, Impact, Incident, IncidentStatus } from '../posts/types.ts';
@@ -95,6 +96,8 @@ export interface PlanInput {
   components: readonly ComponentNow[];
   incidents: readonly IncidentView[];
   ledger: Ledger;
+  /** Components inside an announced maintenance window now: their outage is the planned work, not an incident. */
+  inMaintenance?: ReadonlySet<string>;
   now: number;
   /** Default RECOVERY_WINDOW_MS. */
   recoveryWindowMs?: number;
@@ -221,6 +224,7 @@ export function planAutoIncidents(input: PlanInput): AutoPlan {
       if (owner) ledger.set(component.id, { file: owner.file, lastOutageAt: now });
       continue;
     }
+    if (input.inMaintenance?.has(component.id)) continue;
     const since = component.outageSince ?? now;
     if (remembered && !files.has(remembered.file) && since <= remembered.lastOutageAt + window) {
       plan.declined.push({ component: component.id, file: remembered.file });

@@ -9,6 +9,8 @@ import { dirname } from 'node:path';
 import { composePost, authorsTime } from '../posts/compose.ts';
 import { amendPost, appendTo, setKey } from '../posts/amend.ts';
 import { loadPosts } from '../posts/load.ts';
+import { isAnnounced } from '../posts/state.ts';
+import { isMaintenanceActive } from '../status/component-status.ts';
 import { createPost, editPost } from '../posts/write.ts';
 import type { Incident } from '../posts/types.ts';
 import { ProblemsError, StatuspostError } from '../errors.ts';
@@ -120,7 +122,10 @@ export function startAutoIncidents(options: AutoIncidentsOptions): AutoIncidents
     }
     const incidents = [...loaded.posts, ...loaded.drafts].filter((post): post is Incident => post.kind === 'incident');
     const byFile = new Map(incidents.map((incident) => [incident.file, incident]));
-    const plan = planAutoIncidents({ mode, components, incidents: incidents.map(incidentView), ledger, now: at, recoveryWindowMs: window, timeWords: (t) => when(t, site.timezone) });
+    const inMaintenance = new Set(
+      componentIds.filter((id) => loaded.posts.some((post) => post.kind === 'maintenance' && isAnnounced(post, at) && isMaintenanceActive(post, id, at))),
+    );
+    const plan = planAutoIncidents({ mode, components, incidents: incidents.map(incidentView), ledger, inMaintenance, now: at, recoveryWindowMs: window, timeWords: (t) => when(t, site.timezone) });
     ledger = plan.ledger;
     for (const declined of plan.declined) {
       const key = `${declined.component} ${declined.file}`;

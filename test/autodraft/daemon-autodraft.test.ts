@@ -4,7 +4,7 @@
 // deleted; `autoIncidents: publish` publishes it and adds "monitoring" on recovery; `off` writes
 // nothing; a read-only content/incidents/ is logged and retried, never fatal.
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -201,6 +201,31 @@ describe.skipIf(!isRoot && process.env.CI !== 'true')('a content/incidents/ that
       daemon.child.kill('SIGTERM');
       expect((await daemon.exited).code).toBe(0);
       expect(daemon.lines.filter((line) => line.event === 'auto-incident-failed')).toHaveLength(1); // said once, not at every look
+    } finally {
+      execFileSync('umount', [folder]);
+    }
+  }, 240_000);
+
+  it('a full disk: logged with the reason, nothing half-written or left locked, the draft written once there is room', async () => {
+    const port = await freePort();
+    const root = await tempProject({ 'probes/site.yaml': site(), 'probes/components.yaml': components, 'probes/checks/ports.yaml': checks(port) }); // nothing listens
+    const folder = join(root, 'content/incidents');
+    await mkdir(folder, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', folder]);
+    try {
+      // Filled to the last byte.
+      const filler = join(folder, 'filler.bin');
+      await writeFile(filler, Buffer.alloc(1024 * 1024)).catch(() => undefined);
+      const daemon = startDaemonProcess(root, ['--flush-interval', '100']);
+      const failed = await daemon.waitFor((line) => line.event === 'auto-incident-failed', 60_000);
+      expect(failed.message).toContain('the disk is full (ENOSPC)');
+      await rm(filler);
+      const drafted = await after(daemon, daemon.lines.indexOf(failed), (line) => line.event === 'incident-drafted', 90_000);
+      // Only the draft: no temporary file, no lock left from the failed tries.
+      expect((await readdir(folder)).sort()).toEqual([String(drafted.file).slice('content/incidents/'.length)]);
+      daemon.child.kill('SIGTERM');
+      expect((await daemon.exited).code).toBe(0);
+      expect(daemon.lines.some((line) => line.event === 'auto-incident-failed' && String(line.message).includes('SP_POST_LOCKED'))).toBe(false);
     } finally {
       execFileSync('umount', [folder]);
     }

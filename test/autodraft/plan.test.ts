@@ -54,6 +54,11 @@ describe('planAutoIncidents', () => {
       input: { mode: 'publish', components: [component('chat', 'major_outage', NOW - MIN)] },
       expect: [{ type: 'create', publish: true }],
     },
+    {
+      name: 'inside an announced maintenance window: the outage is the work, nothing drafted',
+      input: { components: [component('chat', 'major_outage', NOW - MIN)], inMaintenance: new Set(['chat']) },
+      expect: [],
+    },
     { name: 'off: nothing', input: { mode: 'off', components: [component('chat', 'major_outage', NOW - MIN)] }, expect: [] },
     { name: 'degraded performance is no outage: nothing', input: { components: [component('chat', 'degraded_performance', NOW - MIN)] }, expect: [] },
     { name: 'unknown (no results yet): nothing', input: { components: [component('chat', null)] }, expect: [] },

@@ -136,6 +136,14 @@ export function incidentView(incident: Incident): IncidentView {
   };
 }
 
+/** "Chat nodes, Cache: major outage"; with many or long names, the first and how many more, within a title's 200 characters. */
+export function titleFor(names: readonly string[], words: string): string {
+  const all = `${names.join(', ')}: ${words}`;
+  if ([...all].length <= 120) return all;
+  const first = [...names[0]!].slice(0, 80).join('');
+  return names.length === 1 ? `${first}: ${words}` : `${first} and ${names.length - 1} more: ${words}`;
+}
+
 export function planAutoIncidents(input: PlanInput): AutoPlan {
   const { mode, now, timeWords } = input;
   const window = input.recoveryWindowMs ?? RECOVERY_WINDOW_MS;
@@ -259,7 +267,7 @@ export function planAutoIncidents(input: PlanInput): AutoPlan {
   const impact: Impact = worst.status === 'major_outage' ? (uncovered.some((c) => c.essential && c.status === 'major_outage') ? 'critical' : 'major') : 'minor';
   plan.actions.push({
     type: 'create',
-    title: `${uncovered.map((c) => c.name).join(', ')}: ${STATUS_WORDS[worst.status!]}`,
+    title: titleFor(uncovered.map((c) => c.name), STATUS_WORDS[worst.status!]),
     impact,
     start: Math.min(...uncovered.map((c) => c.outageSince ?? now)),
     components: Object.fromEntries(uncovered.map((c) => [c.id, c.status!])),

@@ -2,7 +2,7 @@
 // open incidents and the ledger in, what to write out. Time is passed in; no clock, no files.
 import { describe, expect, it } from 'vitest';
 import { componentsNow, autoIncidentEvent } from '../../src/autodraft/event.ts';
-import { planAutoIncidents, RECOVERY_WINDOW_MS, type ComponentNow, type IncidentView, type LedgerEntry, type PlanInput } from '../../src/autodraft/plan.ts';
+import { planAutoIncidents, RECOVERY_WINDOW_MS, titleFor, type ComponentNow, type IncidentView, type LedgerEntry, type PlanInput } from '../../src/autodraft/plan.ts';
 import type { ConfirmState } from '../../src/runner/confirm.ts';
 
 const NOW = Date.UTC(2031, 4, 6, 12, 0, 0); // any instant: nothing here reads a clock
@@ -130,6 +130,13 @@ describe('planAutoIncidents', () => {
       c.expect.forEach((expected, i) => expect(result.actions[i]).toMatchObject(expected));
     });
   }
+
+  it('a title within a post\'s limit, however many components', () => {
+    expect(titleFor(['Chat nodes', 'Cache'], 'major outage')).toBe('Chat nodes, Cache: major outage');
+    const many = Array.from({ length: 30 }, (_, i) => `Component number ${i + 1}`);
+    expect(titleFor(many, 'partial outage')).toBe('Component number 1 and 29 more: partial outage');
+    expect([...titleFor(['x'.repeat(500)], 'major outage')].length).toBeLessThanOrEqual(200);
+  });
 
   it('a flap inside the window asks to be looked at again when the window ends', () => {
     const result = plan({ components: [component('chat', 'operational', null, NOW - 2 * MIN)], incidents: [incident()] });

@@ -64,10 +64,15 @@ describe('statuspost demo drafts an incident for a node outage', () => {
     // In no published file.
     const texts = await textsUnder(join(root, 'public-site'));
     expect(texts.size).toBeGreaterThan(10);
+    // Its slug and its update are nowhere (the title is also the component's status words, which
+    // the badge and the pages show rightly); the API lists no incident at all.
     for (const [where, text] of texts) {
       expect(text.includes(slug!), where).toBe(false);
-      expect(text.includes('Chat nodes: partial outage'), where).toBe(false);
+      expect(text.includes('We are investigating reports of a problem'), where).toBe(false);
     }
+    const api = [...texts].find(([where]) => where.endsWith('/api/v2/incidents.json'));
+    expect(api, 'api/v2/incidents.json').toBeDefined();
+    expect(JSON.parse(api![1]).incidents).toEqual([]);
 
     demo.child.kill('SIGTERM');
     expect(await demo.exited).toBe(0);

@@ -68,6 +68,11 @@ export const siteSchema = z.strictObject({
   retention: durationWithin(DURATION_LIMITS.retention).default(30 * 86_400_000),
   /** How many checks may run at once, across all of them. */
   concurrency: z.number().int().min(1).max(1_000).default(16),
+  /**
+   * A confirmed partial or major outage that no open incident covers: written as a draft incident
+   * (draft, the default), published at once (publish), or nothing (off). See src/autodraft/.
+   */
+  autoIncidents: z.enum(['draft', 'publish', 'off']).default('draft'),
   /** How much a minute in each state counts as downtime (docs/uptime.md); Statuspage's defaults. */
   uptimeWeights: z
     .strictObject({

@@ -59,6 +59,15 @@ export const siteSchema = z.strictObject({
   title: publishedText().min(1),
   description: publishedText().default(''),
   baseUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. https://status.example.org' }),
+  /** The team's logo in the page header: an SVG or PNG file in the project's public/ folder. */
+  logo: z
+    .string()
+    .regex(/^(?![/\\])(?!.*(^|[/\\])\.\.([/\\]|$))[^\0]+\.(svg|png)$/i, {
+      error: 'must be the path of an SVG or PNG file inside public/, e.g. logo.svg for public/logo.svg',
+    })
+    .optional(),
+  /** The team's own site, linked from the page header. */
+  homepage: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. https://www.example.org' }).optional(),
   /** The zone pages show times in, beside UTC. */
   timezone: timeZoneSchema.default('UTC'),
   /** The language of every fixed word of the site, its feeds and its banner feed; posts stay as written. */
@@ -70,6 +79,11 @@ export const siteSchema = z.strictObject({
   retention: durationWithin(DURATION_LIMITS.retention).default(30 * 86_400_000),
   /** How many checks may run at once, across all of them. */
   concurrency: z.number().int().min(1).max(1_000).default(16),
+  /**
+   * A confirmed partial or major outage that no open incident covers: written as a draft incident
+   * (draft, the default), published at once (publish), or nothing (off). See src/autodraft/.
+   */
+  autoIncidents: z.enum(['draft', 'publish', 'off']).default('draft'),
   /** How much a minute in each state counts as downtime (docs/uptime.md); Statuspage's defaults. */
   uptimeWeights: z
     .strictObject({

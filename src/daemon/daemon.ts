@@ -75,6 +75,8 @@ export interface Daemon {
   stats(): WriterStats & { running: number; statuses: Record<string, ConfirmState> };
   /** statuspost's own trouble began or ended (publishing, posts): an alert on each change. */
   trouble(trouble: SelfTrouble, troubled: boolean, detail: string): void;
+  /** Alerts made outside the results (an incident drafted from an outage): to the outbox when the store takes writes. */
+  enqueue(entries: readonly OutboxEntry[]): void;
   /** Writes what is buffered now (before a publish reads the store). */
   flush(): Promise<boolean>;
   /** Graceful: stop scheduling, let in-flight checks end (their deadline at most), write, close. */
@@ -213,6 +215,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
   return {
     stats: () => ({ ...writer.stats(), running: scheduler.running, statuses: Object.fromEntries(confirmed) }),
     trouble,
+    enqueue: addSide,
     flush: () => writer.flush(),
     async stop() {
       clearInterval(maintenance);

@@ -84,10 +84,10 @@ export async function startAlertReceiver(onAlert: (alert: ReceivedAlert) => void
 
 /**
  * The demo's notify configuration: one signed webhook target (the receiver), one route for the
- * components' changes, reminders every 2 minutes and statuspost's own trouble.
+ * components' changes, reminders every 2 minutes, statuspost's own trouble and the incidents it drafts.
  */
 export function demoNotifyConfig(receiver: Pick<AlertReceiver, 'url' | 'secret'>): NotifyConfig {
-  const events: NotifyEventKind[] = DEFAULT_ROUTE_EVENTS.filter((kind) => kind === 'component' || kind === 'reminder' || kind === 'self');
+  const events: NotifyEventKind[] = DEFAULT_ROUTE_EVENTS.filter((kind) => kind === 'component' || kind === 'reminder' || kind === 'self' || kind === 'auto-incident');
   return {
     targets: [{ name: DEMO_TARGET, kind: 'webhook', config: webhookTargetSchema.parse({ url: receiver.url, secret: receiver.secret }) }],
     routes: [{ events, components: null, severities: null, targets: [DEMO_TARGET], remindEveryMs: DEMO_REMIND_EVERY_MS, resolved: true, duringMaintenance: 'silence' }],

@@ -76,15 +76,7 @@ export const de: Messages = {
 
   'home.openIncidents': 'Laufende Störungen',
   'home.scheduledMaintenance': 'Geplante Wartungen',
-  'home.decidedByChecks': 'von seinen Prüfungen gemessen',
-  'home.decidedByNone': 'noch keine Daten',
-  'home.decidedByIncident': 'durch eine Störungsmeldung gesetzt',
-  'home.decidedByMaintenance': 'durch eine Wartung gesetzt',
-  'home.uptimeOver90': '{percent} Verfügbarkeit in 90 Tagen ({measured})',
 
-  'bars.label': '{name}: Verfügbarkeit Tag für Tag, 90 Tage',
-  'bars.dayNoData': '{date}: keine Daten',
-  'bars.dayUptime': '{date}: {percent} Verfügbarkeit',
   'bars.majorMinutes': '{minutes} Min. schwerer Ausfall',
   'bars.partialMinutes': '{minutes} Min. Teilausfall',
   'bars.degradedMinutes': '{minutes} Min. eingeschränkt',
@@ -147,6 +139,7 @@ export const de: Messages = {
   'markdown.anchorLabel': 'Link zu diesem Abschnitt: {heading}',
 
   'uptime.title': 'Wie die Verfügbarkeit berechnet wird',
+  'uptime.colourSection': 'Die Farbe eines Tages',
 
   'rss.componentDescription': 'Störungen und Wartungen, die {component} betreffen.',
   'rss.update': '{title}: {status}',
@@ -193,6 +186,7 @@ export const de: Messages = {
 
   'past.heading': 'Frühere Störungen',
   'past.nothing': 'Keine Störungen gemeldet.',
+  'past.history': 'Verlauf der Störungen',
   'impactLabel.none': 'Keine Auswirkung',
   'impactLabel.minor': 'Geringe Auswirkung',
   'impactLabel.major': 'Erhebliche Auswirkung',

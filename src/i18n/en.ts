@@ -86,16 +86,8 @@ export const en = {
   // The home page.
   'home.openIncidents': 'Open incidents',
   'home.scheduledMaintenance': 'Scheduled maintenance',
-  'home.decidedByChecks': 'measured by its checks',
-  'home.decidedByNone': 'no data yet',
-  'home.decidedByIncident': 'set by incident',
-  'home.decidedByMaintenance': 'set by maintenance',
-  'home.uptimeOver90': '{percent} uptime over 90 days ({measured})',
 
   // The uptime strip: one bar a day.
-  'bars.label': '{name}: uptime, day by day, for 90 days',
-  'bars.dayNoData': '{date}: no data',
-  'bars.dayUptime': '{date}: {percent} uptime',
   'bars.majorMinutes': '{minutes} min major outage',
   'bars.partialMinutes': '{minutes} min partial outage',
   'bars.degradedMinutes': '{minutes} min degraded',
@@ -167,6 +159,8 @@ export const en = {
 
   // The uptime page's title (its text is docs/uptime.md, or docs/uptime.<language>.md).
   'uptime.title': 'How uptime is computed',
+  // The heading of docs/uptime.md's section on a day's colour: the strips' legend links to it.
+  'uptime.colourSection': "A day's colour",
 
   // RSS (and the subscriber mails made from its items).
   'rss.componentDescription': 'Incidents and maintenance affecting {component}.',
@@ -219,6 +213,7 @@ export const en = {
   // The home page's past fourteen days, and the history's labels of what happened.
   'past.heading': 'Past incidents',
   'past.nothing': 'No incidents reported.',
+  'past.history': 'Incident history',
   'impactLabel.none': 'No impact',
   'impactLabel.minor': 'Minor impact',
   'impactLabel.major': 'Major impact',

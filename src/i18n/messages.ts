@@ -53,6 +53,8 @@ export interface Words {
   number(value: number, fractionDigits?: number): string;
   /** 99.95% (a percentage given as 0–100), or "no data" for null. */
   percent(value: number | null): string;
+  /** "43%": a whole percentage given as 0–100. */
+  wholePercent(value: number): string;
   /** "43% measured", and "under 1% measured" rather than a misleading "0%" for a few minutes of data. */
   measured(coverage: number): string;
   /** 0.4 ms, 12 ms, 1.25 s: as precise as a reader can use. */
@@ -128,6 +130,7 @@ function makeWords(language: Language): Words {
     },
     number: (value, fractionDigits = 0) => numberFormat(fractionDigits).format(value),
     percent: (value) => (value === null ? messages['number.noData'] : percentFormats[value === 100 ? 0 : 1]!.format(value / 100)),
+    wholePercent: (value) => percentFormats[0]!.format(value / 100),
     measured: (coverage) =>
       coverage > 0 && coverage < 0.01 ? messages['number.underOnePercentMeasured'] : fill(messages['number.measured'], { percent: percentFormats[0]!.format(Math.round(coverage * 100) / 100) }),
     ms: (ms) =>

@@ -39,6 +39,8 @@ export interface Alerts {
   reminders(states: ReadonlyMap<string, ConfirmState>, now: number): OutboxEntry[];
   /** Own trouble began or ended (`troubled`); an entry only on a change. */
   self(trouble: SelfTrouble, troubled: boolean, detail: string, now: number): OutboxEntry | null;
+  /** The outbox entry for an event made outside the results (an incident drafted from an outage); null if seen or routed nowhere. */
+  event(event: NotifyEvent, now: number): OutboxEntry | null;
   /** Forget a key handed over (its write failed, so it must be handed over again). */
   forget(entries: readonly OutboxEntry[]): void;
   site: SiteInfo;
@@ -128,6 +130,9 @@ export function createAlerts(options: AlertsOptions): Alerts {
       if (troubled) troubleSince.set(trouble, now);
       else troubleSince.delete(trouble);
       const event = selfEvent({ site, trouble, since: since ?? now, back: !troubled, detail, now });
+      return fresh(event) ? route(event, now) : null;
+    },
+    event(event, now) {
       return fresh(event) ? route(event, now) : null;
     },
     forget(entries) {

@@ -22,8 +22,8 @@ import type { ConfiguredSubscriber, NotifyConfig, NotifyEventKind, NotifyRoute, 
 export const NOTIFY_FILE = 'probes/notify.yaml';
 
 /** Event kinds a route may ask for ("test" is only ever sent by `statuspost notify test`). */
-export const ROUTE_EVENT_KINDS = ['component', 'check', 'reminder', 'tls-expiry', 'saturation', 'self', 'post'] as const satisfies readonly NotifyEventKind[];
-export const DEFAULT_ROUTE_EVENTS: NotifyEventKind[] = ['component', 'reminder', 'tls-expiry', 'saturation', 'self'];
+export const ROUTE_EVENT_KINDS = ['component', 'check', 'reminder', 'tls-expiry', 'saturation', 'self', 'auto-incident', 'post'] as const satisfies readonly NotifyEventKind[];
+export const DEFAULT_ROUTE_EVENTS: NotifyEventKind[] = ['component', 'reminder', 'tls-expiry', 'saturation', 'self', 'auto-incident'];
 export const SEVERITIES = ['critical', 'warning', 'info', 'resolved'] as const satisfies readonly Severity[];
 const DEFAULT_TLS_REMINDER_DAYS = [14, 7, 3, 1];
 

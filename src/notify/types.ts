@@ -17,6 +17,7 @@ export type NotifyEventKind =
   | 'tls-expiry' // a certificate entered its warning days, or crossed a reminder threshold (14, 7, 3, 1 days)
   | 'saturation' // Redis/PostgreSQL degraded for being near a limit (maxclients, max_connections…)
   | 'self' // statuspost's own trouble: store unavailable, publishing failing, posts invalid, a location silent
+  | 'auto-incident' // the daemon drafted (or, with autoIncidents: publish, published) an incident for a confirmed outage
   | 'post' // a new item of the site's feed: an incident created or updated, a postmortem, a maintenance change
   | 'test'; // `statuspost notify test`
 
@@ -167,7 +168,7 @@ export interface NotifyTarget {
 }
 
 export interface NotifyRoute {
-  /** Event kinds this route sends; default: component, reminder, tls-expiry, saturation, self. */
+  /** Event kinds this route sends; default: component, reminder, tls-expiry, saturation, self, auto-incident. */
   events: NotifyEventKind[];
   /** Component ids; null = all. */
   components: string[] | null;

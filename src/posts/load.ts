@@ -204,6 +204,7 @@ function toIncident(written: IncidentWritten, base: { slug: string; file: string
     actionItems: written.actionItems,
     signInBlocked: written.signInBlocked,
     draft: written.draft,
+    ...(written.source ? { source: written.source } : {}),
   };
 }
 

@@ -174,7 +174,7 @@ function assignHeadingIds(tokens: Token[], prefix: string, env: Env, anchorLabel
 
 // Lowercase letters (any script), digits and dashes. Apostrophes vanish ("don't" → "dont"); other
 // punctuation separates words ("v1.2" → "v1-2", "10:00–10:45" → "10-00-10-45").
-function toSlug(text: string): string {
+export function toSlug(text: string): string {
   const slug = text
     .normalize('NFKC')
     .toLowerCase()

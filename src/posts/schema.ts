@@ -78,6 +78,12 @@ const incidentWritten = z.strictObject({
   signInBlocked: z.boolean().default(false),
   /** Validated like any post but left out of every output until `statuspost publish` removes it. */
   draft: z.boolean().default(false),
+  /**
+   * Written by `statuspost run` on an incident it drafted from a confirmed outage (site.yaml
+   * autoIncidents): it keeps such an incident current while the outage lasts. Remove it to take the
+   * incident over entirely; nothing is published from it.
+   */
+  source: z.enum(['probes'], { error: 'must be probes (written by statuspost run on incidents it drafts), or left out' }).optional(),
 });
 
 const maintenanceWritten = z.strictObject({

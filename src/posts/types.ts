@@ -52,6 +52,8 @@ export interface Incident extends PostBase {
   actionItems?: ActionItem[];
   /** Sign-in blocked from the start (updates may change it; see incidentBlocksSignIn). */
   signInBlocked: boolean;
+  /** "probes": drafted by the daemon from a confirmed outage (src/autodraft/), which keeps it current. */
+  source?: 'probes';
 }
 
 export interface MaintenanceUpdate {

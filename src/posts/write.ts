@@ -100,8 +100,16 @@ export async function withPostLock<T>(context: Pick<WriteContext, 'root' | 'lock
   for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
     try {
       const handle = await open(lock, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
+      try {
+        await handle.writeFile(`${process.pid}\n`);
+        await handle.close();
+      } catch (error) {
+        // A full disk can create the file but not write the pid: an empty lock names no holder that
+        // could be found gone, and would refuse every later writer. Taken back at once.
+        await handle.close().catch(() => undefined);
+        await rm(lock, { force: true });
+        throw error;
+      }
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -3,12 +3,12 @@
 // site as it was.
 import { createHash } from 'node:crypto';
 import { copyFileSync, linkSync, mkdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
-import type { Config } from '../config/load.ts';
+import { PUBLIC_DIR, type Config } from '../config/load.ts';
 import type { Language } from '../i18n/languages.ts';
 import { words } from '../i18n/messages.ts';
 import { StatuspostError } from '../errors.ts';
@@ -17,6 +17,7 @@ import { incidentBlocksSignIn, maintenanceState } from '../posts/state.ts';
 import type { Post } from '../posts/types.ts';
 import type { SiteData } from '../site/data.ts';
 import type { IncidentChart } from '../postmortem/chart.ts';
+import { pastDays, pastIncidentSlugs } from '../site/past-days.ts';
 import type { Snapshot } from '../status/snapshot.ts';
 import { feedFiles } from '../feeds/index.ts';
 import { nextWindowHistory, type WindowHistory } from '../feeds/ics.ts';
@@ -29,6 +30,9 @@ import { newBuildFolder, publish } from './swap.ts';
 export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 
+/** Where the build puts the project's logo: a fixed name, so it can never replace a page or a feed. */
+export const publishedLogo = (logo: string) => `logo.${extname(logo).slice(1).toLowerCase()}`;
+
 export function toSiteData(
   snapshot: Snapshot,
   posts: readonly Post[],
@@ -36,6 +40,7 @@ export function toSiteData(
   now: number,
   notice: string | null = null,
   charts: ReadonlyMap<string, IncidentChart> = new Map(),
+  site: { logo?: string | undefined; homepage?: string | undefined } = {},
 ): SiteData {
   // Headings' self-links speak the site's language; the posts' own words stay as written.
   const anchorLabel = words(snapshot.site.language).t('markdown.anchorLabel', { heading: '{heading}' });
@@ -43,6 +48,7 @@ export function toSiteData(
   const name = (id: string) => snapshot.components.find((c) => c.id === id)?.name ?? id;
   return {
     snapshot,
+    brand: { logo: site.logo === undefined ? null : publishedLogo(site.logo), homepage: site.homepage ?? null },
     uptimeDocHtml: html(uptimeDoc),
     notice,
     render: null,
@@ -142,7 +148,7 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
   // An incident dated in the future is not news yet, and a maintenance is public from its announcement.
   const posts = options.posts.filter((post) => (post.kind === 'incident' ? post.startedAt <= now : post.announcedAt <= now));
   const uptimeDoc = await readFile(join(PACKAGE_ROOT, uptimeDocPath(config.site.language)), 'utf8');
-  const data = toSiteData(snapshot, posts, uptimeDoc, now, options.notice ?? null, options.incidentCharts);
+  const data = toSiteData(snapshot, posts, uptimeDoc, now, options.notice ?? null, options.incidentCharts, config.site);
 
   // A post page depends only on its post, the site's settings and the templates: when all three are
   // unchanged since the published build, the page is linked from it instead of rendered again.
@@ -162,9 +168,10 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
   }
   data.render = render;
   const reusedSet = new Set(reuse);
-  // A reused page's Markdown is not needed again (lists show titles and dates), except an open
-  // incident's, whose latest update the home page shows: the data file stays small at 10,000 posts.
-  const open = new Set(snapshot.openIncidents);
+  // A reused page's Markdown is not needed again (lists show titles and dates), except the latest
+  // update of an open incident and of those the home page's past fourteen days show: the data file
+  // stays small at 10,000 posts.
+  const open = new Set([...snapshot.openIncidents, ...pastIncidentSlugs(pastDays(data, snapshot.site.timezone, now))]);
   data.incidents = data.incidents.map((i) =>
     reusedSet.has(`incidents/${i.slug}/index.html`) && !open.has(i.slug) ? { ...i, updates: i.updates.map((u) => ({ ...u, html: '' })), postmortemHtml: null, chart: null } : i,
   );
@@ -177,6 +184,8 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
     const dataFile = join(scratch, 'site-data.json');
     await writeFile(dataFile, JSON.stringify(data));
     await runAstro(folder, config.site.baseUrl, dataFile);
+    // The project's logo (checked when the config was loaded), under a name no page or feed uses.
+    if (config.site.logo !== undefined) await copyFile(join(config.root, PUBLIC_DIR, config.site.logo), join(folder, publishedLogo(config.site.logo)));
     await linkPages(reuse, previous?.folder ?? '', folder);
 
     // Feeds and the API: from the same Snapshot and posts, serialised by code, checked like the pages.
@@ -251,7 +260,7 @@ async function templateFingerprint(config: Config, notice: string | null): Promi
   }
   const site = config.site as Partial<Config['site']>;
   return createHash('sha256')
-    .update(JSON.stringify([templateHash, site.title, site.description, site.baseUrl, site.timezone, site.language, notice, config.privateValues, SCAN_VERSION]))
+    .update(JSON.stringify([templateHash, site.title, site.description, site.baseUrl, site.timezone, site.language, site.logo, site.homepage, notice, config.privateValues, SCAN_VERSION]))
     .digest('base64url');
 }
 

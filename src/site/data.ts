@@ -50,6 +50,8 @@ export interface SiteData {
   incidents: SiteIncident[];
   maintenance: SiteMaintenance[];
   uptimeDocHtml: string;
+  /** The header's logo (its path in the built site) and the team's own site; null where not set. */
+  brand: { logo: string | null; homepage: string | null };
   /** A line shown on every page, e.g. that the site shows demo data; null for none. */
   notice: string | null;
   /** Slugs of the post pages this build renders; the others are reused from the previous build. Null: all. */

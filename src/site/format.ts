@@ -20,15 +20,5 @@ export const STATUS_WORDS: Record<ComponentStatus, string> = {
 
 export const percent = (value: number | null): string => words('en').percent(value);
 
-/** A day's colour class from its weighted downtime minutes (Statuspage's bands), never from "any failure". */
-export function dayClass(downtimeMinutes: number, coverage: number, maintenanceMinutes: number): string {
-  if (coverage === 0) return 'nodata';
-  if (downtimeMinutes >= 60) return 'major';
-  if (downtimeMinutes >= 5) return 'partial';
-  if (downtimeMinutes > 0) return 'minor';
-  if (maintenanceMinutes > 0) return 'maintenance';
-  return 'ok';
-}
-
 /** "43% measured", and "under 1% measured" rather than a misleading "0%" for a few minutes of data. */
 export const measured = (coverage: number): string => words('en').measured(coverage);

@@ -23,7 +23,7 @@ describe('the demo alert receiver', () => {
     const receiver = await startAlertReceiver((alert) => received.push(alert));
     onTestFinished(() => receiver.close());
     const notify = demoNotifyConfig(receiver);
-    expect(notify.routes).toMatchObject([{ events: ['component', 'reminder', 'self'], targets: [DEMO_TARGET], remindEveryMs: DEMO_REMIND_EVERY_MS, resolved: true }]);
+    expect(notify.routes).toMatchObject([{ events: ['component', 'reminder', 'self', 'auto-incident'], targets: [DEMO_TARGET], remindEveryMs: DEMO_REMIND_EVERY_MS, resolved: true }]);
     const target = notify.targets[0]!.config as WebhookTarget;
     expect(target.url).toBe(receiver.url);
 

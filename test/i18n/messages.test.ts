@@ -45,8 +45,8 @@ describe('messages', () => {
     // @ts-expect-error a messages file without 'status.operational' does not compile
     const incomplete: Messages = lacking;
     expect(Object.keys(incomplete)).not.toContain('status.operational');
-    // @ts-expect-error 'bars.dayUptime' needs {date} and {percent}
-    expect(words('en').t('bars.dayUptime', { date: '2026-12-01' })).toBe('2026-12-01: {percent} uptime');
+    // @ts-expect-error 'strip.label' needs {name} and {days}
+    expect(words('en').t('strip.label', { name: 'Cache' })).toBe('Cache: uptime, day by day, for {days} days');
     // @ts-expect-error no such key
     expect(() => words('en').t('status.sideways')).toThrow();
   });

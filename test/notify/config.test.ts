@@ -100,7 +100,7 @@ describe('probes/notify.yaml', () => {
     ]);
     expect(notify.routes).toEqual([
       {
-        events: ['component', 'reminder', 'tls-expiry', 'saturation', 'self'],
+        events: ['component', 'reminder', 'tls-expiry', 'saturation', 'self', 'auto-incident'],
         components: null,
         severities: null,
         targets: ['ops-mail'],
@@ -164,7 +164,7 @@ describe('probes/notify.yaml', () => {
       'probes/notify.yaml:5:5  targets.ops-mail.hots: unknown key "hots" [SP_CONFIG_INVALID]\n  hint: did you mean "host"?',
       'probes/notify.yaml:9:11  targets.pager.kind: unknown provider kind "emial" [SP_CONFIG_INVALID]\n  hint: did you mean "email"? kind must be one of webhook, slack, mattermost, teams, discord, ntfy, pagerduty, email',
       'probes/notify.yaml:11:15  routes.0.targets.0: unknown target "ops-mial" [SP_CONFIG_INVALID]\n  hint: did you mean "ops-mail"? targets: ops-mail, pager',
-      'probes/notify.yaml:12:25  routes.0.events.1: unknown event kind "tls-expiri" [SP_CONFIG_INVALID]\n  hint: did you mean "tls-expiry"? event kinds: component, check, reminder, tls-expiry, saturation, self, post',
+      'probes/notify.yaml:12:25  routes.0.events.1: unknown event kind "tls-expiri" [SP_CONFIG_INVALID]\n  hint: did you mean "tls-expiry"? event kinds: component, check, reminder, tls-expiry, saturation, self, auto-incident, post',
       'probes/notify.yaml:13:18  routes.0.components.0: unknown component "cahce" [SP_CONFIG_INVALID]\n  hint: did you mean "cache"? components: cache, chat',
       'probes/notify.yaml:14:18  routes.0.severities.0: unknown severity "critcal" [SP_CONFIG_INVALID]\n  hint: did you mean "critical"? severities: critical, warning, info, resolved',
       'probes/notify.yaml:15:5  routes.0.remindEvry: unknown key "remindEvry" [SP_CONFIG_INVALID]\n  hint: did you mean "remindEvery"?',

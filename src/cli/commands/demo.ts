@@ -18,7 +18,8 @@ import { incidentCharts } from '../../postmortem/gather.ts';
 import { buildSnapshot } from '../../status/snapshot.ts';
 import { ensureUpcomingMaintenance } from '../../demo/upcoming.ts';
 import { DEMO_TARGET, demoNotifyConfig, startAlertReceiver } from '../../demo/alert-receiver.ts';
-import { createAlerts } from '../../notify/alerts.ts';
+import { startAutoIncidents, type AutoIncidents } from '../../autodraft/writer.ts';
+import { createAlerts, siteInfo } from '../../notify/alerts.ts';
 import { closeProviders, providerForKind } from '../../notify/providers/index.ts';
 import { startSender, type ResolvedTarget } from '../../notify/sender.ts';
 import { simulateHistory } from '../../demo/simulate.ts';
@@ -61,7 +62,8 @@ While the demo runs, from another shell in the same project:
 They talk to the running demo through a socket in data/demo/ that only this user can open.
 
 Alerts: without --once, the daemon sends its alerts (a component's confirmed change, a reminder every
-2 minutes while it stays down, the resolution, statuspost's own trouble) to a signed webhook receiver
+2 minutes while it stays down, the resolution, statuspost's own trouble, an incident it drafted for
+an outage under content/incidents/: publish it with \`statuspost publish SLUG\`) to a signed webhook receiver
 the demo starts on loopback, which prints each one in the log: "alert received: Chat nodes: partial
 outage (critical)". Nothing to configure; probes/notify.yaml is for \`statuspost run\`.
 
@@ -208,18 +210,38 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
         let publisher: Publisher | undefined;
         const alerts = createAlerts({ config, notify, posts: () => publisher?.posts() ?? [] });
         const sender = startSender({ store, notify, target: (name) => (name === DEMO_TARGET ? webhook : undefined), site: { name: config.site.title, url: config.site.baseUrl }, logger });
+        let autoIncidents: AutoIncidents | undefined;
         const daemon = startDaemon({
           config,
           store,
           logger,
-          onStatusChange: (check, state) => publisher?.request(`check ${check.id} is ${state.status}`),
+          onStatusChange: (check, state) => {
+            publisher?.request(`check ${check.id} is ${state.status}`);
+            autoIncidents?.request(`check ${check.id} is ${state.status}`);
+          },
           alerts,
           onOutbox: () => sender.wake(),
           deliverDirect: (entry) => sender.deliverDirect(entry),
         });
+        // As `statuspost run` does (site.yaml autoIncidents): a node's outage becomes a draft incident.
+        autoIncidents = config.site.autoIncidents === 'off' ? undefined : startAutoIncidents({
+          root: config.root,
+          mode: config.site.autoIncidents,
+          site: siteInfo(config),
+          components: config.components,
+          checks: config.checks,
+          states: () => new Map(Object.entries(daemon.stats().statuses)),
+          logger,
+          ledgerFile: resolve(dataDir, 'auto-incidents.json'),
+          onWritten: (event) => {
+            const entry = alerts.event(event, Date.now());
+            if (entry) daemon.enqueue([entry]);
+          },
+        });
         publisher = startPublisher({ config, store, logger, out: join(args.root, 'public-site'), beforeBuild: () => daemon.flush(), notice });
         await stop;
         await control?.close();
+        await autoIncidents?.stop();
         await Promise.all([publisher.stop(), daemon.stop()]);
         await sender.stop();
         await closeProviders();

@@ -155,6 +155,9 @@ baseUrl: http://127.0.0.1:4321
 timezone: ${scalar(zone)}
 # The language of the site's fixed text: en (English) or de (German). Posts stay as you write them.
 language: en
+# The page header can show your logo (an SVG or PNG in public/) and link to your own site:
+#   logo: logo.svg
+#   homepage: https://www.example.org
 # The history of every check: one SQLite file, nothing to set up. Or PostgreSQL:
 #   store: { engine: postgres, url: \${DATABASE_URL}, schema: statuspost }
 store:

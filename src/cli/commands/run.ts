@@ -8,7 +8,8 @@ import { writeHeartbeat } from '../../daemon/heartbeat.ts';
 import { createMetrics, serveMetrics } from '../../daemon/metrics.ts';
 import { startPublisher, type Publisher } from '../../daemon/publisher.ts';
 import { ProblemsError, StatuspostError } from '../../errors.ts';
-import { createAlerts } from '../../notify/alerts.ts';
+import { startAutoIncidents, type AutoIncidents } from '../../autodraft/writer.ts';
+import { createAlerts, siteInfo } from '../../notify/alerts.ts';
 import { closeProviders, providerForKind } from '../../notify/providers/index.ts';
 import { startSubscriberNotifications, type SubscriberNotifications } from '../../notify/subscribers/index.ts';
 import { startSender, type ResolvedTarget, type Sender } from '../../notify/sender.ts';
@@ -47,6 +48,13 @@ trouble) are written to the store's outbox in the transaction of the result that
 sent: grouped per target, retried with backoff (honouring Retry-After), dead after notify.yaml's
 deadAfter; silenced inside an announced maintenance window. A restart resends what a crash
 interrupted, with the same idempotency key. See statuspost notify --help.
+A confirmed partial or major outage of a component that no open incident (published or draft)
+names is written as a draft incident under content/incidents/ (site.yaml autoIncidents: draft, the
+default), dated from the measured start, marked source: probes, logged ("drafted incident …;
+publish with \`statuspost publish SLUG\`") and alerted once. One per outage: flaps, a component
+getting worse or another joining update it; once its components have worked for 5 minutes it gets
+a "monitoring" update (never "resolved"). A deleted draft is not written again for that outage.
+autoIncidents: publish writes it without draft: true; off writes nothing.
 SIGTERM or SIGINT stops it gracefully: in-flight checks end, everything buffered is written.
 
   --out DIR             where the site is published (default: public-site under the project)
@@ -83,6 +91,7 @@ opened or is in use by another daemon, or results were still waiting for it when
       'publish-retry': { type: 'string' }, // for tests: milliseconds before a failed publish is retried
       refresh: { type: 'string' }, // for tests: milliseconds between refresh publishes (default 5 minutes)
       'notify-timeout': { type: 'string' }, // for tests and benchmarks: milliseconds one alert request may take
+      'recovery-window': { type: 'string' }, // for tests: milliseconds an auto incident's components stay operational before "monitoring"
     });
     const format = flagChoice('run', 'log-format', String(args.values['log-format'] ?? (args.json ? 'json' : 'text')), ['text', 'json'] as const satisfies readonly LogFormat[]);
     if (args.json && format !== 'json') throw new StatuspostError('SP_USAGE', 'run: --json means --log-format json, not text', { hint: 'give one of them' });
@@ -93,6 +102,7 @@ opened or is in use by another daemon, or results were still waiting for it when
     const publishRetry = milliseconds('publish-retry');
     const refresh = milliseconds('refresh');
     const notifyTimeout = milliseconds('notify-timeout');
+    const recoveryWindow = milliseconds('recovery-window');
     if (typeof args.values.metrics === 'string') metricsAddress(args.values.metrics);
     if (args.values['no-publish'] === true) {
       const publishing = ['out', 'after-publish', 'debounce', 'publish-retry', 'refresh'].find((flag) => args.values[flag] !== undefined) ?? (args.values['no-watch'] === true ? 'no-watch' : undefined);
@@ -159,6 +169,7 @@ opened or is in use by another daemon, or results were still waiting for it when
           postsTimer.unref();
         }
       }
+      let autoIncidents: AutoIncidents | undefined;
       const daemon = startDaemon({
         config,
         store,
@@ -169,9 +180,28 @@ opened or is in use by another daemon, or results were still waiting for it when
           metrics.observe(check, result);
           lastResultAt = result.startedAt;
         },
-        onStatusChange: (check, state) => publisher?.request(`check ${check.id} is ${state.status}`),
+        onStatusChange: (check, state) => {
+          publisher?.request(`check ${check.id} is ${state.status}`);
+          autoIncidents?.request(`check ${check.id} is ${state.status}`);
+        },
         ...(alerts ? { alerts } : {}),
         ...(sender ? { onOutbox: () => sender.wake(), deliverDirect: (entry) => sender.deliverDirect(entry) } : {}),
+      });
+      // A confirmed outage no open incident covers: a draft incident (site.yaml autoIncidents), its alert to the outbox.
+      autoIncidents = config.site.autoIncidents === 'off' ? undefined : startAutoIncidents({
+        root: config.root,
+        mode: config.site.autoIncidents,
+        site: siteInfo(config),
+        components: config.components,
+        checks: config.checks,
+        states: () => new Map(Object.entries(daemon.stats().statuses)),
+        logger,
+        ledgerFile: resolve(config.root, 'data/auto-incidents.json'),
+        onWritten: (event) => {
+          const entry = alerts?.event(event, Date.now());
+          if (entry) daemon.enqueue([entry]);
+        },
+        ...(recoveryWindow !== undefined ? { recoveryWindowMs: recoveryWindow } : {}),
       });
       const heartbeatPath = resolve(args.root, typeof args.values.heartbeat === 'string' ? args.values.heartbeat : 'data/heartbeat.json');
       const startedAt = new Date().toISOString();
@@ -225,6 +255,7 @@ opened or is in use by another daemon, or results were still waiting for it when
       logger.info('stopping', 'stopping: waiting for running checks, then writing what is buffered');
       clearInterval(heartbeat);
       // Both at once: the stop takes as long as the longest running check or the build under way.
+      await autoIncidents?.stop();
       const [, stats] = await Promise.all([publisher?.stop(), daemon.stop()]);
       // After the daemon: its last results (and their alerts) are written; then what is in flight ends.
       clearInterval(postsTimer);

@@ -91,6 +91,20 @@ const postEvent: NotifyEvent = {
   post: { id: '2026-01-15-redis-failure', kind: 'incident', status: 'identified', updateId: 'update-2' },
 };
 
+const autoIncidentEvent: NotifyEvent = {
+  key: `auto-incident:2026-01-15-chat-nodes-major-outage:${EPOCH}`,
+  kind: 'auto-incident',
+  audience: 'operators',
+  severity: 'info',
+  at: EPOCH,
+  createdAt: EPOCH + 96_000,
+  title: 'Incident drafted: Chat nodes: major outage',
+  text: 'statuspost drafted an incident for the outage its probes measured since Thu, Jan 15, 2026, 09:30 AM UTC (Chat nodes: major outage): content/incidents/2026-01-15-chat-nodes-major-outage.md.\nNothing is published until you run `statuspost publish 2026-01-15-chat-nodes-major-outage`; delete the file if it is not an incident.',
+  components: [{ id: 'chat-nodes', name: 'Chat nodes', status: 'major_outage', url: nodesUrl }],
+  url: nodesUrl,
+  incidentKey,
+};
+
 const message = (idempotencyKey: string, events: NotifyEvent[], target = 'ops'): OutgoingMessage => ({
   idempotencyKey,
   target,
@@ -104,6 +118,7 @@ export const CASES: Record<string, OutgoingMessage> = {
   resolution: message('msg-51d0c6ab', [resolvedEvent]),
   'tls-expiry': message('msg-c0a7e913', [tlsEvent]),
   'subscriber-post': message('msg-9e4f2d10', [postEvent], 'subscriber:17'),
+  'auto-incident': message('msg-6a0d3b57', [autoIncidentEvent]),
 };
 
 /** Targets as probes/notify.yaml gives them after ${ENV} expansion (before the schema's defaults). */

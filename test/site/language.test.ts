@@ -116,7 +116,11 @@ describe('the site in German', () => {
     // The uptime page is the German text of docs/uptime.md; a postmortem's headings link to themselves in German.
     expect(incident).toContain('aria-label="Link zu diesem Abschnitt: ');
     expect(incident).not.toContain('Link to this section');
-    expect(await readFile(join(site, 'about/uptime/index.html'), 'utf8')).toContain('Wie statuspost Status und Verfügbarkeit berechnet');
+    const uptime = await readFile(join(site, 'about/uptime/index.html'), 'utf8');
+    expect(uptime).toContain('Wie statuspost Status und Verfügbarkeit berechnet');
+    // The strips' legend links to the German section on colours, which is there.
+    expect(await readFile(join(site, 'index.html'), 'utf8')).toContain('href="/about/uptime/#die-farbe-eines-tages"');
+    expect(uptime).toContain('id="die-farbe-eines-tages"');
 
     // The feeds' fixed text too; the API keeps Statuspage's English words.
     const rss = await readFile(join(site, 'rss.xml'), 'utf8');

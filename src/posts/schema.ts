@@ -28,7 +28,7 @@ const title = z
     if (length > TITLE_MAX) ctx.addIssue({ code: 'custom', message: `must be at most ${TITLE_MAX} characters (it has ${length})` });
   });
 
-const incidentWritten = z.strictObject({
+export const incidentWritten = z.strictObject({
   title,
   impact: z.enum(impacts),
   /** The author's zone: times without an offset are read in it, and pages show it beside UTC. */
@@ -57,7 +57,7 @@ const incidentWritten = z.strictObject({
   draft: z.boolean().default(false),
 });
 
-const maintenanceWritten = z.strictObject({
+export const maintenanceWritten = z.strictObject({
   title,
   timezone: zone,
   /** When the notice goes public; it is shown from then until the window ends. */

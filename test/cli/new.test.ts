@@ -61,6 +61,6 @@ describe('statuspost new', () => {
     expect((await run(args)).code).toBe(0);
     const again = await run(args);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('content/incidents/2026-11-20-twice.md exists already; nothing was written [SP_POST_INVALID]');
+    expect(again.stderr).toContain('content/incidents/2026-11-20-twice.md exists already; nothing was written [SP_POST_EXISTS]');
   });
 });

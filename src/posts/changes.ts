@@ -49,9 +49,10 @@ export function incidentStatus(incident: Incident): IncidentStatus {
  * resolution last, so it cannot be reopened by appending: a new incident is the honest record), and
  * a component the incident does not name (a typo must not add a component to the page).
  */
-export function incidentUpdate(item: ParsedPost, request: IncidentUpdateRequest, stamp: string, knownComponents: readonly string[] | undefined): UpdateItem {
+export function incidentUpdate(item: ParsedPost, request: IncidentUpdateRequest, instant: number, stamp: string, knownComponents: readonly string[] | undefined): UpdateItem {
   const incident = asIncident(item, 'update');
   refuseIfResolved(item, incident, 'update');
+  refuseIfBefore(item, instant, 'update');
   const named = componentsNamed(incident);
   for (const { id } of request.components) {
     if (named.includes(id)) continue;
@@ -72,9 +73,10 @@ export function incidentUpdate(item: ParsedPost, request: IncidentUpdateRequest,
 }
 
 /** The resolving update: every component the incident names back to operational unless told otherwise. */
-export function incidentResolution(item: ParsedPost, message: string | undefined, stamp: string): UpdateItem {
+export function incidentResolution(item: ParsedPost, message: string | undefined, instant: number, stamp: string): UpdateItem {
   const incident = asIncident(item, 'resolve');
   refuseIfResolved(item, incident, 'resolve');
+  refuseIfBefore(item, instant, 'resolve');
   return resolution(incident, message ?? STANDARD_MESSAGES.resolved, stamp, {});
 }
 
@@ -99,12 +101,27 @@ function refuseIfResolved(item: ParsedPost, incident: Incident, command: string)
   );
 }
 
+/**
+ * An update dated before the last one, or before the start (--at, or a clock set wrong), is refused
+ * here, at the line it would come after, rather than by the rules at a line the file does not have yet.
+ */
+function refuseIfBefore(item: ParsedPost, instant: number, command: string): void {
+  const { post } = item;
+  const index = post.updates.length - 1;
+  const floor = index >= 0 ? post.updates[index]!.at : post.kind === 'incident' ? post.startedAt : post.announcedAt;
+  if (instant >= floor) return;
+  const what = index >= 0 ? `update ${index + 1}` : post.kind === 'incident' ? 'the start' : 'the announcement';
+  const at = index >= 0 ? item.at(['updates', index, 'at']) : item.at(post.kind === 'incident' ? ['start'] : ['announcedAt']);
+  throw refuse(`${command}: ${formatZoned(instant, post.timezone)} is before ${what} (${formatZoned(floor, post.timezone)}); nothing was written`, at, 'updates are appended in time order: give a later --at, or none for now');
+}
+
 export type MaintenanceAction = 'start' | 'complete' | 'cancel';
 
 /** What `statuspost maintenance ACTION` writes: an update, and for a cancellation `cancelled: true`. */
 export function maintenanceChange(item: ParsedPost, action: MaintenanceAction, message: string | undefined, instant: number, stamp: string): { update: UpdateItem; cancel: boolean } {
   const window = asMaintenance(item, `maintenance ${action}`);
   const command = `maintenance ${action}`;
+  const checkOrder = () => refuseIfBefore(item, instant, command);
   const when = (at: number) => formatZoned(at, window.timezone);
   if (window.cancelled) throw refuse(`${command}: the window is cancelled; nothing was written`, item.at(['cancelled']), 'schedule a new window with `statuspost new maintenance`');
   const completed = window.updates.findIndex((update) => update.status === 'completed');
@@ -113,13 +130,16 @@ export function maintenanceChange(item: ParsedPost, action: MaintenanceAction, m
   if (action === 'start') {
     if (started !== -1) throw refuse(`${command}: the window was started at ${when(window.updates[started]!.at)} already; nothing was written`, item.at(['updates', started, 'status']), `run \`statuspost maintenance complete ${window.slug}\` when the work is done`);
     if (instant < window.startsAt) throw refuse(`${command}: the window starts at ${when(window.startsAt)}, after ${when(instant)}; nothing was written`, item.at(['window', 'start']), 'start it at or after window.start; if the work really starts early, move window.start first');
+    checkOrder();
     return { update: { at: stamp, status: 'in_progress', body: message ?? STANDARD_MESSAGES.maintenanceStarted }, cancel: false };
   }
   if (action === 'complete') {
     if (instant < window.startsAt) throw refuse(`${command}: the window has not started (it starts at ${when(window.startsAt)}); nothing was written`, item.at(['window', 'start']), `if it will not happen, run \`statuspost maintenance cancel ${window.slug}\``);
+    checkOrder();
     return { update: { at: stamp, status: 'completed', body: message ?? STANDARD_MESSAGES.maintenanceCompleted }, cancel: false };
   }
   if (started !== -1) throw refuse(`${command}: the work started at ${when(window.updates[started]!.at)}, so the window cannot be cancelled; nothing was written`, item.at(['updates', started, 'status']), `say how it ended with \`statuspost maintenance complete ${window.slug} --message "…rolled back…"\``);
+  checkOrder();
   return { update: { at: stamp, body: message ?? STANDARD_MESSAGES.maintenanceCancelled }, cancel: true };
 }
 

@@ -17,6 +17,8 @@ const parse = (kind: 'incident' | 'maintenance', file: string, text: string): Pa
 };
 // The helper's incident without its resolution and postmortem: still open.
 const openIncident = () => parse('incident', INCIDENT, incidentText({ 12: '', 13: '', 14: '', 15: '' }, ''));
+/** After every time in the helpers' posts. */
+const LATE = Date.parse('2016-01-01T00:00:00Z');
 const refusal = (run: () => unknown) => {
   try {
     run();
@@ -29,8 +31,8 @@ const refusal = (run: () => unknown) => {
 describe('incidentUpdate', () => {
   it('appends an update with the status given, or the current one, and only what was asked', () => {
     const item = openIncident();
-    expect(incidentUpdate(item, { message: 'Found it.', components: [], status: 'identified' }, 'T', ['cache'])).toEqual({ at: 'T', status: 'identified', body: 'Found it.' });
-    expect(incidentUpdate(item, { message: 'Still on it.', components: [{ id: 'cache', status: 'degraded_performance' }], signInBlocked: false }, 'T', ['cache'])).toEqual({
+    expect(incidentUpdate(item, { message: 'Found it.', components: [], status: 'identified' }, LATE, 'T', ['cache'])).toEqual({ at: 'T', status: 'identified', body: 'Found it.' });
+    expect(incidentUpdate(item, { message: 'Still on it.', components: [{ id: 'cache', status: 'degraded_performance' }], signInBlocked: false }, LATE, 'T', ['cache'])).toEqual({
       at: 'T',
       status: 'investigating',
       body: 'Still on it.',
@@ -40,31 +42,37 @@ describe('incidentUpdate', () => {
   });
 
   it('resolving through update sets every component back to operational, as resolve does', () => {
-    expect(incidentUpdate(openIncident(), { message: 'Done.', components: [], status: 'resolved' }, 'T', ['cache'])).toEqual({ at: 'T', status: 'resolved', body: 'Done.', components: { cache: 'operational' } });
-    expect(incidentResolution(openIncident(), undefined, 'T')).toMatchObject({ status: 'resolved', components: { cache: 'operational' }, body: expect.stringContaining('resolved') });
+    expect(incidentUpdate(openIncident(), { message: 'Done.', components: [], status: 'resolved' }, LATE, 'T', ['cache'])).toEqual({ at: 'T', status: 'resolved', body: 'Done.', components: { cache: 'operational' } });
+    expect(incidentResolution(openIncident(), undefined, LATE, 'T')).toMatchObject({ status: 'resolved', components: { cache: 'operational' }, body: expect.stringContaining('resolved') });
   });
 
   it('refuses a component the incident does not name, at its components: line, with a did-you-mean', () => {
-    const error = refusal(() => incidentUpdate(openIncident(), { message: 'x', components: [{ id: 'cahce', status: 'operational' }] }, 'T', ['cache', 'database']));
+    const error = refusal(() => incidentUpdate(openIncident(), { message: 'x', components: [{ id: 'cahce', status: 'operational' }] }, LATE, 'T', ['cache', 'database']));
     expect(error).toMatchObject({ code: 'SP_POST_REFUSED', at: { file: INCIDENT, line: 7 } });
     expect(error.message).toBe('update: the incident does not name component "cahce" and no component in probes/components.yaml is called "cahce"; nothing was written');
     expect(error.hint).toMatch(/^did you mean "cache"\?/);
     // A component that exists but is not in this incident is refused too: a typo must not add one.
-    expect(refusal(() => incidentUpdate(openIncident(), { message: 'x', components: [{ id: 'database', status: 'operational' }] }, 'T', ['cache', 'database'])).message).toBe(
+    expect(refusal(() => incidentUpdate(openIncident(), { message: 'x', components: [{ id: 'database', status: 'operational' }] }, LATE, 'T', ['cache', 'database'])).message).toBe(
       'update: the incident does not name component "database"; nothing was written',
     );
   });
 
   it('refuses any update to a resolved incident, at the resolving update', () => {
     const resolved = parse('incident', INCIDENT, incidentText());
-    const error = refusal(() => incidentUpdate(resolved, { message: 'again', components: [] }, 'T', ['cache']));
+    const error = refusal(() => incidentUpdate(resolved, { message: 'again', components: [] }, LATE, 'T', ['cache']));
     expect(error).toMatchObject({ code: 'SP_POST_REFUSED', at: { line: 13 } });
     expect(error.message).toBe('update: the incident was resolved at 2015-09-09T11:40:00-07:00; nothing was written');
-    expect(refusal(() => incidentResolution(resolved, undefined, 'T')).message).toMatch(/^resolve: the incident was resolved/);
+    expect(refusal(() => incidentResolution(resolved, undefined, LATE, 'T')).message).toMatch(/^resolve: the incident was resolved/);
+  });
+
+  it('refuses an update dated before the last one, at that update\'s time', () => {
+    const error = refusal(() => incidentUpdate(openIncident(), { message: 'x', components: [] }, Date.parse('2015-09-09T17:11:00Z'), 'T', ['cache']));
+    expect(error).toMatchObject({ code: 'SP_POST_REFUSED', at: { line: 9 } });
+    expect(error.message).toBe('update: 2015-09-09T10:11:00-07:00 is before update 1 (2015-09-09T10:12:00-07:00); nothing was written');
   });
 
   it('sends a maintenance window to the maintenance command', () => {
-    expect(refusal(() => incidentUpdate(parse('maintenance', MAINTENANCE, maintenanceText()), { message: 'x', components: [] }, 'T', undefined))).toMatchObject({ code: 'SP_USAGE' });
+    expect(refusal(() => incidentUpdate(parse('maintenance', MAINTENANCE, maintenanceText()), { message: 'x', components: [] }, LATE, 'T', undefined))).toMatchObject({ code: 'SP_USAGE' });
   });
 });
 

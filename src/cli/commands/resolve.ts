@@ -32,7 +32,7 @@ byte-identical), 2 bad usage (an unknown slug), 3 another command held the post 
     let update: Record<string, unknown> = {};
     const written = await changePost(project, slug, 'resolve', (item, text) => {
       const instant = stampInstant('resolve', args.values.at, item.post.timezone);
-      update = incidentResolution(item, message, stampTime(instant, item.post.timezone, hasOwnZone(text)));
+      update = incidentResolution(item, message, instant, stampTime(instant, item.post.timezone, hasOwnZone(text)));
       return appendUpdate(item.post.file, text, update);
     });
     reportWritten(createOutput(args.json), written, 'resolved', { update }, [update]);

@@ -90,7 +90,7 @@ Exit codes: 0 written, 1 refused or the posts have problems (the file is byte-id
     let update: Record<string, unknown> = {};
     const written = await changePost(project, found.file, 'update', (item, text) => {
       const instant = stampInstant('update', args.values.at, item.post.timezone);
-      update = incidentUpdate(item, request, stampTime(instant, item.post.timezone, hasOwnZone(text)), project.context.componentIds);
+      update = incidentUpdate(item, request, instant, stampTime(instant, item.post.timezone, hasOwnZone(text)), project.context.componentIds);
       return appendUpdate(item.post.file, text, update);
     });
     const incident = written.post as Incident;

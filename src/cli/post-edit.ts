@@ -6,7 +6,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
-import { loadConfig, type Config } from '../config/load.ts';
+import { loadConfig } from '../config/load.ts';
+import { componentsFileSchema, isTimeZone } from '../config/schema.ts';
+import { parseYaml, toPlain } from '../config/yaml-source.ts';
 import { ProblemsError, StatuspostError } from '../errors.ts';
 import { findPostFile } from '../posts/find.ts';
 import { amendPost, appendTo } from '../posts/amend.ts';
@@ -19,20 +21,43 @@ import { editPost, type WriteContext, type Written } from '../posts/write.ts';
 import type { Output } from './output.ts';
 
 export interface Project {
-  config: Config;
+  siteTimezone: string;
+  componentIds: string[];
   context: WriteContext;
 }
 
 /**
- * The configuration, read for component ids and the site's zone only. Secrets in probes/ are
- * `${ENV}` references; an engineer's shell at 3 a.m. seldom has them set, and no on-call command
- * uses them, so a missing one reads as a stand-in here instead of refusing the update.
+ * What the posts are checked against: the site's zone and the component ids. From the whole
+ * configuration when it loads; otherwise, when site.yaml and components.yaml themselves are fine,
+ * from those two alone, with a word on standard error: at 3 a.m. an engineer's shell seldom has the
+ * checks' secrets (`${REDIS_PASSWORD}`) set, and a broken check must not keep an incident unposted.
  */
-export async function loadProject(root: string, now = Date.now()): Promise<Project> {
-  const env = new Proxy(process.env, { get: (target, name) => (typeof name === 'string' ? (target[name] ?? 'unset-for-post-commands') : undefined) });
-  const { config, problems } = await loadConfig(root, env);
-  if (!config) throw new ProblemsError(problems);
-  return { config, context: { root, componentIds: config.components.map((c) => c.id), siteTimezone: config.site.timezone, now } };
+export async function loadProject(root: string, warn: (text: string) => void = (text) => void process.stderr.write(`${text}\n`), now = Date.now()): Promise<Project> {
+  const { config, problems } = await loadConfig(root);
+  const make = (siteTimezone: string, componentIds: string[]): Project => ({ siteTimezone, componentIds, context: { root, componentIds, siteTimezone, now } });
+  if (config) return make(config.site.timezone, config.components.map((c) => c.id));
+  const postSettings = new Set(['probes/site.yaml', 'probes/components.yaml']);
+  if (problems.some((problem) => problem.code !== 'SP_ENV_MISSING' && (problem.at === undefined || postSettings.has(problem.at.file)))) throw new ProblemsError(problems);
+  const fallback = await postSettingsOnly(root);
+  if (!fallback) throw new ProblemsError(problems);
+  warn(`note: probes/ has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`} (\`statuspost check\` lists ${problems.length === 1 ? 'it' : 'them'}); posts are checked against probes/site.yaml and probes/components.yaml alone`);
+  return make(fallback.timezone, fallback.componentIds);
+}
+
+/** The site's timezone and the component ids, read from their two files; undefined if either has a problem. */
+async function postSettingsOnly(root: string): Promise<{ timezone: string; componentIds: string[] } | undefined> {
+  const read = async (file: string) => {
+    const text = await readFile(join(root, file), 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    const { source, problems } = parseYaml(file, text);
+    const plain = problems.length === 0 ? toPlain(source) : undefined;
+    return plain && plain.problems.length === 0 ? plain.value : undefined;
+  };
+  const site = (await read('probes/site.yaml')) as { timezone?: unknown } | undefined;
+  const components = componentsFileSchema.safeParse(await read('probes/components.yaml'));
+  const timezone = site?.timezone === undefined ? 'UTC' : site.timezone;
+  if (!site || typeof timezone !== 'string' || !isTimeZone(timezone) || !components.success) return undefined;
+  return { timezone, componentIds: components.data.components.map((c) => c.id) };
 }
 
 /**
@@ -45,7 +70,7 @@ export async function changePost(project: Project, slug: string, command: string
 }
 
 export function parseForChange(kind: 'incident' | 'maintenance', file: string, text: string, project: Project): ParsedPost {
-  const parsed = parsePost(kind, file, text, { siteTimezone: project.config.site.timezone });
+  const parsed = parsePost(kind, file, text, { siteTimezone: project.siteTimezone });
   if (parsed.post && parsed.problems.length === 0) return parsed.post;
   throw new ProblemsError([
     ...parsed.problems,

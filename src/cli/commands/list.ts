@@ -34,13 +34,13 @@ Exit codes: 0 listed, 1 listed but some files have problems, 2 bad usage.`,
     const args = parseCommandArgs('list', argv, { open: { type: 'boolean', default: false }, drafts: { type: 'boolean', default: false } });
     const output = createOutput(args.json);
     const now = Date.now();
-    const project = await loadProject(args.root, now);
+    const project = await loadProject(args.root, (text) => output.error(text), now);
     const listing = await listPostFiles(args.root);
     const problems: StatuspostError[] = [...listing.problems];
     const rows: ListedPost[] = [];
     for (const entry of listing.files) {
       const text = await readFile(join(args.root, entry.file), 'utf8');
-      const parsed = parsePost(entry.kind, entry.file, text, { siteTimezone: project.config.site.timezone });
+      const parsed = parsePost(entry.kind, entry.file, text, { siteTimezone: project.siteTimezone });
       problems.push(...parsed.problems);
       if (parsed.post && parsed.problems.length === 0) rows.push(listedPost(parsed.post.post, now));
     }

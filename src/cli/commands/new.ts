@@ -89,7 +89,6 @@ Exit codes: 0 written, 1 the file exists or the posts or configuration have prob
     const misplaced = notFor.find((flag) => args.values[flag] !== undefined);
     if (misplaced) throw new StatuspostError('SP_USAGE', `new ${kind}: --${misplaced} is for ${kind === 'incident' ? 'maintenance' : 'incidents'} only`, { hint: 'run `statuspost new --help`' });
     const project = await loadProject(args.root);
-    const { config } = project;
     const template: Template | undefined = typeof args.values.template === 'string' ? await readTemplate(args.root, args.values.template, kind) : undefined;
     const title = String(args.values.title ?? template?.title ?? '').trim();
     if (!title) throw new StatuspostError('SP_USAGE', 'new: --title is required', { hint: 'e.g. --title "Sign-in failing"' });
@@ -99,7 +98,7 @@ Exit codes: 0 written, 1 the file exists or the posts or configuration have prob
     const message = await readMessage(typeof args.values.message === 'string' ? args.values.message : undefined, undefined);
     const signInBlocked = args.values['sign-in-blocked'] === true ? true : template?.signInBlocked;
     const draft = args.values.draft === true;
-    const known = new Set(config.components.map((c) => c.id));
+    const known = new Set(project.componentIds);
     const unknown = components.filter((id) => !known.has(id));
     if (unknown.length > 0) {
       const meant = closest(unknown[0]!, [...known]);
@@ -113,7 +112,7 @@ Exit codes: 0 written, 1 the file exists or the posts or configuration have prob
     // A template's components carry their status; --status sets them all.
     const templateStatus = fromIncident?.components && !Array.isArray(fromIncident.components) ? Object.values(fromIncident.components)[0] : undefined;
     const status = flagChoice('new', 'status', String(args.values.status ?? templateStatus ?? 'partial_outage'), componentStatuses);
-    const zone = typeof args.values.timezone === 'string' ? args.values.timezone : config.site.timezone;
+    const zone = typeof args.values.timezone === 'string' ? args.values.timezone : project.siteTimezone;
     if (!isTimeZone(zone)) throw new StatuspostError('SP_USAGE', `new: --timezone "${zone}" is not an IANA time zone`, { hint: 'e.g. America/Los_Angeles' });
 
     const now = Date.now();

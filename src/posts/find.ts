@@ -1,6 +1,6 @@
 // Which post a command means by the slug an engineer typed: the file name without its extension
 // (2026-12-02-chat-nodes-down), the same without its date (chat-nodes-down) when only one post has
-// it, or the file's path. Read from the listing alone, so a command finds its post even while
+// it, the start of either when only one post's slug starts so (chat-nodes), or the file's path. Read from the listing alone, so a command finds its post even while
 // another file has problems (the write is refused then, with those problems named).
 import { closest } from '../config/issues.ts';
 import { StatuspostError } from '../errors.ts';
@@ -22,7 +22,14 @@ export function pickPost(files: readonly PostFile[], wanted: string, command: st
   if (exact.length === 1) return exact[0]!;
   const undated = files.filter((entry) => slugOf(entry.file).toLowerCase().replace(/^\d{4}-\d{2}-\d{2}-/, '') === key);
   if (undated.length === 1 && exact.length === 0) return undated[0]!;
-  const several = exact.length > 1 ? exact : undated;
+  // Then the start of a slug, as git takes the start of a commit id: `chat-node-2` for
+  // 2026-12-02-chat-node-2-is-down, when no other post's slug starts so.
+  const prefixed = files.filter((entry) => {
+    const slug = slugOf(entry.file).toLowerCase();
+    return slug.startsWith(key) || slug.replace(/^\d{4}-\d{2}-\d{2}-/, '').startsWith(key);
+  });
+  if (exact.length === 0 && undated.length === 0 && prefixed.length === 1) return prefixed[0]!;
+  const several = exact.length > 1 ? exact : undated.length > 1 ? undated : prefixed;
   if (several.length > 1) {
     throw new StatuspostError('SP_USAGE', `${command}: "${wanted}" names ${several.length} posts`, { hint: `give the whole slug: ${several.map((entry) => slugOf(entry.file)).join(', ')}` });
   }

@@ -144,6 +144,8 @@ describe('pickPost', () => {
     expect(pickPost(files, '2026-12-02-chat-down', 'update').file).toBe(files[1]!.file);
     expect(pickPost(files, 'cache-restart', 'update').file).toBe(files[2]!.file);
     expect(pickPost(files, 'content/incidents/2026-12-01-chat-down.md', 'update').file).toBe(files[0]!.file);
+    expect(pickPost(files, 'cache', 'update').file).toBe(files[2]!.file); // the start of one slug only
+    expect(refusal(() => pickPost(files, 'chat', 'update'))).toMatchObject({ message: 'update: "chat" names 2 posts' });
   });
   it('refuses a slug several posts share, and a misspelt one with a did-you-mean', () => {
     expect(refusal(() => pickPost(files, 'chat-down', 'update'))).toMatchObject({ code: 'SP_USAGE', message: 'update: "chat-down" names 2 posts' });

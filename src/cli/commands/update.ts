@@ -34,9 +34,10 @@ export const updateCommand: Command = {
   usage: `Usage: statuspost update SLUG [--status S] [--message TEXT|-] [--component ID=STATUS]…
                          [--sign-in-blocked | --sign-in-works] [--at WHEN] [--root DIR] [--json]
 
-Appends an update to the incident SLUG (its file name without .md; the date may be left off when only
-one post has the rest, e.g. chat-nodes-down), with the time now on the post's clock to the second
-(2026-12-02T03:14:07, or with its offset in the hour a daylight-saving change repeats). The whole
+Appends an update to the incident SLUG (its file name without .md; or without its date, or the start
+of either, when only one post has it: chat-nodes-down, chat-nodes), with the time now on the post's
+clock to the second (2026-12-02T03:14:07, or with its offset in the hour a daylight-saving change
+repeats). The whole
 post is validated with every other post as the build validates it, and written only if valid; two
 commands on one post take turns and neither update is lost. Prints the update as written.
 

@@ -37,9 +37,9 @@ export const updateCommand: Command = {
 Appends an update to the incident SLUG (its file name without .md; or without its date, or the start
 of either, when only one post has it: chat-nodes-down, chat-nodes), with the time now on the post's
 clock to the second (2026-12-02T03:14:07, or with its offset in the hour a daylight-saving change
-repeats). The whole
-post is validated with every other post as the build validates it, and written only if valid; two
-commands on one post take turns and neither update is lost. Prints the update as written.
+repeats). The whole post is validated with every other post as the build validates it, and written
+only if valid; two commands on one post take turns and neither update is lost. Prints the update as
+written.
 
   --status S           investigating, identified, monitoring or resolved (default: the incident's
                        current status); resolved sets every component the incident names back to

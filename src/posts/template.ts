@@ -69,7 +69,7 @@ export function parseTemplate(file: string, text: string, kind: 'incident' | 'ma
   const parsed = schema.safeParse(plain.value ?? {});
   if (!parsed.success) {
     const problems = issuesToProblems(source, [], schema, plain.value, parsed.error, 'SP_POST_INVALID');
-    throw new ProblemsError([...problems, new StatuspostError('SP_POST_INVALID', `${file} is not a template for ${kind === 'incident' ? 'an incident' : 'maintenance'}; nothing was written`, { at: { file }, hint: 'a template holds no times: `new` sets them' })]);
+    throw new ProblemsError([...problems, new StatuspostError('SP_POST_INVALID', `${file} is not a usable template for ${kind === 'incident' ? 'an incident' : 'maintenance'}`, { at: { file }, hint: 'fix what is listed above; a template holds no times (`new` sets them); see the README, "On call"' })]);
   }
   const body = split.body.trim() || undefined;
   if (kind === 'incident') {
@@ -92,6 +92,61 @@ export function parseTemplate(file: string, text: string, kind: 'incident' | 'ma
       body,
     }),
   };
+}
+
+/**
+ * Every template under content/templates/ checked as `new` would read it, for `statuspost check`:
+ * a template is found broken when it is written, not at 3 a.m. when it is first used. Its kind is
+ * what its fields say (impact, or components as a map: an incident; affected, unaffected, window,
+ * updateRequired, or components as a list: maintenance); a template that says neither is valid if
+ * either kind reads it.
+ */
+export async function checkTemplates(root: string, componentIds: readonly string[] | undefined): Promise<{ files: string[]; problems: StatuspostError[] }> {
+  const names = (await readdir(join(root, TEMPLATE_FOLDER)).catch(() => [] as string[])).filter((entry) => entry.endsWith('.md') && !entry.startsWith('.')).sort();
+  const files: string[] = [];
+  const problems: StatuspostError[] = [];
+  for (const name of names) {
+    const file = `${TEMPLATE_FOLDER}/${name}`;
+    files.push(file);
+    const text = await readFile(join(root, file), 'utf8');
+    const kinds = templateKinds(text);
+    const tries = kinds.map((kind) => {
+      try {
+        return { template: parseTemplate(file, text, kind), problems: [] as StatuspostError[] };
+      } catch (error) {
+        if (error instanceof ProblemsError) return { template: undefined, problems: [...error.problems] };
+        throw error;
+      }
+    });
+    const read = tries.find((attempt) => attempt.template);
+    if (!read?.template) {
+      problems.push(...tries[0]!.problems);
+      continue;
+    }
+    const ids = read.template.components === undefined ? [] : Array.isArray(read.template.components) ? read.template.components : Object.keys(read.template.components);
+    for (const id of ids) {
+      if (!componentIds || componentIds.includes(id)) continue;
+      const meant = closest(id, componentIds);
+      problems.push(new StatuspostError('SP_POST_INVALID', `unknown component "${id}"`, { at: positionInText(file, text, id), hint: `${meant ? `did you mean "${meant}"? ` : ''}known components: ${componentIds.join(', ')}` }));
+    }
+  }
+  return { files, problems };
+}
+
+function templateKinds(text: string): Array<'incident' | 'maintenance'> {
+  const split = splitFrontMatter(text);
+  const value = split ? (toPlain(parseYaml('template', split.yaml).source).value as Record<string, unknown> | null) : null;
+  if (!value || typeof value !== 'object') return ['incident'];
+  if ('impact' in value || (value.components !== null && typeof value.components === 'object' && !Array.isArray(value.components))) return ['incident'];
+  if (['affected', 'unaffected', 'window', 'updateRequired'].some((key) => key in value) || Array.isArray(value.components)) return ['maintenance'];
+  return ['incident', 'maintenance'];
+}
+
+/** The first place `word` is written in the text: the line a problem about it points at. */
+function positionInText(file: string, text: string, word: string) {
+  const lines = text.split('\n');
+  const line = lines.findIndex((row) => row.includes(word));
+  return line === -1 ? { file } : { file, line: line + 1, column: lines[line]!.indexOf(word) + 1 };
 }
 
 /** Without the keys whose value is undefined (exactOptionalPropertyTypes). */

@@ -125,6 +125,11 @@ describe('statuspost new, drafts and publish', () => {
     const bad = await statuspost(['new', 'incident', '--template', 'bad', '--title', 'x', '--components', 'cache', '--root', root]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^content\/templates\/bad\.md:2:9  impact: /);
+    // check reads the templates too: a broken one is found when it is written, not when first used.
+    const checked = await statuspost(['check', '--root', root]);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toMatch(/^content\/templates\/bad\.md:2:9  impact: must be one of/);
+    expect(checked.stderr).not.toContain('node-down.md');
     const missing = await statuspost(['new', 'incident', '--template', 'node-dwn', '--root', root]);
     expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining('hint: did you mean "node-down"?') });
     const forced = await statuspost(['new', 'incident', '--title', 'Quiet', '--components', 'cache', '--draft', '--root', root]);

@@ -181,7 +181,7 @@ describe('parseTemplate', () => {
     expect(error.problems.map((p) => [p.at?.line, p.message.split(':')[0]])).toEqual([
       [2, 'impact'],
       [3, 'start'],
-      [undefined, 'content/templates/x.md is not a template for an incident; nothing was written'],
+      [undefined, 'content/templates/x.md is not a usable template for an incident'],
     ]);
   });
 });

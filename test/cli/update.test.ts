@@ -2,7 +2,7 @@
 // file byte-identical, the times stamped are right across a DST change in the post's zone, the
 // message comes from a flag, standard input or a real editor process, and racing commands lose nothing.
 import { spawn } from 'node:child_process';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPosts } from '../../src/posts/load.ts';
@@ -185,4 +185,21 @@ describe('statuspost update and resolve', () => {
     expect((await statuspost(['check', '--root', root])).code).toBe(0);
     expect(await readFile(join(root, file), 'utf8')).not.toMatch(/\.lock|\.tmp/);
   }, 180_000);
+
+  it('works when a check\'s secret is not set in the engineer\'s shell, and says so; a broken components.yaml still refuses', async () => {
+    const { root, file, slug } = await withIncident();
+    await mkdir(join(root, 'probes/checks'), { recursive: true });
+    await writeFile(join(root, 'probes/checks/cache.yaml'), 'checks:\n  - id: cache-port\n    component: cache\n    kind: tcp\n    host: ${CACHE_HOST_FOR_ONCALL_TEST}\n    port: 6379\n');
+    const env = { CACHE_HOST_FOR_ONCALL_TEST: undefined };
+    const ran = await run(['update', slug, '--message', 'Still looking.', '--root', root], { env });
+    expect(ran.code).toBe(0);
+    expect(ran.stderr).toBe('note: probes/ has a problem (`statuspost check` lists it); posts are checked against probes/site.yaml and probes/components.yaml alone\n');
+    expect(ran.stdout).toContain(`${file}: added update 2`);
+    await writeFile(join(root, 'probes/components.yaml'), 'components:\n  - id: cache\n');
+    const original = await readFile(join(root, file));
+    const refused = await run(['update', slug, '--message', 'x', '--root', root], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^probes\/components\.yaml:2:5  components\.0\.name: /m);
+    expect((await readFile(join(root, file))).equals(original)).toBe(true);
+  }, 120_000);
 });

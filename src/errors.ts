@@ -21,7 +21,11 @@ export type ErrorCode =
   /** `new` would replace a post: it never does. */
   | 'SP_POST_EXISTS'
   /** Another command holds the post's lock past the wait. */
-  | 'SP_POST_LOCKED';
+  | 'SP_POST_LOCKED'
+  /** A command refused to change a post: the incident is resolved, the window not started, a placeholder is left. */
+  | 'SP_POST_REFUSED'
+  /** The author gave up (an empty message in the editor): nothing was written. */
+  | 'SP_ABORTED';
 
 export interface SourcePosition {
   /** Relative to the project root, never absolute. */

@@ -19,6 +19,7 @@ export const TIME_TESTS = [
   'test/daemon/publish.test.ts',
   'test/daemon/scheduler.test.ts',
   'test/cli/new.test.ts',
+  'test/cli/update.test.ts',
   'test/cli/demo.test.ts',
   'test/site/home.test.ts',
 ];

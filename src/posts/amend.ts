@@ -37,6 +37,9 @@ export function appendTo(document: Document, key: string, item: Record<string, u
     return;
   }
   if (!isSeq(existing)) throw new StatuspostError('SP_POST_INVALID', `${key}: is not a list, so nothing can be added to it`, { hint: `write ${key}: as a list of items, one per "- "` });
+  // `updates: []` (as `new` writes a window) would grow into one long flow line: a list that was
+  // empty becomes a block list, one "- " per item, as authors write it.
+  if (existing.items.length === 0) existing.flow = false;
   existing.add(document.createNode(item));
 }
 

@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import type { ComponentStatus, Impact, IncidentStatus } from './types.ts';
 import { POST_FOLDERS } from './load.ts';
 import { formatWallClock, formatZoned, parsePostTime, zonedDate } from './time.ts';
+import { PLACEHOLDERS, STANDARD_MESSAGES } from './wording.ts';
 
 export type NewPost =
   | {
@@ -19,6 +20,10 @@ export type NewPost =
       updates?: Array<{ at: number; status: IncidentStatus; body: string }>;
       /** A postmortem (the body) and its publication time, for an incident already resolved. */
       postmortem?: { at: number; body: string };
+      /** Nobody can sign in from the start (default false). */
+      signInBlocked?: boolean;
+      /** Written as `draft: true`: validated, published nowhere until `statuspost publish`. */
+      draft?: boolean;
     }
   | {
       kind: 'maintenance';
@@ -31,41 +36,55 @@ export type NewPost =
       affected?: string;
       unaffected?: string;
       signInBlocked?: boolean;
+      /** Clients older than this version must update. */
+      updateRequired?: string;
       body?: string;
+      /** Written as `draft: true`. Without it a window whose texts are placeholders is a draft anyway. */
+      draft?: boolean;
     };
 
-export function composePost(post: NewPost): { file: string; text: string } {
+/** Whether composePost fills placeholder text into `post` (and so writes it as a draft). */
+export function fillsPlaceholders(post: NewPost): boolean {
+  return post.kind === 'maintenance' && (post.affected === undefined || post.unaffected === undefined || post.body === undefined);
+}
+
+export function composePost(post: NewPost): { file: string; text: string; draft: boolean } {
   const wall = (instant: number) => authorsTime(instant, post.zone);
+  const draft = post.draft === true || fillsPlaceholders(post);
   const frontMatter =
     post.kind === 'incident'
       ? {
+          ...(draft ? { draft: true } : {}),
           title: post.title,
           impact: post.impact,
           timezone: post.zone,
           start: wall(post.start),
-          signInBlocked: false, // written out so that authors see the switch client apps read
+          signInBlocked: post.signInBlocked ?? false, // written out so that authors see the switch client apps read
           components: Object.fromEntries(post.components.map((id) => [id, post.status])),
-          updates: (post.updates ?? [{ at: post.start, status: 'investigating', body: 'We are investigating reports of a problem and will post an update within 30 minutes.' }]).map(
+          updates: (post.updates ?? [{ at: post.start, status: 'investigating', body: STANDARD_MESSAGES.investigating }]).map(
             (update) => ({ ...update, at: wall(update.at) }),
           ),
           ...(post.postmortem ? { postmortemAt: wall(post.postmortem.at) } : {}),
         }
       : {
+          ...(draft ? { draft: true } : {}),
           title: post.title,
           timezone: post.zone,
           announcedAt: wall(Math.min(post.announcedAt, post.start)),
           window: { start: wall(post.start), duration: post.durationText },
           components: post.components,
-          affected: post.affected ?? 'Describe what stops working during the window.',
-          unaffected: post.unaffected ?? 'Describe what keeps working.',
+          affected: post.affected ?? PLACEHOLDERS.affected,
+          unaffected: post.unaffected ?? PLACEHOLDERS.unaffected,
           signInBlocked: post.signInBlocked ?? false,
+          ...(post.updateRequired !== undefined ? { updateRequired: { minimumVersion: post.updateRequired } } : {}),
           updates: [],
         };
   const body =
-    post.kind === 'maintenance' ? `\n${post.body ?? 'What the work is, and why it is worth the interruption.'}\n` : post.postmortem ? `\n${post.postmortem.body}\n` : '';
+    post.kind === 'maintenance' ? `\n${post.body ?? PLACEHOLDERS.maintenanceBody}\n` : post.postmortem ? `\n${post.postmortem.body}\n` : '';
   return {
     file: `${POST_FOLDERS[post.kind]}/${zonedDate(post.start, post.zone)}-${slugify(post.title)}.md`,
     text: `---\n${stringify(frontMatter, { lineWidth: 0 })}---\n${body}`,
+    draft,
   };
 }
 

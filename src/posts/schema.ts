@@ -49,7 +49,7 @@ const actionItem = z.strictObject({
   done: z.boolean().default(false),
 });
 
-const incidentWritten = z.strictObject({
+export const incidentWritten = z.strictObject({
   title,
   impact: z.enum(impacts),
   /** The author's zone: times without an offset are read in it, and pages show it beside UTC. */
@@ -86,7 +86,7 @@ const incidentWritten = z.strictObject({
   source: z.enum(['probes'], { error: 'must be probes (written by statuspost run on incidents it drafts), or left out' }).optional(),
 });
 
-const maintenanceWritten = z.strictObject({
+export const maintenanceWritten = z.strictObject({
   title,
   timezone: zone,
   /** When the notice goes public; it is shown from then until the window ends. */

@@ -30,12 +30,12 @@ describe('statuspost new across a daylight-saving change', () => {
 
   it('writes a maintenance window that starts in the repeated hour with its offset, and check accepts it', async () => {
     const root = await project();
-    const made = await statuspost(['new', 'maintenance', '--title', 'Cache restart', '--components', 'cache', '--start', SECOND_0130, '--duration', '20m', '--root', root]);
+    const made = await statuspost(['new', 'maintenance', '--title', 'Cache restart', '--components', 'cache', '--start', SECOND_0130, '--duration', '20m', '--root', root]); // placeholders: a draft
     expect(made.code).toBe(0);
     const checked = await statuspost(['check', '--root', root]);
     expect(checked.stderr).toBe('');
     expect(checked.code).toBe(0);
-    const { posts } = await loadPosts({ root, componentIds: ['cache'], siteTimezone: 'America/Los_Angeles' });
-    expect((posts[0] as Maintenance).startsAt).toBe(Date.parse(SECOND_0130));
+    const { drafts } = await loadPosts({ root, componentIds: ['cache'], siteTimezone: 'America/Los_Angeles' });
+    expect((drafts[0] as Maintenance).startsAt).toBe(Date.parse(SECOND_0130));
   });
 });

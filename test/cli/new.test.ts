@@ -46,8 +46,10 @@ describe('statuspost new', () => {
     expect(made).toMatchObject({ code: 0, stdout: 'content/maintenance/2030-03-09-database-upgrade.md\n' });
     expect(await readFile(join(root, 'content/maintenance/2030-03-09-database-upgrade.md'), 'utf8')).toContain('timezone: Europe/Paris\n');
     expect((await run(['check', '--root', root])).code).toBe(0);
-    const { posts } = await loadPosts({ root, componentIds: ['cache', 'database'], siteTimezone: 'UTC' });
-    expect(posts[0] as Maintenance).toMatchObject({ startsAt: Date.parse('2030-03-09T21:00:00Z'), endsAt: Date.parse('2030-03-09T21:10:00Z'), components: ['database', 'cache'] });
+    // No --affected, --unaffected or --message: new filled in placeholders, so the window is a draft.
+    const { posts, drafts } = await loadPosts({ root, componentIds: ['cache', 'database'], siteTimezone: 'UTC' });
+    expect(posts).toEqual([]);
+    expect(drafts[0] as Maintenance).toMatchObject({ draft: true, startsAt: Date.parse('2030-03-09T21:00:00Z'), endsAt: Date.parse('2030-03-09T21:10:00Z'), components: ['database', 'cache'] });
   });
 
   it('refuses an unknown component, a missing start and an existing file, writing nothing', async () => {
@@ -61,6 +63,6 @@ describe('statuspost new', () => {
     expect((await run(args)).code).toBe(0);
     const again = await run(args);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('content/incidents/2026-11-20-twice.md exists already; nothing was written [SP_POST_INVALID]');
+    expect(again.stderr).toContain('content/incidents/2026-11-20-twice.md exists already; nothing was written [SP_POST_EXISTS]');
   });
 });

@@ -11,7 +11,8 @@ export interface Ran {
   stderr: string;
 }
 
-export function statuspost(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<Ran> {
+/** Runs the built CLI; `input`, when given, is written to its standard input, which is then closed. */
+export function statuspost(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<Ran> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
@@ -21,6 +22,7 @@ export function statuspost(args: readonly string[], options: { env?: NodeJS.Proc
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
       },
     );
+    if (options.input !== undefined) child.stdin?.end(options.input);
     // A command that does not end (a daemon, started by a test of a bug not yet fixed) must not
     // outlive the test that started it.
     if (expect.getState().currentTestName !== undefined) {

@@ -28,4 +28,12 @@ describe('amendPost', () => {
     expect(() => amendPost(INCIDENT, 'no front matter', {})).toThrow(/front matter/);
     expect(() => amendPost(INCIDENT, '---\n- a list\n---\n', {})).toThrow(/not a valid YAML map/);
   });
+
+  it('turns an empty flow list (updates: [], as new writes a window) into a block list, and keeps a written flow list', () => {
+    const text = '---\ntitle: T\nupdates: []\n---\n';
+    const amended = amendPost(INCIDENT, text, { frontMatter: (document) => appendTo(document, 'updates', { at: 'A', body: 'B' }) });
+    expect(amended).toBe('---\ntitle: T\nupdates:\n  - at: A\n    body: B\n---\n');
+    const flow = amendPost(INCIDENT, '---\nupdates: [ { at: A, body: B } ]\n---\n', { frontMatter: (document) => appendTo(document, 'updates', { at: 'C', body: 'D' }) });
+    expect(flow).toBe('---\nupdates: [ { at: A, body: B }, { at: C, body: D } ]\n---\n');
+  });
 });

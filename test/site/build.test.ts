@@ -57,6 +57,8 @@ describe('statuspost build', () => {
     expect(february).toMatch(/href="\/history\/2015-09\/" rel="next">Older: September 2015/);
     expect((await readdir(join(site, 'components'))).sort()).toEqual(['cache', 'chat-nodes', 'clock', 'database', 'dns', 'file-share', 'load-balancer']);
     // The notification webhook's JSON Schema, published from public/ for receivers to validate against.
+    expect(JSON.parse(await readFile(join(site, 'schemas/notify-webhook-v2.json'), 'utf8'))).toMatchObject({ properties: { schemaVersion: { const: 2 } } });
+    // v1 stays published unchanged for receivers that validate against it.
     expect(JSON.parse(await readFile(join(site, 'schemas/notify-webhook-v1.json'), 'utf8'))).toMatchObject({ properties: { schemaVersion: { const: 1 } } });
   }, BUILD_MS);
 

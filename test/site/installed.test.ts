@@ -39,7 +39,9 @@ describe('an installed statuspost', () => {
       }).catch((error: { code?: number; stdout?: string; stderr?: string }) => ({ ...error, failed: true }));
       expect('failed' in build ? `exit ${build.code}: ${build.stderr}` : '').toBe('');
       const site = join(project, 'public-site');
-      expect(await readFile(join(site, 'schemas/notify-webhook-v1.json'), 'utf8')).toBe(await readFile(join(repo, 'public/schemas/notify-webhook-v1.json'), 'utf8'));
+      for (const version of ['v1', 'v2']) {
+        expect(await readFile(join(site, `schemas/notify-webhook-${version}.json`), 'utf8')).toBe(await readFile(join(repo, `public/schemas/notify-webhook-${version}.json`), 'utf8'));
+      }
       expect(await readFile(join(site, 'favicon.svg'), 'utf8')).toBe(await readFile(join(repo, 'public/favicon.svg'), 'utf8'));
       expect(await readFile(join(site, 'about/uptime/index.html'), 'utf8')).toContain('partial_outage × 0.3');
     },

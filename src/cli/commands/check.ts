@@ -1,6 +1,7 @@
 // `statuspost check`: validate probes/ (and, once posts exist, content/) and list every problem.
 import { loadConfig } from '../../config/load.ts';
 import { loadPosts } from '../../posts/load.ts';
+import { checkTemplates } from '../../posts/template.ts';
 import { errorToJson } from '../../errors.ts';
 import { parseCommandArgs } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -11,9 +12,10 @@ export const checkCommand: Command = {
   summary: 'validate probes/ and content/ and report every problem',
   usage: `Usage: statuspost check [--root DIR] [--json]
 
-Reads probes/site.yaml, probes/components.yaml, probes/checks/*.yaml and the posts under
-content/incidents/ and content/maintenance/ (.md or .markdown, subfolders too), and prints every
-problem as "file:line:column  field: what is wrong [CODE]" with a hint. Warnings (a file skipped, a
+Reads probes/site.yaml, probes/components.yaml, probes/checks/*.yaml, the posts under
+content/incidents/ and content/maintenance/ (.md or .markdown, subfolders too) and the templates
+for new posts under content/templates/, and prints every problem as
+"file:line:column  field: what is wrong [CODE]" with a hint. Warnings (a file skipped, a
 time ahead of the clock) are printed too but leave the exit code 0. Drafts (draft: true) are checked
 like every post and listed: they are published nowhere until \`statuspost publish SLUG\`.
 Nothing is published or changed.
@@ -32,8 +34,9 @@ Exit codes: 0 no problem, 1 problems found, 2 bad usage.`,
       componentIds: config?.components.map((component) => component.id),
       siteTimezone: config?.site.timezone ?? 'UTC',
     });
-    const problems = [...loaded.problems, ...posts.problems];
-    const files = [...loaded.files, ...posts.files];
+    const templates = await checkTemplates(args.root, config?.components.map((component) => component.id));
+    const problems = [...loaded.problems, ...posts.problems, ...templates.problems];
+    const files = [...loaded.files, ...posts.files, ...templates.files];
     if (args.json) {
       output.data({
         ok: problems.length === 0,

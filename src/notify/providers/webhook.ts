@@ -1,8 +1,8 @@
 // webhook: a generic JSON webhook for receivers written by the team (or any tool that takes JSON).
 //
 // Body (format: statuspost, the default): statuspost's own, versioned and published as a JSON Schema
-// with the site at /schemas/notify-webhook-v1.json (public/schemas/notify-webhook-v1.json; that file's
-// description says how a receiver verifies a request). A breaking change gets a v2 file, never an edit.
+// with the site at /schemas/notify-webhook-v2.json (public/schemas/notify-webhook-v2.json; that file's
+// description says how a receiver verifies a request). Any change of shape gets a new file (v1 stays published), never an edit.
 //
 // Body (format: statuspage): Atlassian Statuspage's subscriber webhook, so tools that already consume
 // it work unchanged (https://support.atlassian.com/statuspage/docs/enable-webhook-notifications/):
@@ -31,9 +31,9 @@ import { sendHttp, type HttpRequest } from './http-send.ts';
 import { baseHeaders, headersSchema, httpUrlSchema } from './target-schema.ts';
 import { headline, worstSeverity } from './text.ts';
 
-export const WEBHOOK_SCHEMA_VERSION = 1;
+export const WEBHOOK_SCHEMA_VERSION = 2;
 /** Where the site publishes the body's JSON Schema, relative to the site's address. */
-export const WEBHOOK_SCHEMA_PATH = 'schemas/notify-webhook-v1.json';
+export const WEBHOOK_SCHEMA_PATH = 'schemas/notify-webhook-v2.json';
 export const SIGNATURE_HEADER = 'x-statuspost-signature';
 
 export const webhookTargetSchema = z.strictObject({
@@ -51,7 +51,7 @@ export const webhookProvider: Provider<WebhookTarget> = {
   keys: [
     { name: 'url', required: true, description: 'http(s) URL of the receiver' },
     { name: 'secret', required: false, description: 'signing key (16+ characters): adds X-Statuspost-Signature: t=<unix>,v1=<HMAC-SHA256 of "<t>.<body>">' },
-    { name: 'format', required: false, description: 'statuspost (default; JSON Schema at /schemas/notify-webhook-v1.json) or statuspage (Statuspage-compatible)' },
+    { name: 'format', required: false, description: 'statuspost (default; JSON Schema at /schemas/notify-webhook-v2.json) or statuspage (Statuspage-compatible)' },
     { name: 'headers', required: false, description: 'extra request headers, e.g. Authorization' },
   ],
   secretKeys: ['url', 'secret'],
@@ -107,7 +107,7 @@ export function verifySignature(header: string | undefined, body: string, secret
 }
 
 // ---------------------------------------------------------------------------------------------
-// statuspost's own body (v1)
+// statuspost's own body (v2)
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

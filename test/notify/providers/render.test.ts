@@ -14,7 +14,7 @@ import { CASES, EPOCH, HTTP_KINDS, SITE, TARGETS } from './fixtures.ts';
 type Mail = Extract<RenderedRequest, { type: 'mail' }>;
 
 const EXPECTED = new URL('./expected/', import.meta.url);
-const SCHEMA_FILE = new URL('../../../public/schemas/notify-webhook-v1.json', import.meta.url);
+const SCHEMA_FILE = new URL('../../../public/schemas/notify-webhook-v2.json', import.meta.url);
 
 function provider(kind: string): Provider {
   const found = providerForKind(kind);
@@ -144,13 +144,13 @@ describe('webhook body against its published JSON Schema', () => {
     const valid = validate(payload);
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
-    expect(payload.$schema).toBe('https://status.chat.example/schemas/notify-webhook-v1.json');
+    expect(payload.$schema).toBe('https://status.chat.example/schemas/notify-webhook-v2.json');
     expect(payload.idempotencyKey).toBe(CASES[name]!.idempotencyKey);
   });
 
   test('the schema refuses what it must (it is not vacuous)', () => {
     const payload = body(render('webhook', CASES['one-down']!));
-    expect(validate({ ...payload, schemaVersion: 2 })).toBe(false);
+    expect(validate({ ...payload, schemaVersion: 1 })).toBe(false);
     expect(validate({ ...payload, events: [{ ...payload.events[0], severity: 'fatal' }] })).toBe(false);
     expect(validate({ ...payload, events: [{ ...payload.events[0], at: '15/01/2026' }] })).toBe(false);
     expect(validate({ ...payload, extra: true })).toBe(false);
@@ -177,7 +177,7 @@ describe('webhook body against its published JSON Schema', () => {
     }
   });
 
-  test('the published schema is in Astro public/, so the site serves it at /schemas/notify-webhook-v1.json', () => {
+  test('the published schema is in Astro public/, so the site serves it at /schemas/notify-webhook-v2.json', () => {
     expect(existsSync(SCHEMA_FILE)).toBe(true);
     expect(schema.description).toContain('X-Statuspost-Signature');
   });

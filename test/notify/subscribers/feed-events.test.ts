@@ -134,7 +134,7 @@ describe('the leak scan', () => {
     const texts = messageTexts(event, { name: 'Chatter status', url: BASE_URL });
     expect(texts).toContain(`[Chatter status] ${event.title}`); // the mail's subject
     expect(texts).toContain('"incident_updates"'); // Statuspage's body
-    expect(texts).toContain('notify-webhook-v1.json'); // statuspost's own webhook body
+    expect(texts).toContain('notify-webhook-v2.json'); // statuspost's own webhook body
     expect(texts.split('\n').length).toBeGreaterThan(10);
   });
 

@@ -18,9 +18,12 @@ export interface HistoryEntry {
   timezone: string;
   /** An incident's impact; a window's is "maintenance". */
   impact: Impact | 'maintenance';
-  state: 'resolved' | 'ongoing' | 'completed' | 'in_progress';
-  /** From the start to the end, or to `now` while it lasts (`state` ongoing or in_progress). */
+  /** `overrunning`: a window past its planned end that nobody has said is done (posts/state.ts). */
+  state: 'resolved' | 'ongoing' | 'completed' | 'in_progress' | 'overrunning';
+  /** From the start to the end, or to `now` while it lasts (ongoing, in_progress, overrunning). */
   durationMs: number;
+  /** A window's planned span; null for an incident. */
+  plannedMs: number | null;
   components: Array<{ id: string; name: string }>;
 }
 
@@ -48,6 +51,7 @@ export function historyEntries(data: Posts, now: number): HistoryEntry[] {
         impact: i.impact,
         state: over ? 'resolved' : 'ongoing',
         durationMs: (over ? i.resolvedAt! : now) - i.startedAt,
+        plannedMs: null,
         components: i.components.map(({ id, name }) => ({ id, name })),
       };
     });
@@ -68,8 +72,9 @@ export function historyEntries(data: Posts, now: number): HistoryEntry[] {
         at: m.startsAt,
         timezone: m.timezone,
         impact: 'maintenance',
-        state: over ? 'completed' : 'in_progress',
+        state,
         durationMs: Math.max(0, end - m.startsAt),
+        plannedMs: m.endsAt - m.startsAt,
         components: m.components,
       },
     ];

@@ -35,8 +35,19 @@ export const historyPhrases = {
   },
   more: (n: number, month: string) => `and ${n} more in ${month}`,
   impact: { none: 'No impact', minor: 'Minor impact', major: 'Major impact', critical: 'Critical impact', maintenance: 'Maintenance' } satisfies Record<HistoryEntry['impact'], string>,
-  duration: (entry: HistoryEntry) =>
-    entry.state === 'ongoing' ? `ongoing, ${durationWords(entry.durationMs)} so far` : entry.state === 'in_progress' ? `in progress, ${durationWords(entry.durationMs)} so far` : `lasted ${durationWords(entry.durationMs)}`,
+  duration: (entry: HistoryEntry) => {
+    const took = durationWords(entry.durationMs);
+    switch (entry.state) {
+      case 'ongoing':
+        return `ongoing, ${took} so far`;
+      case 'in_progress':
+        return `in progress, ${took} so far`;
+      case 'overrunning':
+        return `overrunning: planned for ${durationWords(entry.plannedMs ?? 0)}, ${took} so far`;
+      default:
+        return `lasted ${took}`;
+    }
+  },
   affected: 'Affected:',
   noComponents: 'no component named',
 } as const;

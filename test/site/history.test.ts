@@ -80,6 +80,13 @@ describe('site/history', () => {
     expect(historyEntries({ incidents: [], maintenance: [planned] }, NOW)[0]).toMatchObject({ state: 'completed', durationMs: 3 * H });
   });
 
+  it('says a window past its planned end, never said done, is overrunning', () => {
+    const late = window('late', NOW - 3 * H, NOW - 2 * H);
+    const [entry] = historyEntries({ incidents: [], maintenance: [late] }, NOW);
+    expect(entry).toMatchObject({ state: 'overrunning', durationMs: 3 * H, plannedMs: H });
+    expect(historyPhrases.duration(entry!)).toBe('overrunning: planned for 1 h, 3 h so far');
+  });
+
   it('leaves out what starts after now, however close', () => {
     const soon = { incidents: [incident('soon', NOW + 1, null)], maintenance: [window('soon-window', NOW + 1, NOW + H)] };
     expect(historyEntries(soon, NOW)).toEqual([]);

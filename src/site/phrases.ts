@@ -82,6 +82,7 @@ export const subscribePhrases = {
   bannerIntro: 'A small JSON file that apps poll to show "maintenance Saturday 22:00", "sign-in is blocked" or "please update", even while the service itself is down. The statuspost package\'s client SDK (statuspost/client, for browsers and Node) polls it politely: conditional requests, the server\'s pacing obeyed, backoff with jitter on errors.',
   bannerFeed: 'Banner feed',
   bannerSchema: 'its JSON Schema',
+  bannerDocs: 'How to read it, with or without the SDK',
   bannerSdk: 'With the SDK:',
   badgesHeading: 'Badges',
   badgesIntro: 'An image of the current status for a README or a dashboard. Copy the Markdown below; each image is refreshed at every build.',

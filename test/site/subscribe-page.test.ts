@@ -91,12 +91,12 @@ describe.skipIf(!chromiumFound)('the subscribe page and the history, built and s
       for (const file of ['rss.xml', 'feed.atom', 'feed.json']) expect(links, `${dir}${file}`).toContain(`/${dir}${file}`);
       expect(links).toContain(`webcal://${new URL(publicUrl).host}/${dir}maintenance.ics`);
     }
-    for (const path of ['/api/v2/summary.json', '/banner.json', '/banner.schema.json', '/badge.json']) expect(links).toContain(path);
+    for (const path of ['/api/v2/summary.json', '/banner.json', '/banner.schema.json', '/about/banner/', '/badge.json']) expect(links).toContain(path);
     const text = await page.locator('main').textContent();
     for (const words of ['RSS', 'Atom', 'JSON Feed', 'Calendar of maintenance', 'Email', 'Chat and webhooks', 'Statuspage', 'banner feed', 'statuspost/client', 'Badges']) expect(text).toContain(words);
     // The badge Markdown to copy points at the public address.
     const snippets = await page.locator('pre.copy code').allTextContents();
-    expect(snippets).toContain(`[![Chatter status status](${publicUrl}badge.svg)](${publicUrl})`);
+    expect(snippets).toContain(`[![Chatter status](${publicUrl}badge.svg)](${publicUrl})`);
     expect(snippets).toContain(`[![Session cache status](${publicUrl}components/cache/badge.svg)](${publicUrl}components/cache/)`);
     expect(snippets).toContain(`${publicUrl}maintenance.ics`);
     // The email section `statuspost serve` fills in is there for it to find.
@@ -164,7 +164,7 @@ describe.skipIf(!chromiumFound)('the subscribe page and the history, built and s
     expect(await read('history/2012-10/')).toContain('Sign-in unavailable after a mass reconnect saturated Redis');
   });
 
-  const newPages = () => ['subscribe/', 'history/', `history/${monthOf(NOW - 3 * H)}/`, 'history/component/cache/'];
+  const newPages = () => ['subscribe/', 'about/banner/', 'history/', `history/${monthOf(NOW - 3 * H)}/`, 'history/component/cache/'];
 
   it('fits every width from 320 to 1280 px without a sideways scroll', async () => {
     for (const width of [320, 375, 1280]) {

@@ -83,6 +83,7 @@ export const subscribePhrases = {
   bannerFeed: 'Banner feed',
   bannerSchema: 'its JSON Schema',
   bannerDocs: 'How to read it, with or without the SDK',
+  bannerDocsTitle: 'The banner feed for apps',
   bannerSdk: 'With the SDK:',
   badgesHeading: 'Badges',
   badgesIntro: 'An image of the current status for a README or a dashboard. Copy the Markdown below; each image is refreshed at every build.',

@@ -60,7 +60,7 @@ export const subscribePhrases = {
   rss: 'RSS',
   atom: 'Atom',
   json: 'JSON Feed',
-  siteFeeds: 'Everything on this page:',
+  siteFeeds: 'The whole service:',
   calendarHeading: 'Calendar of maintenance',
   calendarIntro: 'Planned maintenance windows in your calendar app, updated when a window moves or is cancelled.',
   calendarOpen: 'Open in your calendar app',

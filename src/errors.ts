@@ -17,7 +17,11 @@ export type ErrorCode =
   | 'SP_DEMO_NOT_RUNNING'
   | 'SP_LISTEN_FAILED'
   | 'SP_WRITE_FAILED'
-  | 'SP_PROJECT_EXISTS';
+  | 'SP_PROJECT_EXISTS'
+  /** `new` would replace a post: it never does. */
+  | 'SP_POST_EXISTS'
+  /** Another command holds the post's lock past the wait. */
+  | 'SP_POST_LOCKED';
 
 export interface SourcePosition {
   /** Relative to the project root, never absolute. */

@@ -20,6 +20,7 @@ export const TIME_TESTS = [
   'test/daemon/scheduler.test.ts',
   'test/cli/new.test.ts',
   'test/cli/demo.test.ts',
+  'test/site/home.test.ts',
 ];
 
 const ZONE = 'America/Los_Angeles';

@@ -24,6 +24,7 @@ const commands: Record<string, () => Promise<Command>> = {
   subscribers: async () => (await import('./commands/subscribers.ts')).subscribersCommand,
   demo: async () => (await import('./commands/demo.ts')).demoCommand,
   notify: async () => (await import('./commands/notify.ts')).notifyCommand,
+  postmortem: async () => (await import('./commands/postmortem.ts')).postmortemCommand,
 };
 
 async function overview(): Promise<string> {
@@ -66,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof StatuspostError) {
       process.stderr.write(`${formatError(error)}\n`);
       if (error.code === 'SP_USAGE') return ExitCode.usage;
-      if (['SP_STORE_UNAVAILABLE', 'SP_STORE_TOO_NEW', 'SP_STORE_LOCKED', 'SP_BUILD_FAILED', 'SP_LISTEN_FAILED', 'SP_WRITE_FAILED', 'SP_DEMO_NOT_RUNNING'].includes(error.code)) return ExitCode.unavailable;
+      if (['SP_STORE_UNAVAILABLE', 'SP_STORE_TOO_NEW', 'SP_STORE_LOCKED', 'SP_BUILD_FAILED', 'SP_LISTEN_FAILED', 'SP_WRITE_FAILED', 'SP_DEMO_NOT_RUNNING', 'SP_POST_LOCKED'].includes(error.code)) return ExitCode.unavailable;
       return ExitCode.problemsFound;
     }
     process.stderr.write(

@@ -1,6 +1,6 @@
 // Reads probes/: site.yaml, components.yaml and checks/*.yaml. Every problem in every file is
 // collected and returned together; a config is returned only when there is none.
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod/v4';
 import { StatuspostError, type SourcePosition } from '../errors.ts';
@@ -116,6 +116,10 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
 
   const siteFile = await read(`${CONFIG_DIR}/site.yaml`, true);
   const site = siteFile && parse(siteSchema, siteFile);
+  if (siteFile && site?.logo !== undefined) {
+    const problem = await logoProblem(root, site.logo);
+    if (problem) problems.push(new StatuspostError('SP_CONFIG_INVALID', `logo: ${problem}`, { at: positionOf(siteFile.source, ['logo']), hint: LOGO_HINT }));
+  }
 
   const componentsFile = await read(`${CONFIG_DIR}/components.yaml`, true);
   const componentsData = componentsFile && parse(componentsFileSchema, componentsFile);
@@ -223,6 +227,23 @@ function anchorPaths(check: Check, root: string): Check {
   if (check.kind === 'tls' && check.ca !== undefined) return { ...check, ca: anchor(check.ca) };
   if (check.kind === 'http' && check.tls.ca !== undefined) return { ...check, tls: { ...check.tls, ca: anchor(check.tls.ca) } };
   return check;
+}
+
+/** Where a project keeps the files the site serves as they are (the logo): beside probes/. */
+export const PUBLIC_DIR = 'public';
+/** Every visitor downloads the logo with the page: more than this is a photograph, not a logo. */
+export const MAX_LOGO_BYTES = 100_000;
+const LOGO_HINT = `put the SVG or PNG in ${PUBLIC_DIR}/ beside probes/ (logo: logo.svg means ${PUBLIC_DIR}/logo.svg), or remove logo: from probes/site.yaml`;
+
+async function logoProblem(root: string, logo: string): Promise<string | undefined> {
+  try {
+    const found = await stat(join(root, PUBLIC_DIR, logo));
+    if (!found.isFile()) return `${PUBLIC_DIR}/${logo} is not a file`;
+    if (found.size > MAX_LOGO_BYTES) return `${PUBLIC_DIR}/${logo} is ${found.size.toLocaleString('en-US')} bytes; a logo may be at most ${MAX_LOGO_BYTES.toLocaleString('en-US')}`;
+    return undefined;
+  } catch (error) {
+    return `cannot read ${PUBLIC_DIR}/${logo}: ${describeReadError(error)}`;
+  }
 }
 
 const checksFileSchema = z.strictObject({

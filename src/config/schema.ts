@@ -50,6 +50,15 @@ export const siteSchema = z.strictObject({
   title: publishedText().min(1),
   description: publishedText().default(''),
   baseUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. https://status.example.org' }),
+  /** The team's logo in the page header: an SVG or PNG file in the project's public/ folder. */
+  logo: z
+    .string()
+    .regex(/^(?![/\\])(?!.*(^|[/\\])\.\.([/\\]|$))[^\0]+\.(svg|png)$/i, {
+      error: 'must be the path of an SVG or PNG file inside public/, e.g. logo.svg for public/logo.svg',
+    })
+    .optional(),
+  /** The team's own site, linked from the page header. */
+  homepage: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. https://www.example.org' }).optional(),
   /** The zone pages show times in, beside UTC. */
   timezone: timeZoneSchema.default('UTC'),
   /** Names this probe location; results from several locations can share one PostgreSQL store. */

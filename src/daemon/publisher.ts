@@ -15,6 +15,7 @@ import { loadPosts } from '../posts/load.ts';
 import { buildAndPublish } from '../publish/build-site.ts';
 import { zoneDays } from '../status/component-days.ts';
 import { gatherSnapshotInput } from '../status/gather.ts';
+import { incidentCharts } from '../postmortem/gather.ts';
 import { buildSnapshot, type Snapshot } from '../status/snapshot.ts';
 import type { Store } from '../store/types.ts';
 import { contentFingerprint, watchContent, type ContentWatcher } from './content-watch.ts';
@@ -143,7 +144,8 @@ export function startPublisher(options: PublisherOptions): Publisher {
       // Kept before the build: while publishing fails, the heartbeat still says what the status is.
       stats.lastSnapshot = { overall: snapshot.overall, generatedAt: snapshot.generatedAt };
       stats.lastSnapshotPublished = false;
-      const result = await buildAndPublish({ config, snapshot, posts: current, out, now, ...(options.notice ? { notice: options.notice } : {}) });
+      const charts = await incidentCharts(store, config, current, now);
+      const result = await buildAndPublish({ config, snapshot, posts: current, out, now, incidentCharts: charts, ...(options.notice ? { notice: options.notice } : {}) });
       stats.published++;
       stats.lastPublishAt = Date.now();
       stats.lastDurationMs = stats.lastPublishAt - started;

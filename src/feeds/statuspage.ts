@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { renderMarkdownCached as renderMarkdown } from '../posts/markdown.ts';
 import { maintenanceState, type MaintenanceState } from '../posts/state.ts';
 import type { Incident, Maintenance, MaintenanceUpdate } from '../posts/types.ts';
+import { postmortemWithActionItems } from '../postmortem/action-items.ts';
 import { componentName, iso, postUrl, type FeedContext, type FeedFile } from './context.ts';
 
 const LIST_LIMIT = 50;
@@ -97,7 +98,7 @@ export function statuspageFiles(context: FeedContext): FeedFile[] {
           .reverse(), // newest first, as Statuspage lists them
         components: Object.keys(incident.components).map(componentObject),
         ...(incident.postmortemAt !== null && incident.postmortemAt <= now && incident.body.trim()
-          ? { postmortem_body: renderMarkdown(incident.body).text, postmortem_published_at: iso(incident.postmortemAt) }
+          ? { postmortem_body: renderMarkdown(postmortemWithActionItems(incident)).text, postmortem_published_at: iso(incident.postmortemAt) }
           : {}),
       };
     });

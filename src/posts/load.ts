@@ -10,7 +10,7 @@ import { readSourceFile } from '../config/source-file.ts';
 import { parseYaml, positionOf, toPlain, type YamlSource } from '../config/yaml-source.ts';
 import { StatuspostError, type SourcePosition } from '../errors.ts';
 import { listPostFiles, POST_EXTENSION, POST_FOLDERS, type PostFile } from './files.ts';
-import { checkPostRules, futureTimeWarnings } from './rules.ts';
+import { checkPostRules, futureTimeWarnings, unpublishedPostmortemWarnings } from './rules.ts';
 import { escapedControlCharacters, rawControlCharacter } from './text.ts';
 import { incidentSchema, maintenanceSchema, timeIssues, timeOf, type IncidentWritten, type MaintenanceWritten } from './schema.ts';
 import type { Incident, Maintenance, Post } from './types.ts';
@@ -18,7 +18,10 @@ import type { Incident, Maintenance, Post } from './types.ts';
 export { POST_FOLDERS };
 
 export interface PostsLoad {
+  /** The posts to publish: valid, and not drafts. Empty while any post has a problem. */
   posts: Post[];
+  /** Valid posts marked `draft: true`: checked like the others, published nowhere. */
+  drafts: Post[];
   problems: StatuspostError[];
   /** Published anyway, but worth a look: printed by `check`, logged by the daemon. */
   warnings: StatuspostError[];
@@ -33,6 +36,12 @@ export interface LoadPostsOptions {
   siteTimezone: string;
   /** The clock, for warnings about times ahead of it (epoch ms; default: Date.now()). */
   now?: number;
+  /**
+   * Texts to validate in place of what is on disk, by file (relative to root): how a command checks
+   * the post it is about to write together with all the others, before it writes. A file not on
+   * disk yet is added to the listing.
+   */
+  overrides?: ReadonlyMap<string, string>;
 }
 
 const READ_RULES = {
@@ -44,6 +53,11 @@ const READ_RULES = {
 
 export async function loadPosts(options: LoadPostsOptions): Promise<PostsLoad> {
   const listing = await listPostFiles(options.root);
+  for (const file of options.overrides?.keys() ?? []) {
+    if (listing.files.some((entry) => entry.file === file)) continue;
+    const kind = postKindOf(file);
+    if (kind) listing.files.push({ kind, file, size: Buffer.byteLength(options.overrides!.get(file)!) });
+  }
   const problems: StatuspostError[] = [...listing.problems];
   const warnings: StatuspostError[] = [...listing.warnings];
   const files = listing.files.map((entry) => entry.file);
@@ -51,7 +65,10 @@ export async function loadPosts(options: LoadPostsOptions): Promise<PostsLoad> {
 
   const work = withinLimits(listing.files, problems);
   // Reads overlap (a few dozen at a time); parsing and the order of results stay as listed.
-  const texts = await mapLimit(work, 32, ({ file }) => readSourceFile(options.root, file, READ_RULES));
+  const texts = await mapLimit(work, 32, ({ file }) => {
+    const override = options.overrides?.get(file);
+    return override !== undefined ? Promise.resolve(overrideRead(file, override)) : readSourceFile(options.root, file, READ_RULES);
+  });
   work.forEach(({ kind, file }, i) => {
     const read = texts[i]!;
     if (read.problem) {
@@ -63,8 +80,25 @@ export async function loadPosts(options: LoadPostsOptions): Promise<PostsLoad> {
     if (result.post) parsed.push(result.post);
   });
   problems.push(...checkPostRules(parsed, options.componentIds));
-  warnings.push(...futureTimeWarnings(parsed, options.now ?? Date.now()));
-  return { posts: problems.length === 0 ? parsed.map((p) => p.post) : [], problems, warnings, files };
+  warnings.push(...futureTimeWarnings(parsed, options.now ?? Date.now()), ...unpublishedPostmortemWarnings(parsed));
+  const valid = problems.length === 0 ? parsed.map((p) => p.post) : [];
+  return { posts: valid.filter((post) => !post.draft), drafts: valid.filter((post) => post.draft), problems, warnings, files };
+}
+
+/** Which kind of post a file under content/ is, from its folder; undefined for any other file. */
+export function postKindOf(file: string): 'incident' | 'maintenance' | undefined {
+  if (!POST_EXTENSION.test(file)) return undefined;
+  if (file.startsWith(`${POST_FOLDERS.incident}/`)) return 'incident';
+  if (file.startsWith(`${POST_FOLDERS.maintenance}/`)) return 'maintenance';
+  return undefined;
+}
+
+/** A text about to be written, held to the same size rule as a file read from disk. */
+function overrideRead(file: string, text: string): { text: string; problem?: undefined } | { problem: StatuspostError; text?: undefined } {
+  if (Buffer.byteLength(text) > READ_RULES.maxBytes) {
+    return { problem: new StatuspostError(READ_RULES.code, `${READ_RULES.what} may be at most ${formatSize(READ_RULES.maxBytes)}`, { at: { file, line: 1, column: 1 }, hint: READ_RULES.sizeHint }) };
+  }
+  return { text };
 }
 
 /**
@@ -167,7 +201,9 @@ function toIncident(written: IncidentWritten, base: { slug: string; file: string
     updates,
     resolvedAt: updates.find((update) => update.status === 'resolved')?.at ?? null,
     postmortemAt: written.postmortemAt === undefined ? null : timeOf(written.postmortemAt, zone),
+    actionItems: written.actionItems,
     signInBlocked: written.signInBlocked,
+    draft: written.draft,
   };
 }
 
@@ -190,6 +226,7 @@ function toMaintenance(written: MaintenanceWritten, base: { slug: string; file: 
     updateRequired: written.updateRequired ?? null,
     updates,
     cancelled: written.cancelled,
+    draft: written.draft,
     completedAt: updates.find((update) => update.status === 'completed')?.at ?? null,
   };
 }

@@ -61,9 +61,7 @@ const incidentResolution: Rule = ({ post, at }, report) => {
   else if (resolving.length === 1 && resolving[0] !== post.updates.length - 1) {
     report(at(['updates', resolving[0]!, 'status']), 'the resolving update must be the last one', 'if it came back, add the new updates after it and resolve again at the end');
   }
-  if (post.body !== '' && post.postmortemAt === null) {
-    report(at([]), 'postmortemAt: the file has a postmortem (its body) but no publication time', 'add postmortemAt: with the time the postmortem was published');
-  }
+  // A body without postmortemAt is a postmortem being written: valid, published nowhere (a warning says so).
   if (post.postmortemAt !== null) {
     if (post.resolvedAt === null) report(at(['postmortemAt']), 'postmortemAt: a postmortem needs a resolved incident', 'add the resolving update (status: resolved) first');
     else if (post.postmortemAt < post.resolvedAt) report(at(['postmortemAt']), 'postmortemAt: the postmortem is dated before the resolution', 'a postmortem is published after the incident is resolved');
@@ -143,6 +141,24 @@ export function futureTimeWarnings(items: readonly ParsedPost[], now: number): S
     post.updates.forEach((update, i) => warn(['updates', i, 'at'], update.at, 'the update'));
   }
   return warnings;
+}
+
+/**
+ * An incident with a postmortem (its body) but no postmortemAt: a postmortem still being written,
+ * as `statuspost postmortem` leaves it. Published nowhere until postmortemAt is set, which
+ * `statuspost postmortem SLUG --publish` does once no placeholder is left. A warning, never a problem.
+ */
+export function unpublishedPostmortemWarnings(items: readonly ParsedPost[]): StatuspostError[] {
+  return items.flatMap(({ post, at }) =>
+    post.kind === 'incident' && post.body !== '' && post.postmortemAt === null
+      ? [
+          new StatuspostError('SP_POST_WARNING', 'the postmortem (the body) has no postmortemAt, so it is not published yet', {
+            at: at([]),
+            hint: `when it is written, run \`statuspost postmortem ${post.slug} --publish\` (or add postmortemAt: with the time it was published)`,
+          }),
+        ]
+      : [],
+  );
 }
 
 /** "12 min", "8 h", "7 h 59 min", "3 days". */

@@ -5,7 +5,7 @@ import { isTimeZone } from '../config/schema.ts';
 import { DURATION_LIMITS } from '../config/limits.ts';
 import { durationWithin, idSchema } from '../probes/types.ts';
 import { graphemeCount } from './text.ts';
-import { parsePostTime, type TimeProblem } from './time.ts';
+import { daysInMonth, parsePostTime, type TimeProblem } from './time.ts';
 
 export const componentStatuses = ['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'] as const;
 export const incidentStatuses = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
@@ -27,6 +27,27 @@ const title = z
     const length = text.length > TITLE_MAX ? graphemeCount(text) : text.length;
     if (length > TITLE_MAX) ctx.addIssue({ code: 'custom', message: `must be at most ${TITLE_MAX} characters (it has ${length})` });
   });
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** A calendar date (2026-12-15): a due date is a day, not an instant, so it carries no zone. */
+const dateText = z.string({ error: 'must be a date such as 2026-12-15' }).superRefine((text, ctx) => {
+  const match = DATE.exec(text);
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a date; write it as YYYY-MM-DD, e.g. 2026-12-15` });
+    return;
+  }
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12) ctx.addIssue({ code: 'custom', message: `"${text}" is not a real date: there is no month ${match[2]}` });
+  else if (day < 1 || day > daysInMonth(year, month)) ctx.addIssue({ code: 'custom', message: `"${text}" is not a real date: that month has ${daysInMonth(year, month)} days` });
+});
+
+/** One thing the postmortem commits to: what, who, by when, and whether it is done. */
+const actionItem = z.strictObject({
+  title,
+  owner: z.string().trim().min(1, { error: 'name who owns it (a person or a team)' }),
+  due: dateText,
+  done: z.boolean().default(false),
+});
 
 const incidentWritten = z.strictObject({
   title,
@@ -51,8 +72,12 @@ const incidentWritten = z.strictObject({
     .min(1, { error: 'list at least one update (status: investigating, and what is known)' }),
   /** When the postmortem (the Markdown body) was published: its own time, not the resolution's. */
   postmortemAt: timeText.optional(),
+  /** The postmortem's action items: shown on the incident page and carried in the API's postmortem body. */
+  actionItems: z.array(actionItem).default([]),
   /** Nobody can sign in from the start; an update can say it works again. Client apps show it. */
   signInBlocked: z.boolean().default(false),
+  /** Validated like any post but left out of every output until `statuspost publish` removes it. */
+  draft: z.boolean().default(false),
 });
 
 const maintenanceWritten = z.strictObject({
@@ -77,6 +102,8 @@ const maintenanceWritten = z.strictObject({
     .array(z.strictObject({ at: timeText, status: z.enum(maintenanceUpdateStatuses).optional(), body }))
     .default([]),
   cancelled: z.boolean().default(false),
+  /** Validated like any post but left out of every output until `statuspost publish` removes it. */
+  draft: z.boolean().default(false),
 });
 
 export type IncidentWritten = z.output<typeof incidentWritten>;

@@ -16,6 +16,8 @@ interface PostBase {
   timezone: string;
   /** The Markdown body: an incident's postmortem, a maintenance's longer description. */
   body: string;
+  /** A draft is validated but never published: no page, feed, API, banner or notification has it. */
+  draft?: boolean;
 }
 
 export interface IncidentUpdate {
@@ -25,6 +27,14 @@ export interface IncidentUpdate {
   components: Record<string, ComponentStatus>;
   /** Sign-in blocked or working again from this update on; null: unchanged. */
   signInBlocked: boolean | null;
+}
+
+export interface ActionItem {
+  title: string;
+  owner: string;
+  /** A calendar date, YYYY-MM-DD. */
+  due: string;
+  done: boolean;
 }
 
 export interface Incident extends PostBase {
@@ -38,6 +48,8 @@ export interface Incident extends PostBase {
   resolvedAt: number | null;
   /** Null when there is no postmortem yet. */
   postmortemAt: number | null;
+  /** The postmortem's action items, as written; the loader always sets it (absent reads as none). */
+  actionItems?: ActionItem[];
   /** Sign-in blocked from the start (updates may change it; see incidentBlocksSignIn). */
   signInBlocked: boolean;
 }

@@ -3,17 +3,19 @@
 // site as it was.
 import { createHash } from 'node:crypto';
 import { copyFileSync, linkSync, mkdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
-import type { Config } from '../config/load.ts';
+import { PUBLIC_DIR, type Config } from '../config/load.ts';
 import { StatuspostError } from '../errors.ts';
 import { renderMarkdownCached } from '../posts/markdown.ts';
 import { incidentBlocksSignIn, maintenanceState } from '../posts/state.ts';
 import type { Post } from '../posts/types.ts';
 import type { SiteData } from '../site/data.ts';
+import type { IncidentChart } from '../postmortem/chart.ts';
+import { pastDays, pastIncidentSlugs } from '../site/past-days.ts';
 import type { Snapshot } from '../status/snapshot.ts';
 import { feedFiles } from '../feeds/index.ts';
 import { nextWindowHistory, type WindowHistory } from '../feeds/ics.ts';
@@ -27,10 +29,22 @@ export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const html = (source: string, headingIdPrefix = '') => renderMarkdownCached(source, { headingIdPrefix }).html;
 
-export function toSiteData(snapshot: Snapshot, posts: readonly Post[], uptimeDoc: string, now: number, notice: string | null = null): SiteData {
+/** Where the build puts the project's logo: a fixed name, so it can never replace a page or a feed. */
+export const publishedLogo = (logo: string) => `logo.${extname(logo).slice(1).toLowerCase()}`;
+
+export function toSiteData(
+  snapshot: Snapshot,
+  posts: readonly Post[],
+  uptimeDoc: string,
+  now: number,
+  notice: string | null = null,
+  charts: ReadonlyMap<string, IncidentChart> = new Map(),
+  site: { logo?: string | undefined; homepage?: string | undefined } = {},
+): SiteData {
   const name = (id: string) => snapshot.components.find((c) => c.id === id)?.name ?? id;
   return {
     snapshot,
+    brand: { logo: site.logo === undefined ? null : publishedLogo(site.logo), homepage: site.homepage ?? null },
     uptimeDocHtml: html(uptimeDoc),
     notice,
     render: null,
@@ -50,6 +64,8 @@ export function toSiteData(snapshot: Snapshot, posts: readonly Post[], uptimeDoc
               updates: post.updates.filter((u) => u.at <= now).map((u) => ({ at: u.at, status: u.status, html: html(u.body) })),
               postmortemAt: post.postmortemAt,
               postmortemHtml: post.body && post.postmortemAt !== null && post.postmortemAt <= now ? html(post.body, 'pm-') : null,
+              actionItems: post.postmortemAt !== null && post.postmortemAt <= now ? (post.actionItems ?? []) : [],
+              chart: charts.get(post.slug) ?? null,
               signInBlocked: incidentBlocksSignIn(post, now),
             },
           ],
@@ -98,6 +114,8 @@ export interface BuildOptions {
   notice?: string;
   /** Called with a line at each step, for a terminal. */
   progress?: (message: string) => void;
+  /** Each incident's measured-impact chart by slug (src/postmortem/gather.ts: incidentCharts); none: no charts. */
+  incidentCharts?: ReadonlyMap<string, IncidentChart>;
 }
 
 /** Where a build keeps its own bookkeeping; hidden files are never served. */
@@ -124,7 +142,7 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
   // An incident dated in the future is not news yet, and a maintenance is public from its announcement.
   const posts = options.posts.filter((post) => (post.kind === 'incident' ? post.startedAt <= now : post.announcedAt <= now));
   const uptimeDoc = await readFile(join(PACKAGE_ROOT, 'docs/uptime.md'), 'utf8');
-  const data = toSiteData(snapshot, posts, uptimeDoc, now, options.notice ?? null);
+  const data = toSiteData(snapshot, posts, uptimeDoc, now, options.notice ?? null, options.incidentCharts, config.site);
 
   // A post page depends only on its post, the site's settings and the templates: when all three are
   // unchanged since the published build, the page is linked from it instead of rendered again.
@@ -144,11 +162,12 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
   }
   data.render = render;
   const reusedSet = new Set(reuse);
-  // A reused page's Markdown is not needed again (lists show titles and dates), except an open
-  // incident's, whose latest update the home page shows: the data file stays small at 10,000 posts.
-  const open = new Set(snapshot.openIncidents);
+  // A reused page's Markdown is not needed again (lists show titles and dates), except the latest
+  // update of an open incident and of those the home page's past fourteen days show: the data file
+  // stays small at 10,000 posts.
+  const open = new Set([...snapshot.openIncidents, ...pastIncidentSlugs(pastDays(data, snapshot.site.timezone, now))]);
   data.incidents = data.incidents.map((i) =>
-    reusedSet.has(`incidents/${i.slug}/index.html`) && !open.has(i.slug) ? { ...i, updates: i.updates.map((u) => ({ ...u, html: '' })), postmortemHtml: null } : i,
+    reusedSet.has(`incidents/${i.slug}/index.html`) && !open.has(i.slug) ? { ...i, updates: i.updates.map((u) => ({ ...u, html: '' })), postmortemHtml: null, chart: null } : i,
   );
   data.maintenance = data.maintenance.map((m) => (reusedSet.has(`maintenance/${m.slug}/index.html`) ? { ...m, updates: m.updates.map((u) => ({ ...u, html: '' })), html: '' } : m));
   progress(`rendering ${render.incidents.length + render.maintenance.length} post pages, reusing ${reuse.length} unchanged`);
@@ -159,6 +178,8 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
     const dataFile = join(scratch, 'site-data.json');
     await writeFile(dataFile, JSON.stringify(data));
     await runAstro(folder, config.site.baseUrl, dataFile);
+    // The project's logo (checked when the config was loaded), under a name no page or feed uses.
+    if (config.site.logo !== undefined) await copyFile(join(config.root, PUBLIC_DIR, config.site.logo), join(folder, publishedLogo(config.site.logo)));
     await linkPages(reuse, previous?.folder ?? '', folder);
 
     // Feeds and the API: from the same Snapshot and posts, serialised by code, checked like the pages.
@@ -233,7 +254,7 @@ async function templateFingerprint(config: Config, notice: string | null): Promi
   }
   const site = config.site as Partial<Config['site']>;
   return createHash('sha256')
-    .update(JSON.stringify([templateHash, site.title, site.description, site.baseUrl, site.timezone, notice, config.privateValues, SCAN_VERSION]))
+    .update(JSON.stringify([templateHash, site.title, site.description, site.baseUrl, site.timezone, site.logo, site.homepage, notice, config.privateValues, SCAN_VERSION]))
     .digest('base64url');
 }
 

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { MaintenanceState } from '../posts/state.ts';
 import type { ComponentStatus, Impact, IncidentStatus, MaintenanceUpdateStatus } from '../posts/types.ts';
 import type { Snapshot } from '../status/snapshot.ts';
+import type { IncidentChart } from '../postmortem/chart.ts';
 
 export interface SiteIncident {
   slug: string;
@@ -18,6 +19,10 @@ export interface SiteIncident {
   updates: Array<{ at: number; status: IncidentStatus; html: string }>;
   postmortemAt: number | null;
   postmortemHtml: string | null;
+  /** The postmortem's action items (shown with a published postmortem). */
+  actionItems: Array<{ title: string; owner: string; due: string; done: boolean }>;
+  /** The measured impact over the incident's window, while its raw results are kept; null otherwise. */
+  chart: IncidentChart | null;
   /** Nobody can sign in at the time of the build, by the post's own account. */
   signInBlocked: boolean;
 }
@@ -46,6 +51,8 @@ export interface SiteData {
   incidents: SiteIncident[];
   maintenance: SiteMaintenance[];
   uptimeDocHtml: string;
+  /** The header's logo (its path in the built site) and the team's own site; null where not set. */
+  brand: { logo: string | null; homepage: string | null };
   /** A line shown on every page, e.g. that the site shows demo data; null for none. */
   notice: string | null;
   /** Slugs of the post pages this build renders; the others are reused from the previous build. Null: all. */

@@ -38,16 +38,6 @@ export function percent(value: number | null): string {
   return value === null ? 'no data' : `${value.toFixed(value === 100 ? 0 : 2)}%`;
 }
 
-/** A day's colour class from its weighted downtime minutes (Statuspage's bands), never from "any failure". */
-export function dayClass(downtimeMinutes: number, coverage: number, maintenanceMinutes: number): string {
-  if (coverage === 0) return 'nodata';
-  if (downtimeMinutes >= 60) return 'major';
-  if (downtimeMinutes >= 5) return 'partial';
-  if (downtimeMinutes > 0) return 'minor';
-  if (maintenanceMinutes > 0) return 'maintenance';
-  return 'ok';
-}
-
 /** "43% measured", and "under 1% measured" rather than a misleading "0%" for a few minutes of data. */
 export function measured(coverage: number): string {
   if (coverage > 0 && coverage < 0.01) return 'under 1% measured';

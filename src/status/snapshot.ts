@@ -196,7 +196,7 @@ function toDayFigure(date: string, u: PeriodUptime): DayFigure {
 }
 
 /** Segments from the component days, with no-data filling whatever they do not cover up to now. */
-function padded(segments: readonly Segment<ComponentStatus | null>[], from: number, to: number): Segment<ComponentStatus | null>[] {
+export function padded(segments: readonly Segment<ComponentStatus | null>[], from: number, to: number): Segment<ComponentStatus | null>[] {
   const out: Segment<ComponentStatus | null>[] = [];
   let cursor = from;
   for (const segment of segments) {

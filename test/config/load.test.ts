@@ -244,4 +244,40 @@ describe('loadConfig', () => {
       ]);
     });
   });
+
+  describe('the header: logo and homepage', () => {
+    const withHeader = (...rows: string[]) => ['title: Chat status', 'baseUrl: https://status.example.org', ...rows, ''].join('\n');
+
+    it('accepts a logo in public/ and the team\'s homepage', async () => {
+      const { config, problems } = await loadProject({
+        'probes/site.yaml': withHeader('logo: brand/logo.svg', 'homepage: https://www.example.org'),
+        'public/brand/logo.svg': '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>',
+      });
+      expect(problems).toEqual([]);
+      expect(config?.site).toMatchObject({ logo: 'brand/logo.svg', homepage: 'https://www.example.org' });
+    });
+
+    it('names the line of a logo that is not in public/', async () => {
+      expect(await problemsOf({ 'probes/site.yaml': withHeader('logo: logo.png') })).toEqual([
+        'probes/site.yaml:3:7  logo: cannot read public/logo.png: it does not exist, or is a link to nothing (ENOENT) [SP_CONFIG_INVALID]\n  hint: put the SVG or PNG in public/ beside probes/ (logo: logo.svg means public/logo.svg), or remove logo: from probes/site.yaml',
+      ]);
+    });
+
+    it.each([
+      { logo: 'logo.gif', name: 'another format' },
+      { logo: '../secrets/logo.svg', name: 'a path out of public/' },
+      { logo: '/etc/logo.svg', name: 'an absolute path' },
+    ])('refuses $name with its position', async ({ logo }) => {
+      expect(await problemsOf({ 'probes/site.yaml': withHeader(`logo: ${logo}`, 'homepage: www.example.org') })).toEqual([
+        'probes/site.yaml:3:7  logo: must be the path of an SVG or PNG file inside public/, e.g. logo.svg for public/logo.svg [SP_CONFIG_INVALID]',
+        'probes/site.yaml:4:11  homepage: must be an absolute http(s) URL, e.g. https://www.example.org [SP_CONFIG_INVALID]',
+      ]);
+    });
+
+    it('refuses a logo too big to send with every page', async () => {
+      expect(await problemsOf({ 'probes/site.yaml': withHeader('logo: logo.svg'), 'public/logo.svg': `<svg>${' '.repeat(100_001)}</svg>` })).toEqual([
+        'probes/site.yaml:3:7  logo: public/logo.svg is 100,012 bytes; a logo may be at most 100,000 [SP_CONFIG_INVALID]\n  hint: put the SVG or PNG in public/ beside probes/ (logo: logo.svg means public/logo.svg), or remove logo: from probes/site.yaml',
+      ]);
+    });
+  });
 });

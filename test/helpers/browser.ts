@@ -9,7 +9,7 @@ import { realClockEnv } from './real-clock.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
-export async function openBrowser(options: Pick<BrowserContextOptions, 'javaScriptEnabled' | 'colorScheme' | 'viewport' | 'timezoneId'> = {}): Promise<BrowserContext> {
+export async function openBrowser(options: Pick<BrowserContextOptions, 'javaScriptEnabled' | 'colorScheme' | 'viewport' | 'timezoneId' | 'hasTouch' | 'isMobile'> = {}): Promise<BrowserContext> {
   const context = await chromium.launchPersistentContext(await mkdtemp(join(tmpdir(), 'statuspost-chromium-')), {
     ...options,
     executablePath: CHROMIUM,

@@ -47,7 +47,7 @@ describe('statuspost build', () => {
     const site = join(root, 'public-site');
     const index = await readFile(join(site, 'index.html'), 'utf8');
     expect(index).toContain('Chatter status');
-    expect(index).toMatch(/Load balancer<\/a>\s*<span class="status \w+">/);
+    expect(index).toMatch(/Load balancer<\/a><\/h3>\s*<span class="status \w+">/);
     expect(await readFile(join(site, 'incidents/2012-10-02-redis-maxclients-sign-in-outage/index.html'), 'utf8')).toContain('Postmortem');
     expect(await readFile(join(site, 'maintenance/2012-03-24-main-database-upgrade/index.html'), 'utf8')).toContain('Sign-in is blocked during the window.');
     expect(await readFile(join(site, 'about/uptime/index.html'), 'utf8')).toContain('partial_outage × 0.3');

@@ -24,6 +24,8 @@ const incident = (slug: string, startedAt: number, resolvedAt: number | null, co
   postmortemAt: null,
   postmortemHtml: null,
   signInBlocked: false,
+  actionItems: [],
+  chart: null,
 });
 
 const window = (slug: string, startsAt: number, endsAt: number, extra: { cancelled?: boolean; completedAt?: number | null; components?: string[] } = {}): SiteMaintenance => ({

@@ -6,6 +6,7 @@ import { errorToJson, ProblemsError } from '../../errors.ts';
 import { loadPosts } from '../../posts/load.ts';
 import { buildAndPublish } from '../../publish/build-site.ts';
 import { gatherSnapshotInput } from '../../status/gather.ts';
+import { incidentCharts as gatherIncidentCharts } from '../../postmortem/gather.ts';
 import { buildSnapshot } from '../../status/snapshot.ts';
 import { openStore } from '../../store/open.ts';
 import { parseCommandArgs } from '../args.ts';
@@ -44,16 +45,18 @@ opened, or the build or its checks failed (in each case the published site was l
     if (!args.json && process.stderr.isTTY) output.error('computing the status snapshot…');
     const store = await openStore(config.site.store, args.root);
     let snapshot;
+    let incidentCharts;
     try {
       await store.migrate();
       snapshot = buildSnapshot(await gatherSnapshotInput(store, config, posts.posts, now));
+      incidentCharts = await gatherIncidentCharts(store, config, posts.posts, now);
     } finally {
       await store.close();
     }
     const started = Date.now();
     const progress = !args.json && process.stderr.isTTY ? (message: string) => output.error(`${message}…`) : undefined;
     progress?.('building the site with Astro');
-    const result = await buildAndPublish({ config, snapshot, posts: posts.posts, out, now, ...(progress && { progress }) });
+    const result = await buildAndPublish({ config, snapshot, posts: posts.posts, out, now, incidentCharts, ...(progress && { progress }) });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (args.json) output.data({ published: out, folder: result.folder, files: result.files, rendered: result.rendered, reused: result.reused, status: snapshot.overall, warnings: posts.warnings.map(errorToJson) });
     else

@@ -14,10 +14,12 @@ export const checkCommand: Command = {
 Reads probes/site.yaml, probes/components.yaml, probes/checks/*.yaml and the posts under
 content/incidents/ and content/maintenance/ (.md or .markdown, subfolders too), and prints every
 problem as "file:line:column  field: what is wrong [CODE]" with a hint. Warnings (a file skipped, a
-time ahead of the clock) are printed too but leave the exit code 0. Nothing is published or changed.
+time ahead of the clock) are printed too but leave the exit code 0. Drafts (draft: true) are checked
+like every post and listed: they are published nowhere until \`statuspost publish SLUG\`.
+Nothing is published or changed.
 
   --root DIR   the project folder (default: the current folder)
-  --json       print one JSON document: { ok, files, problems: [{ code, message, file, line, column, hint }], warnings: [same] }
+  --json       print one JSON document: { ok, files, drafts: [{ slug, file, kind, title }], problems: [{ code, message, file, line, column, hint }], warnings: [same] }
 
 Exit codes: 0 no problem, 1 problems found, 2 bad usage.`,
   async run(argv) {
@@ -39,6 +41,7 @@ Exit codes: 0 no problem, 1 problems found, 2 bad usage.`,
         components: config?.components.length ?? null,
         checks: config?.checks.length ?? null,
         posts: problems.length === 0 ? posts.posts.length : null,
+        drafts: posts.drafts.map((post) => ({ slug: post.slug, file: post.file, kind: post.kind, title: post.title })),
         problems: problems.map(errorToJson),
         warnings: posts.warnings.map(errorToJson),
       });
@@ -51,8 +54,9 @@ Exit codes: 0 no problem, 1 problems found, 2 bad usage.`,
       output.error(`${plural(problems.length, 'problem')} in ${plural(files.length, 'file')}. Nothing was published or changed.`);
       return ExitCode.problemsFound;
     }
+    for (const draft of posts.drafts) output.line(`draft, not published: ${draft.file}  ${draft.title}`);
     output.line(
-      `ok: ${plural(files.length, 'file')}, ${plural(config!.components.length, 'component')}, ${plural(config!.checks.length, 'check')}, ${plural(posts.posts.length, 'post')}, no problems` +
+      `ok: ${plural(files.length, 'file')}, ${plural(config!.components.length, 'component')}, ${plural(config!.checks.length, 'check')}, ${plural(posts.posts.length, 'post')}${posts.drafts.length > 0 ? ` and ${plural(posts.drafts.length, 'draft')}` : ''}, no problems` +
         (posts.warnings.length > 0 ? `, ${plural(posts.warnings.length, 'warning')}` : ''),
     );
     return ExitCode.ok;

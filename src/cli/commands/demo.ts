@@ -14,6 +14,7 @@ import { loadPosts } from '../../posts/load.ts';
 import { buildAndPublish } from '../../publish/build-site.ts';
 import { startStaticServer } from '../../serve/static-server.ts';
 import { gatherSnapshotInput } from '../../status/gather.ts';
+import { incidentCharts } from '../../postmortem/gather.ts';
 import { buildSnapshot } from '../../status/snapshot.ts';
 import { ensureUpcomingMaintenance } from '../../demo/upcoming.ts';
 import { DEMO_TARGET, demoNotifyConfig, startAlertReceiver } from '../../demo/alert-receiver.ts';
@@ -139,7 +140,8 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
           if (posts.problems.length > 0) throw new ProblemsError(posts.problems);
           const now = Date.now();
           const snapshot = buildSnapshot(await gatherSnapshotInput(store, config, posts.posts, now));
-          await buildAndPublish({ config, snapshot, posts: posts.posts, out: join(args.root, 'public-site'), now, notice });
+          const charts = await incidentCharts(store, config, posts.posts, now);
+          await buildAndPublish({ config, snapshot, posts: posts.posts, out: join(args.root, 'public-site'), now, notice, incidentCharts: charts });
           return snapshot;
         };
         const snapshot = await publishSite();

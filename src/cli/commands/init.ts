@@ -153,6 +153,9 @@ description: Live status of our services, scheduled maintenance and postmortems.
 baseUrl: http://127.0.0.1:4321
 # Pages show times in this zone beside UTC (an IANA name).
 timezone: ${scalar(zone)}
+# The page header can show your logo (an SVG or PNG in public/) and link to your own site:
+#   logo: logo.svg
+#   homepage: https://www.example.org
 # The history of every check: one SQLite file, nothing to set up. Or PostgreSQL:
 #   store: { engine: postgres, url: \${DATABASE_URL}, schema: statuspost }
 store:

@@ -119,3 +119,18 @@ export function monthName(month: string): string {
   const [year, number] = month.split('-').map(Number) as [number, number];
   return monthFormat.format(Date.UTC(year, number - 1, 15));
 }
+
+const archives = new WeakMap<object, HistoryMonth[]>();
+
+/**
+ * The archive of one build's data, at the build's own time: every history page (a month's, each
+ * component's) reads the same months, so they are made once per build rather than once per page.
+ */
+export function archiveOf(data: Posts & Pick<SiteData, 'snapshot'>): HistoryMonth[] {
+  let months = archives.get(data);
+  if (months === undefined) {
+    months = historyMonths(data, data.snapshot.site.timezone, Date.parse(data.snapshot.generatedAt));
+    archives.set(data, months);
+  }
+  return months;
+}

@@ -2,7 +2,8 @@
 // component at a time. Times are taken from the clock at run time and placed relative to it.
 import { describe, expect, it } from 'vitest';
 import type { SiteIncident, SiteMaintenance } from '../../src/site/data.ts';
-import { componentHistory, componentsTouched, historyEntries, historyMonths } from '../../src/site/history.ts';
+import { archiveOf, componentHistory, componentsTouched, historyEntries, historyMonths } from '../../src/site/history.ts';
+import type { Snapshot } from '../../src/status/snapshot.ts';
 import { durationWords, historyPhrases } from '../../src/site/phrases.ts';
 import { maintenanceState } from '../../src/posts/state.ts';
 
@@ -128,6 +129,16 @@ describe('site/history', () => {
     { ms: 2 * DAY, words: '2 d' },
   ])('says $ms ms as "$words"', ({ ms, words }) => {
     expect(durationWords(ms)).toBe(words);
+  });
+
+  it('makes a build\'s archive once, at the build\'s time and in the site\'s zone', () => {
+    const snapshot = { generatedAt: new Date(NOW).toISOString(), site: { timezone: 'America/Los_Angeles' } } as unknown as Snapshot;
+    const build = { ...data, snapshot };
+    const months = archiveOf(build);
+    expect(months).toEqual(historyMonths(data, 'America/Los_Angeles', NOW));
+    expect(archiveOf(build)).toBe(months);
+    // Another build (another data object) gets its own.
+    expect(archiveOf({ ...build })).not.toBe(months);
   });
 
   it('counts a month in words', () => {

@@ -20,6 +20,10 @@ export const TIME_TESTS = [
   'test/daemon/scheduler.test.ts',
   'test/cli/new.test.ts',
   'test/cli/update.test.ts',
+  'test/cli/maintenance.test.ts',
+  'test/postmortem/',
+  'test/autodraft/plan.test.ts',
+  'test/site/past-days.test.ts',
   'test/cli/demo.test.ts',
   'test/site/home.test.ts',
 ];

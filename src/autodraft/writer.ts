@@ -6,7 +6,8 @@
 // nothing is lost, because each look decides again from the confirmed states and the files.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { composePost, authorsTime } from '../posts/compose.ts';
+import { composePost } from '../posts/compose.ts';
+import { stampTime } from '../posts/stamp.ts';
 import { amendPost, appendTo, setKey } from '../posts/amend.ts';
 import { loadPosts } from '../posts/load.ts';
 import { isAnnounced } from '../posts/state.ts';
@@ -163,6 +164,9 @@ export function startAutoIncidents(options: AutoIncidentsOptions): AutoIncidents
     const composed = composePost({ kind: 'incident', title: action.title, zone: site.timezone, start: action.start, components: ids, impact: action.impact, status: Object.values(action.components)[0]! });
     const text = amendPost(composed.file, composed.text, {
       frontMatter: (document) => {
+        // The measured start to the second, as the commands stamp times: compose.ts writes minutes.
+        setKey(document, 'start', stampTime(action.start, site.timezone, true));
+        document.setIn(['updates', 0, 'at'], stampTime(action.start, site.timezone, true));
         setKey(document, 'components', action.components);
         setKey(document, 'source', 'probes');
         if (!action.publish) setKey(document, 'draft', true);
@@ -201,7 +205,7 @@ export function startAutoIncidents(options: AutoIncidentsOptions): AutoIncidents
     const zone = incident.timezone;
     await editPost({ root, componentIds, siteTimezone: site.timezone, lockTimeoutMs: options.lockTimeoutMs ?? 2_000 }, action.file, (text) =>
       amendPost(action.file, text, {
-        frontMatter: (document) => appendTo(document, 'updates', { at: authorsTime(action.at, zone), status: action.status, body: action.body, components: action.components }),
+        frontMatter: (document) => appendTo(document, 'updates', { at: stampTime(action.at, zone, true), status: action.status, body: action.body, components: action.components }),
       }),
     );
     const what = Object.entries(action.components).map(([id, status]) => `${id}: ${status}`).join(', ');

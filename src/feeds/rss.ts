@@ -103,11 +103,34 @@ function changeItems(context: FeedContext, m: Maintenance, windows: WindowHistor
   return items;
 }
 
-function feedXml(context: FeedContext, path: string, siteUrl: string, title: string, description: string, items: Item[]): string {
-  const selfUrl = new URL(path, context.baseUrl).href;
-  const updated = new Date(context.snapshot.generatedAt);
-  const feed = new RSS({ title, description, site_url: siteUrl, feed_url: selfUrl, language: wordsOf(context).language, ttl: 5, pubDate: updated });
-  for (const item of [...items].sort((a, b) => b.date - a.date || b.guid.localeCompare(a.guid)).slice(0, MAX_ITEMS)) {
+/**
+ * One feed's worth of items: the site's or a component's. RSS, Atom and JSON Feed are all written
+ * from these, so the three formats carry the same items, in the same order, with the same ids.
+ */
+export interface FeedChannel {
+  /** Where the channel's files go: '' for the site, 'components/<id>/' for a component. */
+  dir: string;
+  /** The page the channel is about (the home page, or the component's page). */
+  pageUrl: string;
+  title: string;
+  description: string;
+  /** Newest first, at most MAX_ITEMS. */
+  items: FeedItem[];
+  /** The Snapshot's time. */
+  updated: number;
+}
+
+/** The channel's feed file `name` ("rss.xml", "feed.atom", "feed.json") as an absolute URL. */
+export const channelFileUrl = (context: FeedContext, channel: FeedChannel, name: string) => new URL(`${channel.dir}${name}`, context.baseUrl).href;
+
+function newestFirst(items: readonly Item[]): Item[] {
+  return [...items].sort((a, b) => b.date - a.date || b.guid.localeCompare(a.guid)).slice(0, MAX_ITEMS);
+}
+
+function feedXml(context: FeedContext, channel: FeedChannel): string {
+  const updated = new Date(channel.updated);
+  const feed = new RSS({ title: channel.title, description: channel.description, site_url: channel.pageUrl, feed_url: channelFileUrl(context, channel, 'rss.xml'), language: wordsOf(context).language, ttl: 5, pubDate: updated });
+  for (const item of channel.items) {
     feed.item({ title: item.title, description: item.html, url: item.url, guid: item.guid, date: new Date(item.date), categories: item.categories });
   }
   // The package always stamps lastBuildDate with the clock (TOOLCHAIN P8, its PR #106 unanswered);
@@ -120,16 +143,25 @@ export function feedItems(context: FeedContext, windows: WindowHistory = {}): Fe
   return context.posts.flatMap((post) => itemsOf(context, post, windows));
 }
 
-/** `windows`: the maintenance windows' history (see nextWindowHistory); without it, no move is known. */
-export function rssFiles(context: FeedContext, windows: WindowHistory = {}): FeedFile[] {
+/** The site's channel, then one per component (only the items in that component's categories). */
+export function feedChannels(context: FeedContext, windows: WindowHistory = {}): FeedChannel[] {
   const all = feedItems(context, windows);
   const site = context.snapshot.site;
-  const files: FeedFile[] = [{ path: 'rss.xml', body: feedXml(context, 'rss.xml', context.baseUrl, site.title, site.description, all) }];
-  for (const component of context.snapshot.components) {
-    const own = all.filter((item) => item.categories.includes(component.id));
-    const path = `components/${component.id}/rss.xml`;
-    const page = new URL(`components/${component.id}/`, context.baseUrl).href;
-    files.push({ path, body: feedXml(context, path, page, `${site.title}: ${component.name}`, wordsOf(context).t('rss.componentDescription', { component: component.name }), own) });
-  }
-  return files;
+  const updated = Date.parse(context.snapshot.generatedAt);
+  return [
+    { dir: '', pageUrl: context.baseUrl, title: site.title, description: site.description, items: newestFirst(all), updated },
+    ...context.snapshot.components.map((component) => ({
+      dir: `components/${component.id}/`,
+      pageUrl: new URL(`components/${component.id}/`, context.baseUrl).href,
+      title: `${site.title}: ${component.name}`,
+      description: wordsOf(context).t('rss.componentDescription', { component: component.name }),
+      items: newestFirst(all.filter((item) => item.categories.includes(component.id))),
+      updated,
+    })),
+  ];
+}
+
+/** `windows`: the maintenance windows' history (see nextWindowHistory); without it, no move is known. */
+export function rssFiles(context: FeedContext, windows: WindowHistory = {}, channels: readonly FeedChannel[] = feedChannels(context, windows)): FeedFile[] {
+  return channels.map((channel) => ({ path: `${channel.dir}rss.xml`, body: feedXml(context, channel) }));
 }

@@ -86,6 +86,7 @@ export function toSiteData(
               announcedAt: post.announcedAt,
               startsAt: post.startsAt,
               endsAt: post.endsAt,
+              completedAt: post.completedAt !== null && post.completedAt <= now ? post.completedAt : null,
               components: post.components.map((id) => ({ id, name: name(id) })),
               affected: post.affected,
               unaffected: post.unaffected,

@@ -65,13 +65,16 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+/** Files other sites and apps fetch (answered with CORS): feeds, calendars, the API, badges. */
+const isFeed = (path: string) =>
+  path === '/banner.json' || path === '/banner.schema.json' || path.startsWith('/api/') || path.endsWith('.xml') || path.endsWith('.atom') || /\/feed\.json$/.test(path) || path.endsWith('.ics') || /\/badge\.(svg|json)$/.test(path);
+
 /** How long browsers and clients may keep each kind of file. */
 export function cacheControlFor(path: string, feedMaxAge = 60): string {
   if (path.startsWith('/_astro/')) return 'public, max-age=31536000, immutable'; // content-hashed names
-  if (path === '/banner.json' || path.startsWith('/api/') || path.endsWith('.xml') || path.endsWith('.ics') || /\/badge\.(svg|json)$/.test(path)) return `public, max-age=${feedMaxAge}`;
+  if (isFeed(path) && path !== '/banner.schema.json') return `public, max-age=${feedMaxAge}`;
   return 'public, max-age=0, must-revalidate';
 }
-const isFeed = (path: string) => path === '/banner.json' || path === '/banner.schema.json' || path.startsWith('/api/') || path.endsWith('.xml') || path.endsWith('.ics') || /\/badge\.(svg|json)$/.test(path);
 
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
   const maxConcurrent = options.maxConcurrent ?? 512;

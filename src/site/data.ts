@@ -36,6 +36,8 @@ export interface SiteMaintenance {
   announcedAt: number;
   startsAt: number;
   endsAt: number;
+  /** When an update said the work was done (null: never said; absent in data written before it was kept). */
+  completedAt?: number | null;
   components: Array<{ id: string; name: string }>;
   affected: string;
   unaffected: string | null;

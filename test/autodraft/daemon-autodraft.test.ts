@@ -72,7 +72,7 @@ describe('incidents drafted from probe outages (statuspost run)', () => {
       title: 'Relay service: major outage',
       impact: 'major',
       timezone: 'UTC',
-      start: new Date(Math.floor(since / 60_000) * 60_000).toISOString().slice(0, 16), // the measured start, to the minute
+      start: new Date(Math.floor(since / 1000) * 1000).toISOString().slice(0, 19), // the measured start, to the second
       components: { relay: 'major_outage' },
       source: 'probes',
       draft: true,

@@ -36,7 +36,9 @@ export function readableText(html: string, postHtml: readonly string[]): string[
   });
   const attributes = [...page.matchAll(/\s(?:aria-label|title|alt|placeholder)="([^"]*)"/g)].map((m) => m[1]!);
   const text = page.replace(/<title>([\s\S]*?)<\/title>/i, ' $1 ').replace(/<[^>]+>/g, '\n').split('\n');
-  return [...text, ...attributes].map((t) => decode(t).replace(/\s+/g, ' ').trim()).filter(Boolean);
+  // A file name ("scheduled-maintenances/upcoming.json", the Statuspage API's) is an address, not a word.
+  const fileName = /^[\w./-]+\.(json|xml|svg|ics|atom)$/;
+  return [...text, ...attributes].map((t) => decode(t).replace(/\s+/g, ' ').trim()).filter((t) => t !== '' && !fileName.test(t));
 }
 
 /** The English words to look for: each message's text between its placeholders, unless German says the same ("RSS", "UTC:"). */

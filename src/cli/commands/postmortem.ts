@@ -4,12 +4,12 @@
 // other post, atomically, under the post's lock, byte-identical when refused.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { closest } from '../../config/issues.ts';
 import { loadConfig } from '../../config/load.ts';
 import { ProblemsError, StatuspostError } from '../../errors.ts';
 import { amendPost, setKey } from '../../posts/amend.ts';
 import { loadPosts, parsePost, splitFrontMatter } from '../../posts/load.ts';
 import { formatZoned } from '../../posts/time.ts';
+import { pickPost } from '../../posts/find.ts';
 import type { Incident } from '../../posts/types.ts';
 import { editPost } from '../../posts/write.ts';
 import { measureIncident } from '../../postmortem/gather.ts';
@@ -66,11 +66,9 @@ cannot be opened or another command holds the post.`,
     const loaded = await loadPosts(context);
     if (loaded.problems.length > 0) throw new ProblemsError(loaded.problems);
     const incidents = [...loaded.posts, ...loaded.drafts].filter((p): p is Incident => p.kind === 'incident');
-    const incident = incidents.find((p) => p.slug === slug.replace(/\.md$/, '').replace(/^.*\//, ''));
-    if (!incident) {
-      const meant = closest(slug, incidents.map((p) => p.slug));
-      throw new StatuspostError('SP_POST_INVALID', `postmortem: no incident "${slug}" under content/incidents/`, { hint: meant ? `did you mean "${meant}"?` : 'run `statuspost list` to see the incidents and their slugs' });
-    }
+    // The same lookup as update/resolve/publish: the whole slug, the slug without its date, or its start.
+    const picked = pickPost(incidents.map((p) => ({ kind: 'incident' as const, file: p.file, size: 0 })), slug, 'postmortem');
+    const incident = incidents.find((p) => p.file === picked.file)!;
     const file = incident.file;
 
     if (args.values.publish === true) {

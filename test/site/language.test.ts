@@ -127,6 +127,8 @@ describe('the site in German', () => {
     // The feeds' fixed text too; the API keeps Statuspage's English words.
     const rss = await readFile(join(site, 'rss.xml'), 'utf8');
     expect(rss).toContain('<language><![CDATA[de]]></language>');
+    expect(await readFile(join(site, 'feed.atom'), 'utf8')).toContain('xml:lang="de"');
+    expect(JSON.parse(await readFile(join(site, 'feed.json'), 'utf8'))).toMatchObject({ language: 'de' });
     expect(rss).toMatch(/<title><!\[CDATA\[Nachbetrachtung: /);
     expect(rss).not.toMatch(/<title><!\[CDATA\[(Postmortem|Scheduled maintenance|Cancelled|Rescheduled):/);
     expect(await readFile(join(site, 'maintenance.ics'), 'utf8')).toContain('X-WR-CALNAME:Chatter status: Wartungen');

@@ -101,7 +101,8 @@ export function toSiteData(
 }
 
 /** The uptime page's text: docs/uptime.md in English, docs/uptime.<language>.md in the others. */
-export const uptimeDocPath = (language: Language) => (language === 'en' ? 'docs/uptime.md' : `docs/uptime.${language}.md`);
+// `undefined`: a Config made by hand (benches, tests) without the schema's default, which is English.
+export const uptimeDocPath = (language: Language | undefined) => (language === undefined || language === 'en' ? 'docs/uptime.md' : `docs/uptime.${language}.md`);
 
 export interface BuildResult {
   folder: string;

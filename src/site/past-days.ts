@@ -6,6 +6,7 @@ import type { Impact, IncidentStatus, MaintenanceUpdateStatus } from '../posts/t
 import { zonedDate } from '../posts/time.ts';
 import { zoneDays } from '../status/component-days.ts';
 import type { SiteIncident, SiteMaintenance } from './data.ts';
+import { impactLabels } from './phrases.ts';
 
 /** The fixed phrases of the section, in the site's language (src/i18n). */
 export function pastText(w: Words) {
@@ -13,13 +14,7 @@ export function pastText(w: Words) {
     heading: w.t('past.heading'),
     nothing: w.t('past.nothing'),
     history: w.t('past.history'),
-    impact: {
-      none: w.t('impactLabel.none'),
-      minor: w.t('impactLabel.minor'),
-      major: w.t('impactLabel.major'),
-      critical: w.t('impactLabel.critical'),
-      maintenance: w.t('impactLabel.maintenance'),
-    },
+    impact: impactLabels(w),
     status: {
       investigating: w.t('stage.investigating'),
       identified: w.t('stage.identified'),

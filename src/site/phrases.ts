@@ -15,6 +15,17 @@ export function durationWords(ms: number, w: Words = words()): string {
   return w.t('duration.minutes', { minutes: rest });
 }
 
+/** An impact in words (a window's is "maintenance"), for the history and the home page's past days alike. */
+export function impactLabels(w: Words): Record<HistoryEntry['impact'], string> {
+  return {
+    none: w.t('impactLabel.none'),
+    minor: w.t('impactLabel.minor'),
+    major: w.t('impactLabel.major'),
+    critical: w.t('impactLabel.critical'),
+    maintenance: w.t('impactLabel.maintenance'),
+  };
+}
+
 export function historyText(w: Words) {
   return {
     title: w.t('history.title'),
@@ -35,13 +46,7 @@ export function historyText(w: Words) {
       return [incidents > 0 && w.plural('history.incidentCount', incidents), windows > 0 && w.plural('history.windowCount', windows)].filter(Boolean).join(', ');
     },
     more: (n: number, month: string) => w.t('history.more', { count: n, month }),
-    impact: {
-      none: w.t('impactLabel.none'),
-      minor: w.t('impactLabel.minor'),
-      major: w.t('impactLabel.major'),
-      critical: w.t('impactLabel.critical'),
-      maintenance: w.t('impactLabel.maintenance'),
-    } satisfies Record<HistoryEntry['impact'], string>,
+    impact: impactLabels(w),
     duration: (entry: HistoryEntry) => {
       const took = durationWords(entry.durationMs, w);
       switch (entry.state) {

@@ -13,6 +13,7 @@ import { statuspost } from '../helpers/cli.ts';
 import { startDaemonProcess, type DaemonProcess, type LogLine } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/net.ts';
 import { close, listen } from '../helpers/tcp-target.ts';
+import { publishedTexts } from '../helpers/published.ts';
 import { tempProject } from '../helpers/temp.ts';
 import { until } from '../helpers/until.ts';
 import { startReceiver } from '../notify/receiver.ts';
@@ -37,18 +38,6 @@ function frontMatter(text: string): Record<string, any> {
 }
 
 /** Every file of the published site, read as text. */
-async function publishedTexts(folder: string): Promise<Map<string, string>> {
-  const texts = new Map<string, string>();
-  const walk = async (dir: string) => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile() && !/\.(gz|br|png|woff2?)$/.test(entry.name)) texts.set(path, await readFile(path, 'utf8'));
-    }
-  };
-  await walk(await realpath(folder));
-  return texts;
-}
 
 describe('incidents drafted from probe outages (statuspost run)', () => {
   it('a target down and flapping: exactly one draft, valid, alerted once, in no published file; deleted, it is not written again', async () => {

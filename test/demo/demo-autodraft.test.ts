@@ -1,30 +1,19 @@
 // The demo drafts an incident for a node's outage: `statuspost demo node stop 2` gives exactly one
 // draft under content/incidents/ however often the node flaps, valid for `statuspost check`, alerted
 // to the demo's own receiver once, and in no file of the published site.
-import { cp, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { statuspost } from '../helpers/cli.ts';
 import { startDemo } from '../helpers/demo.ts';
+import { publishedTexts } from '../helpers/published.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const draftedLine = (line: string) => line.includes(' drafted incident content/incidents/');
 const draftAlert = (line: string) => line.includes('alert received: Incident drafted: Chat nodes: partial outage (info)');
 
-async function textsUnder(folder: string): Promise<Map<string, string>> {
-  const texts = new Map<string, string>();
-  const walk = async (dir: string) => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile() && !/\.(gz|br|png|woff2?)$/.test(entry.name)) texts.set(path, await readFile(path, 'utf8'));
-    }
-  };
-  await walk(await realpath(folder));
-  return texts;
-}
 
 describe('statuspost demo drafts an incident for a node outage', () => {
   it('a node stopped and flapping: exactly one draft, valid, alerted once, published nowhere', async () => {
@@ -62,7 +51,7 @@ describe('statuspost demo drafts an incident for a node outage', () => {
     expect(checked.code, checked.stdout + checked.stderr).toBe(0);
     expect(JSON.parse(checked.stdout).drafts).toEqual([{ slug, file: path, kind: 'incident', title: 'Chat nodes: partial outage' }]);
     // In no published file.
-    const texts = await textsUnder(join(root, 'public-site'));
+    const texts = await publishedTexts(join(root, 'public-site'));
     expect(texts.size).toBeGreaterThan(10);
     // Its slug and its update are nowhere (the title is also the component's status words, which
     // the badge and the pages show rightly); the API lists no incident at all.

@@ -18,6 +18,7 @@
 // - A component inside an announced maintenance window is not drafted for: the outage is the work.
 // - A draft the engineer deleted means "not an incident": its components are not drafted again
 //   while the same outage lasts (until they have been operational for RECOVERY_WINDOW).
+import { STANDARD_MESSAGES } from '../posts/wording.ts';
 import type { ComponentStatus, Impact, Incident, IncidentStatus } from '../posts/types.ts';
 
 export type AutoIncidentsMode = 'draft' | 'publish' | 'off';
@@ -106,7 +107,8 @@ export interface PlanInput {
 }
 
 /** The site's template wording for the first update (as `statuspost new incident` writes it). */
-export const INVESTIGATING_WORDS = 'We are investigating reports of a problem and will post an update within 30 minutes.';
+/** The first update's words: the same standard message `statuspost new incident` writes. */
+export const INVESTIGATING_WORDS = STANDARD_MESSAGES.investigating;
 
 const OUTAGE_RANK: Record<ComponentStatus, number> = { operational: 0, under_maintenance: 0, degraded_performance: 1, partial_outage: 2, major_outage: 3 };
 const STATUS_WORDS: Record<ComponentStatus, string> = {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { chartColumns, chartSpan, windowTime } from '../../src/postmortem/chart.ts';
 import { blank } from '../../src/postmortem/impact.ts';
 import { placeholdersIn, POSTMORTEM_PLACEHOLDERS } from '../../src/postmortem/placeholders.ts';
+import { bothZones } from '../../src/postmortem/render.ts';
 import { mergeTimeline, probeEvents, TRANSITION_MARGIN_MS } from '../../src/postmortem/timeline.ts';
 import type { Incident } from '../../src/posts/types.ts';
 import type { ProbeStatus } from '../../src/probes/types.ts';
@@ -111,5 +112,41 @@ describe('placeholders', () => {
     const text = `## What happened\n\n${POSTMORTEM_PLACEHOLDERS[0].replace(' in words', '\nin words')}\n\nThe cause was found.`;
     expect(placeholdersIn(text)).toEqual([POSTMORTEM_PLACEHOLDERS[0]]);
     expect(placeholdersIn('All written.')).toEqual([]);
+  });
+});
+
+describe('the timeline across a daylight-saving change in the post zone', () => {
+  /** The next instant (to the minute) at which `zone` turns its clocks back, found from today's clock. */
+  const nextFallBack = (from: number, zone: string): number => {
+    const offset = (instant: number) => {
+      const p = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' }).formatToParts(instant);
+      const n = (type: string) => Number(p.find((part) => part.type === type)!.value);
+      return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute')) - Math.floor(instant / M) * M;
+    };
+    let t = Math.floor(from / 3_600_000) * 3_600_000;
+    while (offset(t + 3_600_000) >= offset(t)) t += 3_600_000;
+    while (offset(t + M) >= offset(t)) t += M;
+    return t + M;
+  };
+
+  it('keeps the repeated hour in time order and tells its two halves apart by their UTC time', () => {
+    const zone = 'America/Los_Angeles';
+    const change = nextFallBack(Date.now(), zone);
+    const first = change - 30 * M; // 01:30 on the clock, before it goes back
+    const second = change + 30 * M; // 01:30 on the clock again, an hour later
+    expect(bothZones(first, zone).slice(0, 19)).toBe(bothZones(second, zone).slice(0, 19));
+    expect(bothZones(first, zone)).not.toBe(bothZones(second, zone));
+    const incident = {
+      updates: [
+        { at: first, status: 'investigating', body: 'Looking.', components: {}, signInBlocked: null },
+        { at: second, status: 'resolved', body: 'Fixed.', components: {}, signInBlocked: null },
+      ],
+    } as unknown as Incident;
+    const events = [{ ...at, kind: 'recovered' as const, at: change + 10 * M, status: 'up' as const }];
+    const merged = mergeTimeline(incident, events, { from: first, to: second });
+    expect(merged.map((e) => e.at)).toEqual([first, change + 10 * M, second]);
+    // In the post's zone the recovery reads 01:10, earlier on the clock than the 01:30 before it: the
+    // UTC time beside it is what shows the order, so every line carries it.
+    expect(bothZones(change + 10 * M, zone)).toMatch(/ 01:10:00 America\/Los_Angeles \(\d{4}-\d\d-\d\d (09|10):10:00 UTC\)$/);
   });
 });

@@ -1,5 +1,6 @@
 // The alert that says an incident was drafted (or published) from a confirmed outage, and the
 // components' statuses as the decision reads them from the checks' confirmed states. Pure.
+import { STATUS_WORDS } from '../notify/providers/text.ts';
 import { componentUrl, problemSince, when, type SiteInfo } from '../notify/events.ts';
 import type { NotifyEvent } from '../notify/types.ts';
 import type { ConfirmState } from '../runner/confirm.ts';
@@ -8,13 +9,6 @@ import { statusFromChecks, type OutageRule } from '../status/component-status.ts
 import type { ComponentStatus } from '../posts/types.ts';
 import type { ComponentNow } from './plan.ts';
 
-const WORDS: Record<ComponentStatus, string> = {
-  operational: 'operational',
-  degraded_performance: 'degraded performance',
-  partial_outage: 'partial outage',
-  major_outage: 'major outage',
-  under_maintenance: 'under maintenance',
-};
 
 /** Each component's status, outage start and status start from its checks' confirmed states. */
 export function componentsNow(
@@ -54,7 +48,7 @@ export interface DraftedIncident {
  */
 export function autoIncidentEvent(site: SiteInfo, drafted: DraftedIncident, now: number): NotifyEvent {
   const first = drafted.components[0]!;
-  const what = drafted.components.map((c) => `${c.name}: ${WORDS[c.status]}`).join('; ');
+  const what = drafted.components.map((c) => `${c.name}: ${STATUS_WORDS[c.status]}`).join('; ');
   const base = site.baseUrl ? (site.baseUrl.endsWith('/') ? site.baseUrl : `${site.baseUrl}/`) : null;
   const page = drafted.published && base ? new URL(`incidents/${drafted.slug}/`, base).href : undefined;
   const text = drafted.published

@@ -18,6 +18,7 @@
 // - A component inside an announced maintenance window is not drafted for: the outage is the work.
 // - A draft the engineer deleted means "not an incident": its components are not drafted again
 //   while the same outage lasts (until they have been operational for RECOVERY_WINDOW).
+import { STATUS_WORDS } from '../notify/providers/text.ts';
 import { STANDARD_MESSAGES } from '../posts/wording.ts';
 import type { ComponentStatus, Impact, Incident, IncidentStatus } from '../posts/types.ts';
 
@@ -111,13 +112,6 @@ export interface PlanInput {
 export const INVESTIGATING_WORDS = STANDARD_MESSAGES.investigating;
 
 const OUTAGE_RANK: Record<ComponentStatus, number> = { operational: 0, under_maintenance: 0, degraded_performance: 1, partial_outage: 2, major_outage: 3 };
-const STATUS_WORDS: Record<ComponentStatus, string> = {
-  operational: 'operational',
-  degraded_performance: 'degraded performance',
-  partial_outage: 'partial outage',
-  major_outage: 'major outage',
-  under_maintenance: 'under maintenance',
-};
 
 export const isOutage = (status: ComponentStatus | null): status is 'partial_outage' | 'major_outage' => status === 'partial_outage' || status === 'major_outage';
 

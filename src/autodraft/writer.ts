@@ -16,7 +16,7 @@ import { createPost, editPost } from '../posts/write.ts';
 import type { Incident } from '../posts/types.ts';
 import { ProblemsError, StatuspostError } from '../errors.ts';
 import { when, type SiteInfo } from '../notify/events.ts';
-import type { NotifyEvent } from '../notify/types.ts';
+import type { NotifyEvent, OutboxEntry } from '../notify/types.ts';
 import type { ConfirmState } from '../runner/confirm.ts';
 import type { Logger } from '../daemon/log.ts';
 import type { Component } from '../config/schema.ts';
@@ -267,3 +267,36 @@ function describe(error: unknown): string {
   return (code && reasons[code]) ?? (error as Error).message ?? String(error);
 }
 
+
+/**
+ * The daemon's wiring, one place for `statuspost run` and `statuspost demo`: nothing when
+ * site.yaml says `autoIncidents: off`; otherwise drafts from the daemon's confirmed states, each
+ * written incident's alert into the daemon's outbox (when alerts are configured).
+ */
+export function startDaemonAutoIncidents(options: {
+  config: { root: string; site: { autoIncidents: AutoIncidentsMode }; components: readonly Component[]; checks: ReadonlyArray<{ id: string; component: string }> };
+  site: SiteInfo;
+  daemon: { stats(): { statuses: Record<string, ConfirmState> }; enqueue(entries: readonly OutboxEntry[]): void };
+  alerts: { event(event: NotifyEvent, now: number): OutboxEntry | null } | undefined;
+  logger: Logger;
+  ledgerFile: string;
+  recoveryWindowMs?: number;
+}): AutoIncidents | undefined {
+  const { config, daemon, alerts } = options;
+  if (config.site.autoIncidents === 'off') return undefined;
+  return startAutoIncidents({
+    root: config.root,
+    mode: config.site.autoIncidents,
+    site: options.site,
+    components: config.components,
+    checks: config.checks,
+    states: () => new Map(Object.entries(daemon.stats().statuses)),
+    logger: options.logger,
+    ledgerFile: options.ledgerFile,
+    onWritten: (event) => {
+      const entry = alerts?.event(event, Date.now());
+      if (entry) daemon.enqueue([entry]);
+    },
+    ...(options.recoveryWindowMs !== undefined ? { recoveryWindowMs: options.recoveryWindowMs } : {}),
+  });
+}

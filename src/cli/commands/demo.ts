@@ -18,7 +18,7 @@ import { incidentCharts } from '../../postmortem/gather.ts';
 import { buildSnapshot } from '../../status/snapshot.ts';
 import { ensureUpcomingMaintenance } from '../../demo/upcoming.ts';
 import { DEMO_TARGET, demoNotifyConfig, startAlertReceiver } from '../../demo/alert-receiver.ts';
-import { startAutoIncidents, type AutoIncidents } from '../../autodraft/writer.ts';
+import { startDaemonAutoIncidents, type AutoIncidents } from '../../autodraft/writer.ts';
 import { createAlerts, siteInfo } from '../../notify/alerts.ts';
 import { closeProviders, providerForKind } from '../../notify/providers/index.ts';
 import { startSender, type ResolvedTarget } from '../../notify/sender.ts';
@@ -224,20 +224,7 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
           deliverDirect: (entry) => sender.deliverDirect(entry),
         });
         // As `statuspost run` does (site.yaml autoIncidents): a node's outage becomes a draft incident.
-        autoIncidents = config.site.autoIncidents === 'off' ? undefined : startAutoIncidents({
-          root: config.root,
-          mode: config.site.autoIncidents,
-          site: siteInfo(config),
-          components: config.components,
-          checks: config.checks,
-          states: () => new Map(Object.entries(daemon.stats().statuses)),
-          logger,
-          ledgerFile: resolve(dataDir, 'auto-incidents.json'),
-          onWritten: (event) => {
-            const entry = alerts.event(event, Date.now());
-            if (entry) daemon.enqueue([entry]);
-          },
-        });
+        autoIncidents = startDaemonAutoIncidents({ config, site: siteInfo(config), daemon, alerts, logger, ledgerFile: resolve(dataDir, 'auto-incidents.json') });
         publisher = startPublisher({ config, store, logger, out: join(args.root, 'public-site'), beforeBuild: () => daemon.flush(), notice });
         await stop;
         await control?.close();

@@ -8,7 +8,7 @@ import { writeHeartbeat } from '../../daemon/heartbeat.ts';
 import { createMetrics, serveMetrics } from '../../daemon/metrics.ts';
 import { startPublisher, type Publisher } from '../../daemon/publisher.ts';
 import { ProblemsError, StatuspostError } from '../../errors.ts';
-import { startAutoIncidents, type AutoIncidents } from '../../autodraft/writer.ts';
+import { startDaemonAutoIncidents, type AutoIncidents } from '../../autodraft/writer.ts';
 import { createAlerts, siteInfo } from '../../notify/alerts.ts';
 import { closeProviders, providerForKind } from '../../notify/providers/index.ts';
 import { startSubscriberNotifications, type SubscriberNotifications } from '../../notify/subscribers/index.ts';
@@ -188,19 +188,13 @@ opened or is in use by another daemon, or results were still waiting for it when
         ...(sender ? { onOutbox: () => sender.wake(), deliverDirect: (entry) => sender.deliverDirect(entry) } : {}),
       });
       // A confirmed outage no open incident covers: a draft incident (site.yaml autoIncidents), its alert to the outbox.
-      autoIncidents = config.site.autoIncidents === 'off' ? undefined : startAutoIncidents({
-        root: config.root,
-        mode: config.site.autoIncidents,
+      autoIncidents = startDaemonAutoIncidents({
+        config,
         site: siteInfo(config),
-        components: config.components,
-        checks: config.checks,
-        states: () => new Map(Object.entries(daemon.stats().statuses)),
+        daemon,
+        alerts,
         logger,
         ledgerFile: resolve(config.root, 'data/auto-incidents.json'),
-        onWritten: (event) => {
-          const entry = alerts?.event(event, Date.now());
-          if (entry) daemon.enqueue([entry]);
-        },
         ...(recoveryWindow !== undefined ? { recoveryWindowMs: recoveryWindow } : {}),
       });
       const heartbeatPath = resolve(args.root, typeof args.values.heartbeat === 'string' ? args.values.heartbeat : 'data/heartbeat.json');

@@ -9,8 +9,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod/v4';
 import { describeNetError } from '../../probes/support/net-errors.ts';
 import { portSchema } from '../../probes/types.ts';
-import type { ComponentStatus, NotifyEvent, OutgoingMessage, Provider, RenderedRequest, SendOutcome } from '../types.ts';
-import { truncate } from './text.ts';
+import type { NotifyEvent, OutgoingMessage, Provider, RenderedRequest, SendOutcome } from '../types.ts';
+import { STATUS_WORDS, truncate } from './text.ts';
 
 // "ops@example.org" or "Status <status@example.org>": a bare address, or a display name and one in <>.
 const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
@@ -128,13 +128,6 @@ export const emailProvider: Provider<EmailTarget> = {
 // ---------------------------------------------------------------------------------------------
 // Rendering: pure.
 
-const STATUS_WORDS: Record<ComponentStatus, string> = {
-  operational: 'operational',
-  degraded_performance: 'degraded performance',
-  partial_outage: 'partial outage',
-  major_outage: 'major outage',
-  under_maintenance: 'under maintenance',
-};
 
 const oneLine = (text: string) => text.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
 const isoMinute = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;

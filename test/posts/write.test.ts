@@ -90,8 +90,17 @@ describe('editPost', () => {
     expect(await readFile(join(root, INCIDENT), 'utf8')).toContain('impact: critical');
 
     // A live holder (this process, in another task) makes a second writer wait, then give up with a code.
+    // The second writer starts only once the first holds the lock: both racing for it could let either win.
     let release!: () => void;
-    const held = withPostLock(context(root), INCIDENT, () => new Promise<void>((resolve) => (release = resolve)));
+    let holding!: () => void;
+    const holds = new Promise<void>((resolve) => (holding = resolve));
+    const held = withPostLock(context(root), INCIDENT, () =>
+      new Promise<void>((resolve) => {
+        release = resolve;
+        holding();
+      }),
+    );
+    await holds;
     const waited = editPost({ ...context(root), lockTimeoutMs: 200 }, INCIDENT, (text) => text);
     await expect(waited).rejects.toSatisfy((error: unknown) => error instanceof StatuspostError && error.code === 'SP_POST_LOCKED');
     release();

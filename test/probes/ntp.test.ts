@@ -156,6 +156,7 @@ describe('sntp', () => {
     { case: 'server 5 ms ahead', t1: 0, t2: 15, t3: 16, t4: 21, offsetMs: 5, delayMs: 20 },
     { case: 'server 3 s behind', t1: 10_000, t2: 7_010, t3: 7_011, t4: 10_021, offsetMs: -3_000, delayMs: 20 },
     { case: 'asymmetric path: 2 ms out, 18 ms back', t1: 0, t2: 2, t3: 3, t4: 21, offsetMs: -8, delayMs: 20 },
+    { case: 'loopback, server time fuzzed past the round trip', t1: 0, t2: 0.25, t3: 0.5, t4: 0.125, offsetMs: 0.3125, delayMs: 0 },
   ])('computes offset and delay: $case', ({ t1, t2, t3, t4, offsetMs, delayMs }) => {
     expect(offsetAndDelay({ t1, t2, t3, t4 })).toEqual({ offsetMs, delayMs });
   });

@@ -108,7 +108,12 @@ export interface ClockSample {
   t4: number;
 }
 
-/** RFC 4330 §5: how far the server's clock is ahead of ours, and the round trip minus server time. */
+/**
+ * RFC 4330 §5: how far the server's clock is ahead of ours, and the round trip minus server time.
+ * On loopback the round trip is a fraction of a millisecond, and servers fuzz the low bits of their
+ * timestamps (chrony does), so the formula can give a delay below zero; a round trip cannot take
+ * less than nothing, so the delay is floored at 0, as RFC 5905 §8 floors it at the precision.
+ */
 export function offsetAndDelay({ t1, t2, t3, t4 }: ClockSample): { offsetMs: number; delayMs: number } {
-  return { offsetMs: (t2 - t1 + (t3 - t4)) / 2, delayMs: t4 - t1 - (t3 - t2) };
+  return { offsetMs: (t2 - t1 + (t3 - t4)) / 2, delayMs: Math.max(0, t4 - t1 - (t3 - t2)) };
 }

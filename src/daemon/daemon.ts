@@ -8,7 +8,8 @@ import type { CheckResult } from '../probes/types.ts';
 import { confirmNext, initialConfirmState, type ConfirmState } from '../runner/confirm.ts';
 import { refreshRollups } from '../store/refresh.ts';
 import { gapLimitFor } from '../store/rollup.ts';
-import { refreshComponentDays } from '../status/component-days.ts';
+import { refreshComponentDays, zoneDays } from '../status/component-days.ts';
+import { LiveStatus } from '../live/live-status.ts';
 import { DAY_MS, type Store } from '../store/types.ts';
 import { FEED_EVENT_HORIZON_MS } from '../notify/subscribers/feed-events.ts';
 import type { Logger } from './log.ts';
@@ -79,6 +80,8 @@ export interface Daemon {
   enqueue(entries: readonly OutboxEntry[]): void;
   /** Writes what is buffered now (before a publish reads the store). */
   flush(): Promise<boolean>;
+  /** Today's state of every check, kept as results arrive: what a publish reads instead of today's rows (src/live). */
+  readonly live: LiveStatus;
   /** Graceful: stop scheduling, let in-flight checks end (their deadline at most), write, close. */
   stop(): Promise<WriterStats>;
 }
@@ -135,6 +138,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
     ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
   });
 
+  const live = new LiveStatus(zoneDays(config.site.timezone));
   const confirmed = new Map<string, ConfirmState>(config.checks.map((check) => [check.id, options.initialStates?.get(check.id) ?? initialConfirmState]));
   const onResult = (check: Check, result: CheckResult) => {
     const before = confirmed.get(check.id) ?? initialConfirmState;
@@ -150,6 +154,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
       }
     }
     writer.add(result, outbox);
+    live.take(check, result);
     options.observe?.(check, result);
     if (after.status !== before.status) {
       const level = after.status === 'down' ? 'warn' : 'info';
@@ -217,6 +222,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
     trouble,
     enqueue: addSide,
     flush: () => writer.flush(),
+    live,
     async stop() {
       clearInterval(maintenance);
       clearInterval(reminders);

@@ -15,6 +15,7 @@ import { loadPosts } from '../posts/load.ts';
 import { buildAndPublish } from '../publish/build-site.ts';
 import { zoneDays } from '../status/component-days.ts';
 import { gatherSnapshotInput } from '../status/gather.ts';
+import type { LiveStatus } from '../live/live-status.ts';
 import { incidentCharts } from '../postmortem/gather.ts';
 import { buildSnapshot, type Snapshot } from '../status/snapshot.ts';
 import type { Store } from '../store/types.ts';
@@ -29,6 +30,8 @@ export interface PublisherOptions {
   out: string;
   /** Called before each build, to write buffered results first (the writer's flush). */
   beforeBuild?: () => Promise<unknown>;
+  /** The daemon's kept state of today (src/live): read instead of today's raw results. */
+  live?: LiveStatus;
   /** A shell command run after each publish with the build folder as its argument ($1). */
   afterPublish?: string;
   /** Quiet time after a request before building; more requests within it make one build. Default 1 s. */
@@ -140,7 +143,7 @@ export function startPublisher(options: PublisherOptions): Publisher {
         return;
       }
       const now = Date.now();
-      const snapshot = buildSnapshot(await gatherSnapshotInput(store, config, current, now));
+      const snapshot = buildSnapshot(await gatherSnapshotInput(store, config, current, now, options.live));
       // Kept before the build: while publishing fails, the heartbeat still says what the status is.
       stats.lastSnapshot = { overall: snapshot.overall, generatedAt: snapshot.generatedAt };
       stats.lastSnapshotPublished = false;

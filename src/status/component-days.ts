@@ -6,8 +6,10 @@ import { gapLimitFor, SETTLE_MS } from '../store/rollup.ts';
 import type { ComponentDay, EpochDay, Store } from '../store/types.ts';
 import { yieldToLoop } from '../event-loop.ts';
 import type { OutageRule } from './component-status.ts';
-import { checkTimeline, componentTimeline } from './timeline.ts';
+import { checkTimeline, componentTimeline, type Segment } from './timeline.ts';
+import type { ConfirmedStatus } from '../runner/confirm.ts';
 import { zonedParts, zonedToUtc } from '../posts/time.ts';
+import { lookbackFor } from '../live/live-status.ts';
 
 /** Calendar days in a zone, numbered like UTC epoch days: the local date's days since 1970-01-01. */
 export interface ZoneDays {
@@ -49,8 +51,25 @@ export function computeComponentDay(
   const dayEnd = days.startOf(day + 1);
   const to = Math.max(from, Math.min(dayEnd, now));
   const timelines = checks.map(({ check, results }) => checkTimeline(results, { confirm: check.confirm, gapLimitMs: gapLimitFor(check) }, from, to));
+  return componentDayFrom(component, timelines, checks.map(({ check }) => check), location, day, { from, dayEnd }, now);
+}
+
+/**
+ * One component's day from its checks' timelines over [from, min(dayEnd, now)): what
+ * computeComponentDay makes of raw results, and what the daemon's kept state (src/live) gives directly.
+ */
+export function componentDayFrom(
+  component: ComponentInput,
+  timelines: ReadonlyArray<Segment<ConfirmedStatus>[]>,
+  checks: ReadonlyArray<Pick<Check, 'schedule' | 'timeoutMs'>>,
+  location: string,
+  day: EpochDay,
+  { from, dayEnd }: { from: number; dayEnd: number },
+  now: number,
+): ComponentDay {
+  const to = Math.max(from, Math.min(dayEnd, now));
   const segments = to > from ? componentTimeline(timelines, component.outage, from, to) : [];
-  const settleMs = Math.max(SETTLE_MS, ...checks.map(({ check }) => gapLimitFor(check)));
+  const settleMs = Math.max(SETTLE_MS, ...checks.map((check) => gapLimitFor(check)));
   return {
     componentId: component.id,
     location,
@@ -108,6 +127,5 @@ export async function refreshComponentDays(
  */
 export async function resultsForDay(store: Store, check: Check, location: string, from: number, until: number) {
   await yieldToLoop();
-  const lookbackMs = (check.confirm.down + check.confirm.up + 1) * check.schedule.intervalMs + gapLimitFor(check);
-  return store.results({ checkId: check.id, location, since: from - lookbackMs, until });
+  return store.results({ checkId: check.id, location, since: from - lookbackFor(check), until });
 }

@@ -1,22 +1,26 @@
 // The I/O half of the status model: reads what buildSnapshot needs from the store. Past days come
-// from stored component days and roll-ups; today's day and each check's current status are
-// computed from raw results.
+// from stored component days and roll-ups; today's day and each check's current status come from
+// the daemon's kept state when it is given one (src/live), otherwise from today's raw results. Both
+// are one replay of the same results: the check's status and its timeline come from the same pass.
 import type { Config } from '../config/load.ts';
 import type { Post } from '../posts/types.ts';
-import { confirmNext, initialConfirmState } from '../runner/confirm.ts';
+import { CheckDay, type LiveResult } from '../live/check-day.ts';
+import { checkDayOptions, type LiveStatus } from '../live/live-status.ts';
+import type { Check } from '../probes/registry.ts';
 import { gapLimitFor } from '../store/rollup.ts';
 import type { Store } from '../store/types.ts';
-import { computeComponentDay, resultsForDay, zoneDays } from './component-days.ts';
+import { componentDayFrom, resultsForDay, zoneDays } from './component-days.ts';
 import type { SnapshotInput } from './snapshot.ts';
 
 export const WINDOW_DAYS = 90;
 
-export async function gatherSnapshotInput(store: Store, config: Config, posts: readonly Post[], now: number): Promise<SnapshotInput> {
+export async function gatherSnapshotInput(store: Store, config: Config, posts: readonly Post[], now: number, live?: LiveStatus): Promise<SnapshotInput> {
   const location = config.site.location;
   const days = zoneDays(config.site.timezone);
   const today = days.dayOf(now);
   const firstDay = today - WINDOW_DAYS + 1;
   const todayStart = days.startOf(today);
+  const todayEnd = days.startOf(today + 1);
 
   const stored = (await store.componentDays({ location, sinceDay: firstDay, untilDay: today - 1 })).filter((d) => d.day < today);
   // Roll-ups are per UTC day; read a day more on each side of the zone's window.
@@ -24,23 +28,28 @@ export async function gatherSnapshotInput(store: Store, config: Config, posts: r
 
   const current: SnapshotInput['current'] = new Map();
   const todayDays = [];
+  const to = Math.max(todayStart, Math.min(todayEnd, now));
   for (const component of config.components) {
     const own = config.checks.filter((check) => check.component === component.id);
     if (own.length === 0) continue;
-    const inputs = [];
+    const timelines = [];
     for (const check of own) {
-      const results = await resultsForDay(store, check, location, todayStart, now + 1);
-      let state = initialConfirmState;
-      for (const result of results) state = confirmNext(state, result, check.confirm);
-      const last = results.at(-1);
+      // What the daemon kept as results arrived (src/live); the store's rows of today otherwise.
+      let day = live?.day(check, todayStart, todayEnd, now);
+      if (!day) {
+        const results = await resultsForDay(store, check, location, todayStart, now + 1);
+        day = live?.adopt(check, todayStart, todayEnd, results) && live.day(check, todayStart, todayEnd, now);
+        day ??= replayed(check, todayStart, todayEnd, results);
+      }
+      const last = day.last;
       const fresh = last !== undefined && now - last.startedAt <= gapLimitFor(check);
       (current as Map<string, unknown>).set(
         check.id,
-        last && { status: fresh ? state.status : 'unknown', message: last.message, latencyMs: last.latencyMs, at: last.startedAt },
+        last && { status: fresh ? day.state.status : 'unknown', message: last.message, latencyMs: last.latencyMs, at: last.startedAt },
       );
-      inputs.push({ check, results });
+      timelines.push(day.timeline(to));
     }
-    todayDays.push(computeComponentDay(component, inputs, location, today, days, now));
+    todayDays.push(componentDayFrom(component, timelines, own, location, today, { from: todayStart, dayEnd: todayEnd }, now));
   }
 
   return {
@@ -61,4 +70,11 @@ export async function gatherSnapshotInput(store: Store, config: Config, posts: r
       degraded_performance: config.site.uptimeWeights.degradedPerformance,
     },
   };
+}
+
+/** A check's day from its rows alone: what the kept state holds, computed on the spot. */
+function replayed(check: Check, dayStart: number, dayEnd: number, results: readonly LiveResult[]): CheckDay {
+  const day = new CheckDay(dayStart, dayEnd, checkDayOptions(check));
+  for (const result of results) day.add(result);
+  return day;
 }

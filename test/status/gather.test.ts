@@ -12,6 +12,8 @@ import { gatherSnapshotInput } from '../../src/status/gather.ts';
 import { buildSnapshot } from '../../src/status/snapshot.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { LiveStatus } from '../../src/live/live-status.ts';
+import { zoneDays } from '../../src/status/component-days.ts';
 
 const M = 60_000;
 const DAY = 86_400_000;
@@ -86,6 +88,30 @@ describe('gatherSnapshotInput with the SQLite store', () => {
     expect(await turnsDuring(() => gatherSnapshotInput(store, config, [], NOW))).toBeGreaterThanOrEqual(checks.length);
     expect(await turnsDuring(() => refreshRollups(store, checks, 'dc1', NOW))).toBeGreaterThanOrEqual(checks.length);
     expect(await turnsDuring(() => refreshComponentDays(store, config.components as never, checks, 'dc1', 'America/Los_Angeles', NOW))).toBeGreaterThanOrEqual(checks.length);
+    await store.close();
+  });
+
+  it('with the daemon\'s kept state gives the snapshot the store gives, reading today\'s rows once', async () => {
+    const store = await openSqliteStore({ path: join(await tempDir(), 'h.db') });
+    await store.migrate();
+    const start = Date.UTC(2026, 10, 23, 8); // local midnight in Los Angeles
+    const row = (c: Check, t: number, status: ProbeStatus): CheckResult => ({ checkId: c.id, kind: 'tcp', status, startedAt: t, latencyMs: status === 'down' ? null : 3, message: status === 'down' ? 'connection refused' : 'port open', details: {} });
+    const before: CheckResult[] = [];
+    for (let t = start - 60 * M; t < NOW - 60 * M; t += M) for (const c of checks) before.push(row(c, t, c.id === 'chat-3' && t > start + 2 * 60 * M ? 'down' : 'up'));
+    await store.record(before, 'dc1');
+    const live = new LiveStatus(zoneDays('America/Los_Angeles'));
+    const at = NOW - 60 * M;
+    expect(buildSnapshot(await gatherSnapshotInput(store, config, [], at, live))).toEqual(buildSnapshot(await gatherSnapshotInput(store, config, [], at)));
+    expect(live.counts).toMatchObject({ read: 3, kept: 3 });
+    // The next hour arrives as the daemon takes it: chat-3 recovers, chat-1 fails; the store gets it too.
+    const after: CheckResult[] = [];
+    for (let t = NOW - 60 * M; t < NOW; t += M) for (const c of checks) after.push(row(c, t, c.id === 'chat-1' && t > NOW - 20 * M ? 'down' : 'up'));
+    for (const result of after) live.take(checks.find((c) => c.id === result.checkId)!, result);
+    await store.record(after, 'dc1');
+    const kept = buildSnapshot(await gatherSnapshotInput(store, config, [], NOW, live));
+    expect(live.counts).toMatchObject({ read: 3, kept: 6 }); // nothing read again
+    expect(kept).toEqual(buildSnapshot(await gatherSnapshotInput(store, config, [], NOW)));
+    expect(kept.components[0]!.checks.map((c) => c.status)).toEqual(['down', 'up', 'up']);
     await store.close();
   });
 });

@@ -1,0 +1,118 @@
+// The daemon's incremental state: one CheckDay per check for today (in the site's zone), fed as
+// results arrive, so that a publish asks the store only for what it does not know yet. A check is
+// read from the store once (the first publish after a start, a new check, or an out-of-order result)
+// and then kept; a new day starts from the results already held.
+import type { Thresholds } from '../runner/confirm.ts';
+import type { CheckResult } from '../probes/types.ts';
+import type { ZoneDays } from '../status/component-days.ts';
+import { gapLimitFor } from '../store/rollup.ts';
+import { CheckDay, type CheckDayOptions, type LiveResult } from './check-day.ts';
+
+/** What the kept state needs of a check. */
+export interface KeptCheck {
+  id: string;
+  confirm: Thresholds;
+  schedule: { intervalMs: number };
+  timeoutMs: number;
+}
+
+/** How far before a day's start a check's results count for its state: enough for confirmation and the gap rule. */
+export function lookbackFor(check: Omit<KeptCheck, 'id'>): number {
+  return (check.confirm.down + check.confirm.up + 1) * check.schedule.intervalMs + gapLimitFor(check);
+}
+
+export function checkDayOptions(check: Omit<KeptCheck, 'id'>): CheckDayOptions {
+  return { confirm: check.confirm, gapLimitMs: gapLimitFor(check), lookbackMs: lookbackFor(check) };
+}
+
+/** Results kept for a check not yet read from the store: at most a day at one a second, then the oldest go. */
+const EARLY_LIMIT = 86_400;
+
+export class LiveStatus {
+  private readonly days = new Map<string, CheckDay>();
+  /** Results taken for checks not read from the store yet; added after the store's rows when they are. */
+  private readonly early = new Map<string, LiveResult[]>();
+  /** Days answered from what was kept, days read from the store, and checks dropped for an out-of-order result. */
+  readonly counts = { kept: 0, read: 0, dropped: 0 };
+
+  /** `zone`: the site's calendar days, which the status model's "today" follows. */
+  constructor(private readonly zone: ZoneDays) {}
+
+  /** A result as the daemon records it (its own location). */
+  take(check: Pick<KeptCheck, 'id'>, result: CheckResult): void {
+    const live: LiveResult = { status: result.status, startedAt: result.startedAt, latencyMs: result.latencyMs, message: result.message };
+    let day = this.days.get(check.id);
+    if (day) {
+      if (live.startedAt >= day.dayEnd) {
+        const today = this.zone.dayOf(live.startedAt);
+        day = CheckDay.after(day, this.zone.startOf(today), this.zone.startOf(today + 1));
+        this.days.set(check.id, day);
+      }
+      if (day.add(live)) return;
+      // Out of order: read from the store again at the next publish (which the writer will have reached).
+      this.days.delete(check.id);
+      this.counts.dropped++;
+    }
+    const early = this.early.get(check.id) ?? [];
+    early.push(live);
+    if (early.length > EARLY_LIMIT) early.splice(0, early.length - EARLY_LIMIT);
+    this.early.set(check.id, early);
+  }
+
+  /**
+   * The check's day [dayStart, dayEnd) as known at `now`, starting it if it is new; undefined if the
+   * check has to be read from the store first, or if what is held is later than that day or than
+   * `now` (a question about the past, which only the store answers).
+   */
+  day(check: Pick<KeptCheck, 'id'>, dayStart: number, dayEnd: number, now: number): CheckDay | undefined {
+    let day = this.days.get(check.id);
+    if (!day || dayStart < day.dayStart) return undefined;
+    if (dayStart > day.dayStart) {
+      day = CheckDay.after(day, dayStart, dayEnd);
+      this.days.set(check.id, day);
+    }
+    if (day.last !== undefined && day.last.startedAt > now) return undefined;
+    this.counts.kept++;
+    return day;
+  }
+
+  /**
+   * Starts keeping a check from its stored results since `dayStart` minus its lookback (in time
+   * order, as the store gives them), then the results taken meanwhile that the store did not have yet.
+   */
+  adopt(check: KeptCheck, dayStart: number, dayEnd: number, stored: readonly LiveResult[]): CheckDay {
+    let day = new CheckDay(dayStart, dayEnd, checkDayOptions(check));
+    for (const result of stored) day.add(result);
+    for (const result of this.early.get(check.id) ?? []) {
+      if (day.last !== undefined && result.startedAt <= day.last.startedAt) continue;
+      if (result.startedAt >= day.dayEnd) {
+        const next = this.zone.dayOf(result.startedAt);
+        day = CheckDay.after(day, this.zone.startOf(next), this.zone.startOf(next + 1));
+      }
+      day.add(result);
+    }
+    this.early.delete(check.id);
+    this.days.set(check.id, day);
+    this.counts.read++;
+    return day;
+  }
+
+  /** Forgets checks no longer configured. */
+  retain(ids: ReadonlySet<string>): void {
+    for (const id of this.days.keys()) if (!ids.has(id)) this.days.delete(id);
+    for (const id of this.early.keys()) if (!ids.has(id)) this.early.delete(id);
+  }
+
+  /** What is held: for the memory figure (bench:soak, bench:publish-gather). */
+  size(): { checks: number; segments: number; tail: number; recent: number; early: number } {
+    const total = { checks: this.days.size, segments: 0, tail: 0, recent: 0, early: 0 };
+    for (const day of this.days.values()) {
+      const size = day.size;
+      total.segments += size.segments;
+      total.tail += size.tail;
+      total.recent += size.recent;
+    }
+    for (const list of this.early.values()) total.early += list.length;
+    return total;
+  }
+}

@@ -27,6 +27,8 @@ export interface DaemonOptions {
   initialStates?: ReadonlyMap<string, ConfirmState>;
   /** Called with every result (metrics). */
   observe?: (check: Check, result: CheckResult) => void;
+  /** Keep today's state of each check for a publisher in this process (src/live). Default true; a prober that does not publish says false. */
+  keepToday?: boolean;
   /** Called when a check's confirmed status changes (the publisher republishes). */
   onStatusChange?: (check: Check, state: ConfirmState) => void;
   /** Alerts (probes/notify.yaml): events from confirmed changes, written with their results. */
@@ -80,8 +82,8 @@ export interface Daemon {
   enqueue(entries: readonly OutboxEntry[]): void;
   /** Writes what is buffered now (before a publish reads the store). */
   flush(): Promise<boolean>;
-  /** Today's state of every check, kept as results arrive: what a publish reads instead of today's rows (src/live). */
-  readonly live: LiveStatus;
+  /** Today's state of every check, kept as results arrive: what a publish reads instead of today's rows (src/live). None with `keepToday: false`. */
+  readonly live: LiveStatus | undefined;
   /** Graceful: stop scheduling, let in-flight checks end (their deadline at most), write, close. */
   stop(): Promise<WriterStats>;
 }
@@ -138,7 +140,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
     ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
   });
 
-  const live = new LiveStatus(zoneDays(config.site.timezone));
+  const live = options.keepToday === false ? undefined : new LiveStatus(zoneDays(config.site.timezone));
   const confirmed = new Map<string, ConfirmState>(config.checks.map((check) => [check.id, options.initialStates?.get(check.id) ?? initialConfirmState]));
   const onResult = (check: Check, result: CheckResult) => {
     const before = confirmed.get(check.id) ?? initialConfirmState;
@@ -154,7 +156,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
       }
     }
     writer.add(result, outbox);
-    live.take(check, result);
+    live?.take(check, result);
     options.observe?.(check, result);
     if (after.status !== before.status) {
       const level = after.status === 'down' ? 'warn' : 'info';
@@ -187,8 +189,13 @@ export function startDaemon(options: DaemonOptions): Daemon {
       try {
         if (!writer.stats().storeAvailable) return;
         const now = Date.now();
-        const days = await refreshRollups(store, config.checks, location, now);
-        await refreshComponentDays(store, config.components, config.checks, location, config.site.timezone, now);
+        let days: number;
+        try {
+          days = await refreshRollups(store, config.checks, location, now);
+          await refreshComponentDays(store, config.components, config.checks, location, config.site.timezone, now);
+        } finally {
+          live?.history.changed(); // what a publish kept of the stored history may be old now, even after a failure midway
+        }
         const pruned = await store.prune(now - config.site.retention);
         // Alerts are kept as long as raw results (their record of what was sent), never while pending,
         // and never before feed items stop becoming events: a pruned key could be enqueued again.

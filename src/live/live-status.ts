@@ -6,6 +6,7 @@ import type { Thresholds } from '../runner/confirm.ts';
 import type { CheckResult } from '../probes/types.ts';
 import type { ZoneDays } from '../status/component-days.ts';
 import { gapLimitFor } from '../store/rollup.ts';
+import { KeptHistory } from './kept-history.ts';
 import { CheckDay, type CheckDayOptions, type LiveResult } from './check-day.ts';
 
 /** What the kept state needs of a check. */
@@ -25,8 +26,12 @@ export function checkDayOptions(check: Omit<KeptCheck, 'id'>): CheckDayOptions {
   return { confirm: check.confirm, gapLimitMs: gapLimitFor(check), lookbackMs: lookbackFor(check) };
 }
 
-/** Results kept for a check not yet read from the store: at most a day at one a second, then the oldest go. */
-const EARLY_LIMIT = 86_400;
+/**
+ * How long results are kept for a check not read from the store yet. The publisher flushes the
+ * writer before it reads, so what the store lacks then is what was taken since: seconds. A store
+ * that is down fails the read too, and is flushed to before the read that follows.
+ */
+export const EARLY_SPAN_MS = 15 * 60_000;
 
 export class LiveStatus {
   private readonly days = new Map<string, CheckDay>();
@@ -34,6 +39,9 @@ export class LiveStatus {
   private readonly early = new Map<string, LiveResult[]>();
   /** Days answered from what was kept, days read from the store, and checks dropped for an out-of-order result. */
   readonly counts = { kept: 0, read: 0, dropped: 0 };
+
+  /** The stored days before today and the roll-ups, kept between the daemon's refreshes. */
+  readonly history = new KeptHistory();
 
   /** `zone`: the site's calendar days, which the status model's "today" follows. */
   constructor(private readonly zone: ZoneDays) {}
@@ -55,7 +63,9 @@ export class LiveStatus {
     }
     const early = this.early.get(check.id) ?? [];
     early.push(live);
-    if (early.length > EARLY_LIMIT) early.splice(0, early.length - EARLY_LIMIT);
+    let drop = 0;
+    while (drop < early.length && early[drop]!.startedAt < live.startedAt - EARLY_SPAN_MS) drop++;
+    if (drop > 0) early.splice(0, drop);
     this.early.set(check.id, early);
   }
 

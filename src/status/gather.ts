@@ -22,9 +22,12 @@ export async function gatherSnapshotInput(store: Store, config: Config, posts: r
   const todayStart = days.startOf(today);
   const todayEnd = days.startOf(today + 1);
 
-  const stored = (await store.componentDays({ location, sinceDay: firstDay, untilDay: today - 1 })).filter((d) => d.day < today);
+  // Kept by the daemon between its refreshes (src/live), or read.
+  const daysQuery = { location, sinceDay: firstDay, untilDay: today - 1 };
+  const stored = (await (live ? live.history.componentDays(store, daysQuery) : store.componentDays(daysQuery))).filter((d) => d.day < today);
   // Roll-ups are per UTC day; read a day more on each side of the zone's window.
-  const rollups = await store.rollups({ location, sinceDay: Math.floor(days.startOf(firstDay) / 86_400_000) - 1 });
+  const rollupsQuery = { location, sinceDay: Math.floor(days.startOf(firstDay) / 86_400_000) - 1 };
+  const rollups = await (live ? live.history.rollups(store, rollupsQuery) : store.rollups(rollupsQuery));
 
   const current: SnapshotInput['current'] = new Map();
   const todayDays = [];

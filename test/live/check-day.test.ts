@@ -3,7 +3,7 @@
 // give exactly what replaying the store's rows gives (src/status/gather.ts before src/live existed).
 import { describe, expect, it } from 'vitest';
 import { CheckDay, type LiveResult } from '../../src/live/check-day.ts';
-import { checkDayOptions, lookbackFor, LiveStatus } from '../../src/live/live-status.ts';
+import { checkDayOptions, EARLY_SPAN_MS, lookbackFor, LiveStatus } from '../../src/live/live-status.ts';
 import type { ProbeStatus } from '../../src/probes/types.ts';
 import { confirmNext, initialConfirmState } from '../../src/runner/confirm.ts';
 import { zoneDays } from '../../src/status/component-days.ts';
@@ -109,9 +109,12 @@ describe('the kept check day', () => {
         // Some results were taken before the first publish read the store, and the store had only some of them.
         const now = result.startedAt - 1;
         const day = days.dayOf(now);
-        // The daemon took the last few since it started; the writer had flushed some of those to the store.
+        // The daemon took the last few since it started; the writer had flushed some of those to the
+        // store (all but the last EARLY_SPAN_MS at least: the publisher flushes before it reads).
         const sinceStart = Math.min(taken.length, Math.floor(random() * 50));
-        const flushed = taken.slice(0, taken.length - Math.floor(random() * (sinceStart + 1)));
+        const lastTaken = taken.at(-1)?.startedAt ?? 0;
+        const withinSpan = taken.findIndex((r) => r.startedAt >= lastTaken - EARLY_SPAN_MS);
+        const flushed = taken.slice(0, Math.max(withinSpan, taken.length - Math.floor(random() * (sinceStart + 1))));
         for (const early of taken.slice(taken.length - sinceStart)) live.take(check, { ...early, checkId: 'c', kind: 'tcp', details: {} });
         const start = days.startOf(day);
         live.adopt(check, start, days.startOf(day + 1), flushed.filter((r) => r.startedAt >= start - lookbackFor(check) && r.startedAt < now + 1));
@@ -160,5 +163,12 @@ describe('the kept check day', () => {
     live.take(check, at(start + 60_000, 'down'));
     expect(live.day(check, start, start + 24 * HOUR, start + 130_000)).toBeUndefined();
     expect(live.counts.dropped).toBe(1);
+  });
+
+  it('keeps only the last minutes of results for a check not read from the store yet', () => {
+    const live = new LiveStatus(zoneDays('UTC'));
+    const start = Date.UTC(2027, 5, 1);
+    for (let i = 0; i < 2_000; i++) live.take({ id: 'c' }, { checkId: 'c', kind: 'tcp', status: 'up', startedAt: start + i * 5_000, latencyMs: 1, message: 'up', details: {} });
+    expect(live.size().early).toBe(EARLY_SPAN_MS / 5_000 + 1);
   });
 });

@@ -225,7 +225,7 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
         });
         // As `statuspost run` does (site.yaml autoIncidents): a node's outage becomes a draft incident.
         autoIncidents = startDaemonAutoIncidents({ config, site: siteInfo(config), daemon, alerts, logger, ledgerFile: resolve(dataDir, 'auto-incidents.json') });
-        publisher = startPublisher({ config, store, logger, out: join(args.root, 'public-site'), beforeBuild: () => daemon.flush(), live: daemon.live, notice });
+        publisher = startPublisher({ config, store, logger, out: join(args.root, 'public-site'), beforeBuild: () => daemon.flush(), ...(daemon.live ? { live: daemon.live } : {}), notice });
         await stop;
         await control?.close();
         await autoIncidents?.stop();

@@ -176,6 +176,7 @@ opened or is in use by another daemon, or results were still waiting for it when
         logger,
         ...(flush !== undefined ? { flushIntervalMs: flush } : {}),
         ...(initialStates ? { initialStates } : {}),
+        keepToday: !args.values['no-publish'],
         observe: (check, result) => {
           metrics.observe(check, result);
           lastResultAt = result.startedAt;
@@ -223,7 +224,7 @@ opened or is in use by another daemon, or results were still waiting for it when
           logger,
           out: resolve(args.root, typeof args.values.out === 'string' ? args.values.out : 'public-site'),
           beforeBuild: () => daemon.flush(),
-          live: daemon.live,
+          ...(daemon.live ? { live: daemon.live } : {}),
           ...(typeof args.values['after-publish'] === 'string' ? { afterPublish: args.values['after-publish'] } : {}),
           ...(debounce !== undefined ? { debounceMs: debounce } : {}),
           ...(publishRetry !== undefined ? { retryMs: publishRetry } : {}),

@@ -191,8 +191,9 @@ export function startDaemon(options: DaemonOptions): Daemon {
         const now = Date.now();
         let days: number;
         try {
-          days = await refreshRollups(store, config.checks, location, now);
-          await refreshComponentDays(store, config.components, config.checks, location, config.site.timezone, now);
+          await writer.flush(); // what the daemon keeps from now on starts where the store ends
+          days = await refreshRollups(store, config.checks, location, now, live);
+          await refreshComponentDays(store, config.components, config.checks, location, config.site.timezone, now, live);
         } finally {
           live?.history.changed(); // what a publish kept of the stored history may be old now, even after a failure midway
         }

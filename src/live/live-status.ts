@@ -6,6 +6,8 @@ import type { Thresholds } from '../runner/confirm.ts';
 import type { CheckResult } from '../probes/types.ts';
 import type { ZoneDays } from '../status/component-days.ts';
 import { gapLimitFor } from '../store/rollup.ts';
+import { dayStart, toEpochDay, type DailyRollup, type EpochDay, type Series } from '../store/types.ts';
+import { RollupDay } from './rollup-day.ts';
 import { KeptHistory } from './kept-history.ts';
 import { CheckDay, type CheckDayOptions, type LiveResult } from './check-day.ts';
 
@@ -35,6 +37,8 @@ export const EARLY_SPAN_MS = 15 * 60_000;
 
 export class LiveStatus {
   private readonly days = new Map<string, CheckDay>();
+  /** Each check's roll-up of today, a UTC day as the stored roll-ups are. */
+  private readonly rollupDays = new Map<string, RollupDay>();
   /** Results taken for checks not read from the store yet; added after the store's rows when they are. */
   private readonly early = new Map<string, LiveResult[]>();
   /** Days answered from what was kept, days read from the store, and checks dropped for an out-of-order result. */
@@ -56,10 +60,26 @@ export class LiveStatus {
         day = CheckDay.after(day, this.zone.startOf(today), this.zone.startOf(today + 1));
         this.days.set(check.id, day);
       }
-      if (day.add(live)) return;
-      // Out of order: read from the store again at the next publish (which the writer will have reached).
-      this.days.delete(check.id);
-      this.counts.dropped++;
+      if (!day.add(live)) {
+        // Out of order: read from the store again at the next publish (which the writer will have reached).
+        this.days.delete(check.id);
+        this.counts.dropped++;
+      }
+    }
+    let rollup = this.rollupDays.get(check.id);
+    if (rollup) {
+      if (live.startedAt >= dayStart(rollup.day + 1)) {
+        rollup = rollup.next(toEpochDay(live.startedAt));
+        this.rollupDays.set(check.id, rollup);
+      }
+      if (!rollup.add(live)) {
+        this.rollupDays.delete(check.id);
+        this.counts.dropped++;
+      }
+    }
+    if (this.days.has(check.id) && this.rollupDays.has(check.id)) {
+      this.early.delete(check.id);
+      return;
     }
     const early = this.early.get(check.id) ?? [];
     early.push(live);
@@ -101,21 +121,51 @@ export class LiveStatus {
       }
       day.add(result);
     }
-    this.early.delete(check.id);
     this.days.set(check.id, day);
+    if (this.rollupDays.has(check.id)) this.early.delete(check.id);
     this.counts.read++;
     return day;
+  }
+
+  /** Today's roll-up of the check (UTC `day`) at `now`, if it is kept; undefined if it has to be read. */
+  rollup(check: Pick<KeptCheck, 'id'>, day: EpochDay, now: number): DailyRollup | undefined {
+    let rollup = this.rollupDays.get(check.id);
+    if (!rollup || day < rollup.day) return undefined;
+    if (day > rollup.day) {
+      rollup = rollup.next(day);
+      this.rollupDays.set(check.id, rollup);
+    }
+    const kept = rollup.rollup(now);
+    if (rollup.lastAt !== undefined && rollup.lastAt > now) return undefined;
+    this.counts.kept++;
+    return kept;
+  }
+
+  /** Starts keeping the check's roll-up of UTC `day` from its stored rows of that day, and the results taken meanwhile. */
+  adoptRollup(check: Omit<KeptCheck, 'confirm'>, series: Series, day: EpochDay, previous: LiveResult | undefined, stored: readonly LiveResult[]): void {
+    let rollup = new RollupDay(series, day, gapLimitFor(check), previous);
+    for (const result of stored) rollup.add(result);
+    for (const result of this.early.get(check.id) ?? []) {
+      if (rollup.lastAt !== undefined && result.startedAt <= rollup.lastAt) continue;
+      if (result.startedAt >= dayStart(rollup.day + 1)) rollup = rollup.next(toEpochDay(result.startedAt));
+      rollup.add(result);
+    }
+    this.rollupDays.set(check.id, rollup);
+    if (this.days.has(check.id)) this.early.delete(check.id);
+    this.counts.read++;
   }
 
   /** Forgets checks no longer configured. */
   retain(ids: ReadonlySet<string>): void {
     for (const id of this.days.keys()) if (!ids.has(id)) this.days.delete(id);
+    for (const id of this.rollupDays.keys()) if (!ids.has(id)) this.rollupDays.delete(id);
     for (const id of this.early.keys()) if (!ids.has(id)) this.early.delete(id);
   }
 
   /** What is held: for the memory figure (bench:soak, bench:publish-gather). */
-  size(): { checks: number; segments: number; tail: number; recent: number; early: number } {
-    const total = { checks: this.days.size, segments: 0, tail: 0, recent: 0, early: 0 };
+  size(): { checks: number; segments: number; tail: number; recent: number; early: number; latencyCounts: number } {
+    const total = { checks: this.days.size, segments: 0, tail: 0, recent: 0, early: 0, latencyCounts: 0 };
+    for (const rollup of this.rollupDays.values()) total.latencyCounts += rollup.size;
     for (const day of this.days.values()) {
       const size = day.size;
       total.segments += size.segments;

@@ -9,7 +9,7 @@ import type { OutageRule } from './component-status.ts';
 import { checkTimeline, componentTimeline, type Segment } from './timeline.ts';
 import type { ConfirmedStatus } from '../runner/confirm.ts';
 import { zonedParts, zonedToUtc } from '../posts/time.ts';
-import { lookbackFor } from '../live/live-status.ts';
+import { lookbackFor, type LiveStatus } from '../live/live-status.ts';
 
 /** Calendar days in a zone, numbered like UTC epoch days: the local date's days since 1970-01-01. */
 export interface ZoneDays {
@@ -82,7 +82,8 @@ export function componentDayFrom(
 /**
  * Brings every component's days up to date, from the day after its last final one (or its checks'
  * first result) through today. Results from a little before each day are read too, so a streak that
- * confirms an outage just after midnight is dated correctly.
+ * confirms an outage just after midnight is dated correctly. With `kept` (the daemon's), today's day
+ * comes from it, and today's rows are read only for checks it does not keep yet.
  */
 export async function refreshComponentDays(
   store: Store,
@@ -91,6 +92,7 @@ export async function refreshComponentDays(
   location: string,
   zone: string,
   now: number,
+  kept?: LiveStatus,
 ): Promise<number> {
   const days = zoneDays(zone);
   const today = days.dayOf(now);
@@ -110,8 +112,19 @@ export async function refreshComponentDays(
     for (let day = fromDay; day <= today; day++) {
       const start = days.startOf(day);
       const end = days.startOf(day + 1);
+      // Today, from what the daemon keeps (src/live) when it keeps every check of the component.
+      const keptDays = day === today && kept ? own.map((check) => kept.day(check, start, end, now)) : [];
+      if (keptDays.length > 0 && keptDays.every((kept) => kept !== undefined)) {
+        const to = Math.max(start, Math.min(end, now));
+        out.push(componentDayFrom(component, keptDays.map((kept) => kept!.timeline(to)), own, location, day, { from: start, dayEnd: end }, now));
+        continue;
+      }
       const inputs = [];
-      for (const check of own) inputs.push({ check, results: await resultsForDay(store, check, location, start, end) });
+      for (const [i, check] of own.entries()) {
+        const results = await resultsForDay(store, check, location, start, end);
+        if (day === today && !keptDays[i]) kept?.adopt(check, start, end, results);
+        inputs.push({ check, results });
+      }
       out.push(computeComponentDay(component, inputs, location, day, days, now));
     }
     await store.saveComponentDays(out);

@@ -114,4 +114,32 @@ describe('gatherSnapshotInput with the SQLite store', () => {
     expect(kept.components[0]!.checks.map((c) => c.status)).toEqual(['down', 'up', 'up']);
     await store.close();
   });
+
+  it('the daemon\'s refresh writes the same roll-ups and component day of today from its kept state as from the rows', async () => {
+    const store = await openSqliteStore({ path: join(await tempDir(), 'h.db') });
+    await store.migrate();
+    const zone = 'America/Los_Angeles';
+    const row = (c: Check, t: number, status: ProbeStatus): CheckResult => ({ checkId: c.id, kind: 'tcp', status, startedAt: t, latencyMs: status === 'down' ? null : 1 + ((t / M) % 7) / 4, message: status, details: {} });
+    const first: CheckResult[] = [];
+    for (let t = NOW - 30 * 60 * M; t < NOW - 60 * M; t += M) for (const c of checks) first.push(row(c, t, c.id === 'chat-2' && t % (7 * M) === 0 ? 'down' : 'up'));
+    await store.record(first, 'dc1');
+    const live = new LiveStatus(zoneDays(zone));
+    await refreshRollups(store, checks, 'dc1', NOW - 60 * M, live); // reads today's rows once, and keeps them
+    await refreshComponentDays(store, config.components as never, checks, 'dc1', zone, NOW - 60 * M, live);
+    const later: CheckResult[] = [];
+    for (let t = NOW - 60 * M; t < NOW; t += M) for (const c of checks) later.push(row(c, t, c.id === 'chat-1' && t > NOW - 15 * M ? 'down' : 'up'));
+    for (const result of later) live.take(checks.find((c) => c.id === result.checkId)!, result);
+    await store.record(later, 'dc1');
+    const read = () => Promise.all([store.rollups({ location: 'dc1', sinceDay: 0 }), store.componentDays({ location: 'dc1', sinceDay: 0 })]);
+    const reads = live.counts.read;
+    await refreshRollups(store, checks, 'dc1', NOW, live);
+    await refreshComponentDays(store, config.components as never, checks, 'dc1', zone, NOW, live);
+    expect(live.counts.read).toBe(reads); // nothing of today read again
+    const fromKept = await read();
+    await refreshRollups(store, checks, 'dc1', NOW);
+    await refreshComponentDays(store, config.components as never, checks, 'dc1', zone, NOW);
+    expect(fromKept).toEqual(await read());
+    expect(fromKept[1].at(-1)!.segments.map((s) => s.status)).toContain('partial_outage');
+    await store.close();
+  });
 });

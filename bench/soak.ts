@@ -59,6 +59,13 @@ daemon.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString(
 const samples: Array<{ t: number; rssMb: number; fds: number; loopP99Ms: number; heapMb: number; heapTotalMb: number; externalMb: number; anonMb: number; fileMb: number }> = [];
 console.log(`soak: ${CHECKS} TCP checks every ${EVERY} for ${MINUTES} min, ${Math.round(CHECKS * FAILING)} of them failing, daemon pid ${daemon.pid}, node ${process.version}`);
 try {
+  // Sampling starts once the daemon answers on its metrics port: on a busy machine its start takes more than a few seconds.
+  for (let waited = 0; ; waited += 500) {
+    const up = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((response) => response.ok, () => false);
+    if (up) break;
+    if (waited > 120_000 || daemon.exitCode !== null) throw new Error(`the daemon did not serve its metrics within 2 minutes: ${stderr.slice(-500)}`);
+    await sleep(500);
+  }
   const t0 = Date.now();
   await sleep(5_000);
   while (Date.now() - t0 < MINUTES * 60_000) {

@@ -1,0 +1,230 @@
+// The fast path of `statuspost serve`: GET and HEAD of files already in memory, answered straight
+// from the connection's bytes with one prebuilt buffer, without Node's HTTP parser and response
+// objects (about two thirds of what a cached answer cost: bench/README.md, "serve").
+// - It answers only what it fully understands: a complete request head, in the bytes read so far,
+//   of `GET` or `HEAD`, an origin-form target, HTTP/1.0 or 1.1, printable ASCII only, well-formed
+//   header lines, a Host for 1.1, no body (no Content-Length, Transfer-Encoding, Expect or Upgrade),
+//   at most one of each header it reads, for a path the server has resolved before to a file held
+//   in memory. Anything else (and a head cut across two reads) hands the connection, with every byte
+//   not yet answered, to Node's own HTTP server, which keeps it from then on: every odd case is
+//   Node's, as before.
+// - Answers go out in request order (pipelined requests too: the ones handed over are answered by
+//   Node after the ones written here), with Node's own Date, Connection and Keep-Alive headers:
+//   HTTP/1.1 keeps the connection unless the request says `close`; 1.0 closes it unless it says
+//   `keep-alive`. After a `close` answer the connection ends and nothing more is read.
+// - When the client stops reading (the socket's buffer past its high-water mark), the connection is
+//   handed over too, so Node's back-pressure applies: what a client can queue here is bounded.
+import type { Socket } from 'node:net';
+
+export interface RequestHead {
+  method: 'GET' | 'HEAD';
+  /** The request target as sent (the key of the server's path cache, as `req.url` is). */
+  url: string;
+  /** What the request asks for: whether the answer keeps the connection also depends on it (`bytesOf`). */
+  keepAlive: boolean;
+  http11: boolean;
+  acceptEncoding: string | undefined;
+  ifNoneMatch: string | undefined;
+  ifModifiedSince: string | undefined;
+  /** Where the next request starts. */
+  end: number;
+}
+
+/** Longer heads go to Node (which answers 431 past its own limit, 16 KiB). */
+export const MAX_HEAD_BYTES = 8_192;
+
+const CRLF2 = Buffer.from('\r\n\r\n');
+const REQUEST_LINE = /^(GET|HEAD) (\/[\x21-\x7e]*) HTTP\/1\.([01])$/;
+/** Printable ASCII, tab, and the CRLFs that end lines (a bare CR or LF is caught per line). */
+const PRINTABLE = /^[\t\r\n\x20-\x7e]*$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * The request whose head starts at `start`: 'partial' when its head is not all here yet, 'other'
+ * when it is anything the fast path does not answer (Node's parser then reads it).
+ */
+export function parseRequestHead(buf: Buffer, start: number): RequestHead | 'partial' | 'other' {
+  const stop = buf.indexOf(CRLF2, start);
+  if (stop === -1) return buf.length - start > MAX_HEAD_BYTES ? 'other' : 'partial';
+  if (stop - start > MAX_HEAD_BYTES) return 'other';
+  const head = buf.toString('latin1', start, stop);
+  if (!PRINTABLE.test(head)) return 'other';
+  const lines = head.split('\r\n');
+  const first = REQUEST_LINE.exec(lines[0]!);
+  if (!first) return 'other';
+  const http11 = first[3] === '1';
+  let host: string | undefined;
+  let connection: string | undefined;
+  let acceptEncoding: string | undefined;
+  let ifNoneMatch: string | undefined;
+  let ifModifiedSince: string | undefined;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.includes('\r') || line.includes('\n')) return 'other'; // a bare CR or LF
+    const colon = line.indexOf(':');
+    if (colon <= 0) return 'other';
+    const name = line.slice(0, colon);
+    if (!TOKEN.test(name)) return 'other'; // also a folded line, which starts with white space
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    switch (name.toLowerCase()) {
+      case 'host':
+        if (host !== undefined) return 'other';
+        host = value;
+        break;
+      case 'connection':
+        if (connection !== undefined) return 'other';
+        connection = value;
+        break;
+      case 'accept-encoding':
+        if (acceptEncoding !== undefined) return 'other';
+        acceptEncoding = value;
+        break;
+      case 'if-none-match':
+        if (ifNoneMatch !== undefined) return 'other';
+        ifNoneMatch = value;
+        break;
+      case 'if-modified-since':
+        if (ifModifiedSince !== undefined) return 'other';
+        ifModifiedSince = value;
+        break;
+      case 'content-length':
+      case 'transfer-encoding':
+      case 'expect':
+      case 'upgrade':
+        return 'other';
+      default:
+    }
+  }
+  if (http11 && host === undefined) return 'other'; // Node answers 400
+  // As Node's parser decides (llhttp_should_keep_alive): 1.1 keeps unless `close`, 1.0 only with `keep-alive`.
+  let close = false;
+  let keep = false;
+  if (connection !== undefined) {
+    for (const token of connection.toLowerCase().split(',')) {
+      const word = token.trim();
+      if (word === 'close') close = true;
+      else if (word === 'keep-alive') keep = true;
+      else if (word !== '') return 'other'; // upgrade and the like
+    }
+  }
+  if (close && keep) return 'other';
+  const keepAlive = http11 ? !close : keep;
+  return { method: first[1] as 'GET' | 'HEAD', url: first[2]!, keepAlive, http11, acceptEncoding, ifNoneMatch, ifModifiedSince, end: stop + 4 };
+}
+
+/** An answer the fast path can send: the status line and headers (no Date, no Connection), and the body. */
+export interface PrebuiltAnswer {
+  /** "HTTP/1.1 200 OK\r\n" and the header lines, each ending in CRLF. */
+  head: string;
+  body: Buffer | undefined;
+  /** Whether the head has a Content-Length: without one Node closes an HTTP/1.0 keep-alive connection after it (a 304). */
+  lengthKnown: boolean;
+  /** The whole answer for this second, with and without keep-alive (built on first use). */
+  second: number;
+  keepAlive: Buffer | undefined;
+  close: Buffer | undefined;
+  /** Bytes of keepAlive (or close) that are the head. */
+  keepAliveHead: number;
+  closeHead: number;
+}
+
+/** An answer from its status line ("200 OK") and a raw header list (as writeHead takes it), for the fast path. */
+export function prebuiltAnswer(status: string, headers: readonly string[], body: Buffer | undefined): PrebuiltAnswer {
+  let head = `HTTP/1.1 ${status}\r\n`;
+  for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  const lengthKnown = headers.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'content-length');
+  return { head, body, lengthKnown, second: -1, keepAlive: undefined, close: undefined, keepAliveHead: 0, closeHead: 0 };
+}
+
+let dateSecond = -1;
+let dateLine = '';
+
+/** The answer's bytes for now; `headOnly` for HEAD. Rebuilt once a second (the Date header). */
+function bytesOf(answer: PrebuiltAnswer, keepAlive: boolean, keepAliveLine: string, headOnly: boolean): Buffer {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateLine = `Date: ${new Date(now).toUTCString()}\r\n`;
+  }
+  if (answer.second !== second) {
+    answer.second = second;
+    answer.keepAlive = undefined;
+    answer.close = undefined;
+  }
+  let bytes = keepAlive ? answer.keepAlive : answer.close;
+  if (!bytes) {
+    const head = Buffer.from(`${answer.head}${dateLine}${keepAlive ? `Connection: keep-alive\r\n${keepAliveLine}` : 'Connection: close\r\n'}\r\n`, 'latin1');
+    bytes = answer.body ? Buffer.concat([head, answer.body]) : head;
+    if (keepAlive) {
+      answer.keepAlive = bytes;
+      answer.keepAliveHead = head.length;
+    } else {
+      answer.close = bytes;
+      answer.closeHead = head.length;
+    }
+  }
+  return headOnly ? bytes.subarray(0, keepAlive ? answer.keepAliveHead : answer.closeHead) : bytes;
+}
+
+export interface FastPathOptions {
+  /** Seconds announced in Keep-Alive (Node announces floor(keepAliveTimeout / 1000)). */
+  keepAliveSeconds: number;
+  /**
+   * The answer to a parsed request, or undefined to hand the connection to Node from this request
+   * on. Called in order, one request at a time.
+   */
+  answer(request: RequestHead, socket: Socket): PrebuiltAnswer | undefined;
+  /** Node's own connection listener: takes the socket from here on. */
+  handOver(socket: Socket): void;
+}
+
+/** Open fast-path connections (not yet handed over), for closing them all at once. */
+export type FastConnections = Set<Socket>;
+
+/**
+ * Serves `socket` on the fast path until a request needs Node; the caller has already set its
+ * idle timeout (connections.ts), which here closes it.
+ */
+export function serveFast(socket: Socket, open: FastConnections, options: FastPathOptions): void {
+  const keepAliveLine = `Keep-Alive: timeout=${options.keepAliveSeconds}\r\n`;
+  open.add(socket);
+  const onTimeout = () => socket.destroy();
+  const onError = () => socket.destroy();
+  const onEnd = () => socket.end(); // the client is done sending: finish what is queued, then close
+  const onClose = () => open.delete(socket);
+  const handOver = (rest: Buffer | undefined) => {
+    socket.removeListener('data', onData);
+    socket.removeListener('timeout', onTimeout);
+    socket.removeListener('error', onError);
+    socket.removeListener('end', onEnd);
+    socket.removeListener('close', onClose);
+    open.delete(socket);
+    options.handOver(socket);
+    // Node's listener reads the socket from now on; the bytes already read are its first.
+    if (rest && rest.length > 0) socket.emit('data', rest);
+  };
+  const onData = (chunk: Buffer) => {
+    let at = 0;
+    while (at < chunk.length) {
+      if (socket.writableNeedDrain) return handOver(chunk.subarray(at));
+      const request = parseRequestHead(chunk, at);
+      if (request === 'partial' || request === 'other') return handOver(chunk.subarray(at));
+      const answer = options.answer(request, socket);
+      if (!answer) return handOver(chunk.subarray(at));
+      const keepAlive = request.keepAlive && (request.http11 || answer.lengthKnown);
+      socket.write(bytesOf(answer, keepAlive, keepAliveLine, request.method === 'HEAD'));
+      if (!keepAlive) {
+        socket.removeListener('data', onData); // nothing after a close is answered
+        socket.end();
+        return;
+      }
+      at = request.end;
+    }
+  };
+  socket.on('data', onData);
+  socket.on('timeout', onTimeout);
+  socket.on('error', onError);
+  socket.on('end', onEnd);
+  socket.on('close', onClose);
+}

@@ -107,12 +107,15 @@ export async function loadEntry(file: string, headers: EntryHeaders, inMemoryLim
     encoded: {},
     codings: siblings.map((s) => s.coding),
     mtimeMs: info.mtimeMs,
-    bytes: body?.length ?? 0,
+    bytes: 0,
   };
   for (const sibling of siblings) {
     const data = inMemory ? await readFile(sibling.file) : undefined;
     entry.encoded[sibling.coding] = make(sibling.file, sibling.size, data, sibling.coding);
-    entry.bytes += data?.length ?? 0;
+  }
+  // The bodies, and the fast path's copy of each small one (headers and body in one buffer).
+  for (const representation of [entry.identity, ...Object.values(entry.encoded)]) {
+    entry.bytes += (representation.body?.length ?? 0) * (representation.fast200 ? 2 : 1);
   }
   return entry;
 }

@@ -119,13 +119,14 @@ export interface PrebuiltAnswer {
   body: Buffer | undefined;
   /** Whether the head has a Content-Length: without one Node closes an HTTP/1.0 keep-alive connection after it (a 304). */
   lengthKnown: boolean;
-  /** The whole answer for this second, with and without keep-alive (built on first use). */
+  /**
+   * The whole keep-alive answer for this second (built on first use): a second copy of the body,
+   * which the cache counts (entry.ts). A close answer, one per connection at most, is built each time.
+   */
   second: number;
   keepAlive: Buffer | undefined;
-  close: Buffer | undefined;
-  /** Bytes of keepAlive (or close) that are the head. */
+  /** Bytes of keepAlive that are the head. */
   keepAliveHead: number;
-  closeHead: number;
 }
 
 /** An answer from its status line ("200 OK") and a raw header list (as writeHead takes it), for the fast path. */
@@ -133,7 +134,7 @@ export function prebuiltAnswer(status: string, headers: readonly string[], body:
   let head = `HTTP/1.1 ${status}\r\n`;
   for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
   const lengthKnown = headers.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'content-length');
-  return { head, body, lengthKnown, second: -1, keepAlive: undefined, close: undefined, keepAliveHead: 0, closeHead: 0 };
+  return { head, body, lengthKnown, second: -1, keepAlive: undefined, keepAliveHead: 0 };
 }
 
 let dateSecond = -1;
@@ -147,24 +148,17 @@ function bytesOf(answer: PrebuiltAnswer, keepAlive: boolean, keepAliveLine: stri
     dateSecond = second;
     dateLine = `Date: ${new Date(now).toUTCString()}\r\n`;
   }
-  if (answer.second !== second) {
+  if (!keepAlive) {
+    const head = Buffer.from(`${answer.head}${dateLine}Connection: close\r\n\r\n`, 'latin1');
+    return headOnly || !answer.body ? head : Buffer.concat([head, answer.body]);
+  }
+  if (answer.second !== second || !answer.keepAlive) {
+    const head = Buffer.from(`${answer.head}${dateLine}Connection: keep-alive\r\n${keepAliveLine}\r\n`, 'latin1');
     answer.second = second;
-    answer.keepAlive = undefined;
-    answer.close = undefined;
+    answer.keepAlive = answer.body ? Buffer.concat([head, answer.body]) : head;
+    answer.keepAliveHead = head.length;
   }
-  let bytes = keepAlive ? answer.keepAlive : answer.close;
-  if (!bytes) {
-    const head = Buffer.from(`${answer.head}${dateLine}${keepAlive ? `Connection: keep-alive\r\n${keepAliveLine}` : 'Connection: close\r\n'}\r\n`, 'latin1');
-    bytes = answer.body ? Buffer.concat([head, answer.body]) : head;
-    if (keepAlive) {
-      answer.keepAlive = bytes;
-      answer.keepAliveHead = head.length;
-    } else {
-      answer.close = bytes;
-      answer.closeHead = head.length;
-    }
-  }
-  return headOnly ? bytes.subarray(0, keepAlive ? answer.keepAliveHead : answer.closeHead) : bytes;
+  return headOnly ? answer.keepAlive.subarray(0, answer.keepAliveHead) : answer.keepAlive;
 }
 
 export interface FastPathOptions {

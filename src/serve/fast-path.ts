@@ -34,66 +34,94 @@ export interface RequestHead {
 export const MAX_HEAD_BYTES = 8_192;
 
 const CRLF2 = Buffer.from('\r\n\r\n');
-const REQUEST_LINE = /^(GET|HEAD) (\/[\x21-\x7e]*) HTTP\/1\.([01])$/;
-/** Printable ASCII, tab, and the CRLFs that end lines (a bare CR or LF is caught per line). */
-const PRINTABLE = /^[\t\r\n\x20-\x7e]*$/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** tchar (RFC 9110 §5.6.2): the characters of a header name. */
+const TOKEN = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TOKEN[c.charCodeAt(0)] = 1;
+/** Visible ASCII (a target's characters, and a value's besides space and tab). */
+const visible = (c: number) => c > 0x20 && c < 0x7f;
 
 /**
  * The request whose head starts at `start`: 'partial' when its head is not all here yet, 'other'
- * when it is anything the fast path does not answer (Node's parser then reads it).
+ * when it is anything the fast path does not answer (Node's parser then reads it). A scan by
+ * character codes, no regular expressions: a first version with them cost 7 µs a request, a third
+ * of what the whole answer now costs.
  */
 export function parseRequestHead(buf: Buffer, start: number): RequestHead | 'partial' | 'other' {
   const stop = buf.indexOf(CRLF2, start);
   if (stop === -1) return buf.length - start > MAX_HEAD_BYTES ? 'other' : 'partial';
   if (stop - start > MAX_HEAD_BYTES) return 'other';
-  const head = buf.toString('latin1', start, stop);
-  if (!PRINTABLE.test(head)) return 'other';
-  const lines = head.split('\r\n');
-  const first = REQUEST_LINE.exec(lines[0]!);
-  if (!first) return 'other';
-  const http11 = first[3] === '1';
+  const head = buf.toString('latin1', start, stop + 2); // every line, the last one too, ends in CRLF
+  // The request line: GET or HEAD, an origin-form target, HTTP/1.0 or 1.1.
+  let method: 'GET' | 'HEAD';
+  let at: number;
+  if (head.startsWith('GET /')) {
+    method = 'GET';
+    at = 4;
+  } else if (head.startsWith('HEAD /')) {
+    method = 'HEAD';
+    at = 5;
+  } else return 'other';
+  const lineEnd = head.indexOf('\r\n');
+  const space = lineEnd - 9; // before "HTTP/1.x"
+  if (space <= at || head.charCodeAt(space) !== 0x20 || !head.startsWith('HTTP/1.', space + 1)) return 'other';
+  const minor = head.charCodeAt(lineEnd - 1);
+  if (minor !== 0x30 && minor !== 0x31) return 'other';
+  const http11 = minor === 0x31;
+  for (let i = at; i < space; i++) if (!visible(head.charCodeAt(i))) return 'other';
+  const url = head.slice(at, space);
   let host: string | undefined;
   let connection: string | undefined;
   let acceptEncoding: string | undefined;
   let ifNoneMatch: string | undefined;
   let ifModifiedSince: string | undefined;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.includes('\r') || line.includes('\n')) return 'other'; // a bare CR or LF
-    const colon = line.indexOf(':');
-    if (colon <= 0) return 'other';
-    const name = line.slice(0, colon);
-    if (!TOKEN.test(name)) return 'other'; // also a folded line, which starts with white space
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
-    switch (name.toLowerCase()) {
-      case 'host':
-        if (host !== undefined) return 'other';
-        host = value;
-        break;
-      case 'connection':
-        if (connection !== undefined) return 'other';
-        connection = value;
-        break;
-      case 'accept-encoding':
-        if (acceptEncoding !== undefined) return 'other';
-        acceptEncoding = value;
-        break;
-      case 'if-none-match':
-        if (ifNoneMatch !== undefined) return 'other';
-        ifNoneMatch = value;
-        break;
-      case 'if-modified-since':
-        if (ifModifiedSince !== undefined) return 'other';
-        ifModifiedSince = value;
-        break;
-      case 'content-length':
-      case 'transfer-encoding':
-      case 'expect':
-      case 'upgrade':
-        return 'other';
-      default:
+  let line = lineEnd + 2;
+  while (line < head.length) {
+    const end = head.indexOf('\r\n', line);
+    // The name: tchars up to the colon (a folded line starts with white space: not a tchar).
+    let colon = line;
+    for (let c = head.charCodeAt(colon); c !== 0x3a; c = head.charCodeAt(++colon)) if (colon >= end || !(c < 128 && TOKEN[c])) return 'other';
+    if (colon === line) return 'other';
+    // The value: visible characters, spaces and tabs (no CR, LF or other control), trimmed.
+    let from = colon + 1;
+    let to = end;
+    for (let i = from; i < to; i++) {
+      const c = head.charCodeAt(i);
+      if (!visible(c) && c !== 0x20 && c !== 0x09) return 'other';
     }
+    while (from < to && (head.charCodeAt(from) === 0x20 || head.charCodeAt(from) === 0x09)) from++;
+    while (to > from && (head.charCodeAt(to - 1) === 0x20 || head.charCodeAt(to - 1) === 0x09)) to--;
+    const length = colon - line;
+    // Only names of the lengths read here are compared (and lowercased).
+    if (length === 4 || length === 6 || length === 10 || length === 13 || length === 14 || length === 15 || length === 17) {
+      switch (head.slice(line, colon).toLowerCase()) {
+        case 'host':
+          if (host !== undefined) return 'other';
+          host = head.slice(from, to);
+          break;
+        case 'connection':
+          if (connection !== undefined) return 'other';
+          connection = head.slice(from, to);
+          break;
+        case 'accept-encoding':
+          if (acceptEncoding !== undefined) return 'other';
+          acceptEncoding = head.slice(from, to);
+          break;
+        case 'if-none-match':
+          if (ifNoneMatch !== undefined) return 'other';
+          ifNoneMatch = head.slice(from, to);
+          break;
+        case 'if-modified-since':
+          if (ifModifiedSince !== undefined) return 'other';
+          ifModifiedSince = head.slice(from, to);
+          break;
+        case 'content-length':
+        case 'transfer-encoding':
+        case 'expect':
+          return 'other';
+        default:
+      }
+    } else if (length === 7 && head.slice(line, colon).toLowerCase() === 'upgrade') return 'other';
+    line = end + 2;
   }
   if (http11 && host === undefined) return 'other'; // Node answers 400
   // As Node's parser decides (llhttp_should_keep_alive): 1.1 keeps unless `close`, 1.0 only with `keep-alive`.
@@ -109,7 +137,7 @@ export function parseRequestHead(buf: Buffer, start: number): RequestHead | 'par
   }
   if (close && keep) return 'other';
   const keepAlive = http11 ? !close : keep;
-  return { method: first[1] as 'GET' | 'HEAD', url: first[2]!, keepAlive, http11, acceptEncoding, ifNoneMatch, ifModifiedSince, end: stop + 4 };
+  return { method, url, keepAlive, http11, acceptEncoding, ifNoneMatch, ifModifiedSince, end: stop + 4 };
 }
 
 /** An answer the fast path can send: the status line and headers (no Date, no Connection), and the body. */

@@ -22,11 +22,15 @@ async function rawClient(url: string) {
   });
   socket.on('error', () => undefined);
   const chunks: Buffer[] = [];
-  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  let received = 0;
+  socket.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    received += chunk.length;
+  });
   let isClosed = false;
   socket.once('close', () => (isClosed = true));
   await new Promise((resolve) => socket.once('connect', resolve));
-  return { socket, bytes: () => Buffer.concat(chunks), closed: () => isClosed };
+  return { socket, bytes: () => Buffer.concat(chunks), received: () => received, closed: () => isClosed };
 }
 
 interface Answer {
@@ -156,6 +160,28 @@ describe('the fast path', () => {
     expect(kept.answers[0]!.headers.get('connection')).toBe('keep-alive');
     kept.client.socket.write('GET /banner.json HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
     await until(() => answersIn(kept.client.bytes(), [{}, {}]) !== undefined, 15_000, 'second answer');
+  });
+
+  it('hands a connection whose client stops reading to Node (its back-pressure), and every answer still arrives', async () => {
+    const body = 'b'.repeat(32 * 1024);
+    const { url, server } = await servedSite({ 'page.html': body });
+    await exchange(url, GET('/page.html'), [{}]);
+    const client = await rawClient(url);
+    client.socket.pause(); // reads nothing until told
+    const before = server.stats.fast;
+    const count = 1_000; // 32 MB of answers, far past what loopback's buffers hold
+    client.socket.write(GET('/page.html').repeat(count));
+    // The server runs in this process: once it has answered one, it has worked through all it read.
+    await until(() => server.stats.fast > before, 15_000, 'first answers');
+    const answeredFast = server.stats.fast - before;
+    expect(answeredFast).toBeLessThan(count);
+    client.socket.resume();
+    const requests = Array.from({ length: count }, () => ({}));
+    await until(() => client.received() >= count * body.length, 60_000, 'all the bytes');
+    let answers: Answer[] | undefined;
+    await until(() => (answers = answersIn(client.bytes(), requests)) !== undefined, 15_000, 'all answers');
+    expect(answers!.every((a) => a.status === 200 && a.body === body)).toBe(true);
+    expect(server.stats.fast - before).toBe(answeredFast); // Node answered the rest
   });
 
   it('hands a request cut across two reads to Node, which answers it', async () => {

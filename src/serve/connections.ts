@@ -58,11 +58,21 @@ export function serverTimeouts(limits: ConnectionLimits) {
   };
 }
 
+export interface ConnectionCount {
+  /** Connections open. */
+  open(): number;
+  /**
+   * A request answered on the fast path (fast-path.ts), which Node's server never sees: the
+   * connection was active just now, so it becomes the idle one most recently used.
+   */
+  touch(socket: Socket): void;
+}
+
 /**
  * Applies the limits to `server`; `onDrop` hears of each connection closed for room (an idle one to
- * let a new one in, or a new one when all were busy). Returns how many connections are open.
+ * let a new one in, or a new one when all were busy).
  */
-export function limitConnections(server: Server, limits: ConnectionLimits, onDrop: () => void = () => {}): () => number {
+export function limitConnections(server: Server, limits: ConnectionLimits, onDrop: () => void = () => {}): ConnectionCount {
   // Node's own timer machinery: `server.timeout` applies while a request is in progress (Node sets
   // it again when a kept-alive connection's next request starts), keepAliveTimeout between requests.
   server.timeout = limits.stallTimeoutMs;
@@ -102,5 +112,10 @@ export function limitConnections(server: Server, limits: ConnectionLimits, onDro
     });
   });
 
-  return () => idle.size + busy.size;
+  return {
+    open: () => idle.size + busy.size,
+    touch(socket) {
+      if (idle.delete(socket)) idle.add(socket);
+    },
+  };
 }

@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Coding } from './encoding.ts';
+import { prebuiltAnswer, type PrebuiltAnswer } from './fast-path.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -39,7 +40,16 @@ export interface Representation {
   /** Raw header lists, made once: writing them is most of what a cached response costs. */
   headers200: string[];
   headers304: string[];
+  /** The same answers for the fast path (fast-path.ts); no 200 there when the body is streamed or over FAST_BODY_BYTES. */
+  fast200: PrebuiltAnswer | undefined;
+  fast304: PrebuiltAnswer;
 }
+
+/**
+ * Bodies up to this size are answered on the fast path. Larger ones go through Node's response,
+ * whose stall timeout (30 s) suits a slow reader better than the idle one the fast path keeps.
+ */
+export const FAST_BODY_BYTES = 128 * 1024;
 
 export interface Entry {
   identity: Representation;
@@ -81,19 +91,31 @@ export async function loadEntry(file: string, headers: EntryHeaders, inMemoryLim
     if (headers.cors) common.push('access-control-allow-origin', '*', 'access-control-expose-headers', 'ETag, Last-Modified, Date, Retry-After, Cache-Control');
     const headers200 = [...common, 'content-length', String(size)];
     if (coding) headers200.push('content-encoding', coding);
-    return { file: path, size, body: data, etag: tag, headers200, headers304: common };
+    return {
+      file: path,
+      size,
+      body: data,
+      etag: tag,
+      headers200,
+      headers304: common,
+      fast200: data && size <= FAST_BODY_BYTES ? prebuiltAnswer('200 OK', headers200, data) : undefined,
+      fast304: prebuiltAnswer('304 Not Modified', common, undefined),
+    };
   };
   const entry: Entry = {
     identity: make(file, info.size, body, undefined),
     encoded: {},
     codings: siblings.map((s) => s.coding),
     mtimeMs: info.mtimeMs,
-    bytes: body?.length ?? 0,
+    bytes: 0,
   };
   for (const sibling of siblings) {
     const data = inMemory ? await readFile(sibling.file) : undefined;
     entry.encoded[sibling.coding] = make(sibling.file, sibling.size, data, sibling.coding);
-    entry.bytes += data?.length ?? 0;
+  }
+  // The bodies, and the fast path's copy of each small one (headers and body in one buffer).
+  for (const representation of [entry.identity, ...Object.values(entry.encoded)]) {
+    entry.bytes += (representation.body?.length ?? 0) * (representation.fast200 ? 2 : 1);
   }
   return entry;
 }

@@ -11,9 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Config } from '../src/config/load.ts';
-import type { Check } from '../src/probes/registry.ts';
-import { tcpProbe } from '../src/probes/tcp.ts';
+import { benchFleet } from './support/fleet.ts';
 import type { CheckResult, ProbeStatus } from '../src/probes/types.ts';
 import type { Incident, Maintenance, Post } from '../src/posts/types.ts';
 import { refreshComponentDays, zoneDays } from '../src/status/component-days.ts';
@@ -45,26 +43,7 @@ const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)]!;
 
 const now = Math.floor(Date.now() / DAY_MS) * DAY_MS + 18 * 3_600_000;
-const components = Array.from({ length: COMPONENTS }, (_, i) => ({
-  id: `component-${i}`,
-  name: `Component ${i}`,
-  group: `group-${i % 5}`,
-  description: '',
-  outage: { partialAt: 1, majorAt: 'all' as const },
-  essential: i === 0,
-}));
-const checks = components.flatMap((component, i) =>
-  [0, 1].map((n) => tcpProbe.schema.parse({ id: `check-${i}-${n}`, component: component.id, kind: 'tcp', host: 'x.example', port: 1, schedule: `${values.every}s`, timeout: '5s' }) as Check),
-);
-const config = {
-  root: '',
-  site: { title: 'Bench', description: '', baseUrl: 'https://status.example.org', timezone: 'UTC', location: LOCATION, retention: 90 * DAY_MS, concurrency: 16, store: { engine: 'sqlite', path: '' }, uptimeWeights: { majorOutage: 1, partialOutage: 0.3, degradedPerformance: 0 } },
-  groups: Array.from({ length: 5 }, (_, i) => ({ id: `group-${i}`, name: `Group ${i}`, description: '' })),
-  components,
-  checks,
-  positions: new Map(),
-  privateValues: [],
-} as unknown as Config;
+const { components, checks, config } = benchFleet({ components: COMPONENTS, everySeconds: Number(values.every), location: LOCATION });
 
 const dir = mkdtempSync(join(tmpdir(), 'statuspost-bench-snapshot-'));
 const store = await openSqliteStore({ path: join(dir, 'history.db') });

@@ -4,42 +4,41 @@
 import type { ComponentDay, DailyRollup, EpochDay, Store } from '../store/types.ts';
 
 type DaysQuery = { location: string; sinceDay: EpochDay; untilDay?: EpochDay };
+type Slot<T> = { key: string; rows: Promise<T[]> } | undefined;
 
 export class KeptHistory {
-  private days: { key: string; rows: Promise<ComponentDay[]> } | undefined;
-  private rollupRows: { key: string; rows: Promise<DailyRollup[]> } | undefined;
+  private readonly slots: { days: Slot<ComponentDay>; rollups: Slot<DailyRollup> } = { days: undefined, rollups: undefined };
   /** Answers given from what was kept, and reads of the store. */
   readonly counts = { kept: 0, read: 0 };
 
   componentDays(store: Store, query: DaysQuery): Promise<ComponentDay[]> {
-    const key = JSON.stringify(query);
-    if (this.days?.key === key) {
-      this.counts.kept++;
-      return this.days.rows;
-    }
-    this.counts.read++;
-    const rows = store.componentDays(query);
-    this.days = { key, rows };
-    rows.catch(() => (this.days = this.days?.rows === rows ? undefined : this.days)); // a failed read is not kept
-    return rows;
+    return this.answer('days', query, () => store.componentDays(query));
   }
 
   rollups(store: Store, query: DaysQuery): Promise<DailyRollup[]> {
-    const key = JSON.stringify(query);
-    if (this.rollupRows?.key === key) {
-      this.counts.kept++;
-      return this.rollupRows.rows;
-    }
-    this.counts.read++;
-    const rows = store.rollups(query);
-    this.rollupRows = { key, rows };
-    rows.catch(() => (this.rollupRows = this.rollupRows?.rows === rows ? undefined : this.rollupRows));
-    return rows;
+    return this.answer('rollups', query, () => store.rollups(query));
   }
 
   /** The stored history was written (the daemon's refresh): the next publish reads it again. */
   changed(): void {
-    this.days = undefined;
-    this.rollupRows = undefined;
+    this.slots.days = undefined;
+    this.slots.rollups = undefined;
+  }
+
+  private answer<K extends keyof KeptHistory['slots'], T>(slot: K, query: DaysQuery, read: () => Promise<T[]>): Promise<T[]> {
+    const key = JSON.stringify(query);
+    const kept = this.slots[slot] as Slot<T>;
+    if (kept?.key === key) {
+      this.counts.kept++;
+      return kept.rows;
+    }
+    this.counts.read++;
+    const rows = read();
+    (this.slots[slot] as Slot<T>) = { key, rows };
+    // A failed read is not kept.
+    rows.catch(() => {
+      if ((this.slots[slot] as Slot<T>)?.rows === rows) this.slots[slot] = undefined;
+    });
+    return rows;
   }
 }

@@ -186,17 +186,19 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
 
   const scratch = await mkdtemp(join(tmpdir(), 'statuspost-build-'));
   const folder = await newBuildFolder(out, now);
-  // Post pages are compressed on the thread pool as Astro renders them (see PageCompressor).
+  // Pages are compressed on the thread pool as Astro renders them (see PageCompressor); those at a
+  // path that is not a folder's index.html (404.html) are compressed with the feeds, after the checks.
   const compressor = new PageCompressor(folder);
   const renderedPosts = new Set(Object.keys(manifest.pages).filter((page) => !reusedSet.has(page)));
   const rendered: RenderedPageSink = (pathname, body) => {
+    if (!pathname.endsWith('/')) return undefined;
     let file: string;
     try {
       file = `${decodeURIComponent(pathname).slice(1)}index.html`;
     } catch {
       return undefined;
     }
-    return renderedPosts.has(file) ? compressor.add(file, body) : undefined;
+    return compressor.add(file, body);
   };
   try {
     // Each page to render reads its post from its place in one file (src/site/data.ts: postEntry); the lists
@@ -237,6 +239,8 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
     // The siblings written during the render are not files of their own to check (as those written below).
     const files = filesUnder(folder).filter((file) => !((file.endsWith('.br') || file.endsWith('.gz')) && early.has(file.slice(0, -3))));
     const present = new Set(files);
+    // A page compressed under a path Astro did not write it to leaves no sibling behind.
+    for (const file of early.keys()) if (!present.has(file)) for (const suffix of ['.br', '.gz']) await rm(join(folder, file + suffix), { force: true });
     const required = ['index.html', '404.html', 'about/uptime/index.html', 'history/index.html', ...snapshot.components.map((c) => `components/${c.id}/index.html`), ...renderedPosts, ...feeds.map((f) => f.path)];
     const missing = required.filter((page) => !present.has(page));
     if (missing.length > 0) throw new StatuspostError('SP_BUILD_FAILED', `the build lacks ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}; nothing was published`);

@@ -25,7 +25,7 @@ const SIZES = values.sizes.split(',').map(Number);
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const child = join(repo, 'bench/support/build-child.mjs');
 
-interface Measured { ms: number; peakMb: number; rendered?: number | undefined; reused?: number | undefined; files?: number | undefined }
+interface Measured { ms: number; peakMb: number; rendered?: number | undefined; reused?: number | undefined; files?: number | undefined; phases?: Record<string, number> | undefined }
 const runChild = (args: string[]) =>
   new Promise<Measured>((resolve, reject) =>
     execFile(process.execPath, [child, ...args], { maxBuffer: 1 << 24, env: { ...process.env, NODE_OPTIONS: '' }, cwd: args[0] === 'reference' ? args[1] : repo }, (error, stdout, stderr) => {
@@ -34,6 +34,11 @@ const runChild = (args: string[]) =>
     }),
   );
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const medianPhases = (xs: Measured[]) => Object.fromEntries(Object.keys(xs[0]?.phases ?? {}).map((k) => [k, median(xs.map((x) => x.phases?.[k] ?? 0))]));
+const phaseLine = (phases: Record<string, number> | undefined) =>
+  Object.entries(phases ?? {})
+    .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+    .join(', ');
 
 /** The demo project with `count` generated posts and its 90 days of simulated history in the store. */
 async function project(count: number): Promise<{ root: string; referencePosts: string }> {
@@ -65,7 +70,7 @@ for (const size of SIZES) {
     reference.push(await runChild(['reference', join(repo, 'bench/reference-astro'), join(root, `reference-${round}`), referencePosts]));
     await rm(join(root, `reference-${round}`), { recursive: true, force: true });
   }
-  const pick = (xs: Measured[]): Measured => ({ ms: median(xs.map((x) => x.ms)), peakMb: median(xs.map((x) => x.peakMb)), files: xs[0]!.files });
+  const pick = (xs: Measured[]): Measured => ({ ms: median(xs.map((x) => x.ms)), peakMb: median(xs.map((x) => x.peakMb)), files: xs[0]!.files, phases: medianPhases(xs) });
   results.set(size, { ours: pick(ours), reference: pick(reference) });
   const r = results.get(size)!;
   console.log(
@@ -73,11 +78,13 @@ for (const size of SIZES) {
       `  reference Astro ${(r.reference.ms / 1000).toFixed(2).padStart(6)} s (peak ${r.reference.peakMb.toFixed(0)} MB)  ratio ${(r.ours.ms / r.reference.ms).toFixed(2)}`,
   );
   if (size === Math.max(...SIZES)) {
+    console.log(`    where the time went at ${size} posts (median ms): ${phaseLine(r.ours.phases)}`);
     const runs: Measured[] = [];
     for (let round = 0; round < ROUNDS; round++) runs.push(await runChild(['republish', root, join(root, `republish-${round}`)]));
     const measured = { ms: median(runs.map((x) => x.ms)), peakMb: median(runs.map((x) => x.peakMb)), rendered: runs[0]!.rendered, reused: runs[0]!.reused };
     republish = measured;
     console.log(`  status-only republish at ${size} posts: ${(measured.ms / 1000).toFixed(2)} s (${measured.rendered} post pages rendered, ${measured.reused} reused)`);
+    console.log(`    where the time went (median ms): ${phaseLine(medianPhases(runs))}`);
   }
   await rm(root, { recursive: true, force: true });
 }

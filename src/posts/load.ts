@@ -3,6 +3,7 @@
 // loader for `statuspost check`, the build and the daemon; every problem in every file is returned
 // together, and posts only when there is none. Warnings (a file skipped, a time ahead of the clock)
 // never hold posts back, but are returned for `check` to print and the daemon to log.
+import { createHash } from 'node:crypto';
 import type { z } from 'zod/v4';
 import { issuesToProblems } from '../config/issues.ts';
 import { formatSize, MAX_CONTENT_BYTES, MAX_POST_BYTES, MAX_POST_FILES } from '../config/limits.ts';
@@ -62,6 +63,7 @@ export async function loadPosts(options: LoadPostsOptions): Promise<PostsLoad> {
   const warnings: StatuspostError[] = [...listing.warnings];
   const files = listing.files.map((entry) => entry.file);
   const parsed: ParsedPost[] = [];
+  const validated = new Map<string, ValidatedFile>();
 
   const work = withinLimits(listing.files, problems);
   // Reads overlap (a few dozen at a time); parsing and the order of results stay as listed.
@@ -75,14 +77,50 @@ export async function loadPosts(options: LoadPostsOptions): Promise<PostsLoad> {
       problems.push(read.problem);
       return;
     }
+    // A file validated by the last load with the same text and site time zone is not parsed again.
+    const key = `${kind}\u0000${file}\u0000${options.siteTimezone}\u0000${createHash('sha256').update(read.text).digest('base64')}`;
+    const known = lastValidated.get(key);
+    if (known) {
+      validated.set(key, known);
+      parsed.push(fromValidated(file, known));
+      return;
+    }
     const result = parsePost(kind, file, read.text, options);
     problems.push(...result.problems);
     if (result.post) parsed.push(result.post);
+    if (result.post && result.problems.length === 0) validated.set(key, { post: result.post.post, writtenStart: result.post.writtenStart, yaml: splitFrontMatter(read.text)!.yaml });
   });
+  // What this load validated, and nothing older: the cache holds one entry per post file at most.
+  lastValidated = validated;
   problems.push(...checkPostRules(parsed, options.componentIds));
   warnings.push(...futureTimeWarnings(parsed, options.now ?? Date.now()), ...unpublishedPostmortemWarnings(parsed));
   const valid = problems.length === 0 ? parsed.map((p) => p.post) : [];
   return { posts: valid.filter((post) => !post.draft), drafts: valid.filter((post) => post.draft), problems, warnings, files };
+}
+
+/**
+ * A post file that passed its own checks (front matter, schema, times, control characters), as the
+ * last load found it. The rules across files (component ids, unique slugs, the file-name date) are
+ * checked again on every load; positions for their problems come from parsing the front matter
+ * again, only when one is needed. The daemon loads the posts whenever one changes: with 10,000
+ * posts, validating every file took seconds, and one changed file is now the only one parsed.
+ */
+interface ValidatedFile {
+  post: Post;
+  writtenStart: string;
+  yaml: string;
+}
+let lastValidated = new Map<string, ValidatedFile>();
+
+function fromValidated(file: string, known: ValidatedFile): ParsedPost {
+  let source: YamlSource | undefined;
+  return {
+    // The same object as the last load returned: nothing changes a loaded post (they are data for the
+    // status model, the pages and the feeds).
+    post: known.post,
+    writtenStart: known.writtenStart,
+    at: (path, key) => positionOf((source ??= parseYaml(file, known.yaml).source), path, key),
+  };
 }
 
 /** Which kind of post a file under content/ is, from its folder; undefined for any other file. */

@@ -3,7 +3,7 @@
 // site as it was.
 import { createHash } from 'node:crypto';
 import { copyFileSync, linkSync, mkdirSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ import type { Snapshot } from '../status/snapshot.ts';
 import { feedFiles } from '../feeds/index.ts';
 import { nextWindowHistory, type WindowHistory } from '../feeds/ics.ts';
 import type { Maintenance } from '../posts/types.ts';
-import { precompress } from './precompress.ts';
+import { PageCompressor, precompress } from './precompress.ts';
 import { filesUnder, scanForLeaks, SCAN_VERSION, type Leak } from './scan.ts';
 import { newBuildFolder, publish } from './swap.ts';
 
@@ -110,6 +110,8 @@ export interface BuildResult {
   rendered: number;
   reused: number;
   files: number;
+  /** Wall time of each step in ms, in order (what `bench:build` prints). */
+  phases: Record<string, number>;
 }
 
 export interface BuildOptions {
@@ -147,10 +149,18 @@ interface PageManifest {
 
 export async function buildAndPublish(options: BuildOptions): Promise<BuildResult> {
   const { config, snapshot, out, now, progress = () => {} } = options;
+  const phases: Record<string, number> = {};
+  let lapStart = performance.now();
+  const lap = (phase: string) => {
+    const at = performance.now();
+    phases[phase] = (phases[phase] ?? 0) + (at - lapStart);
+    lapStart = at;
+  };
   // An incident dated in the future is not news yet, and a maintenance is public from its announcement.
   const posts = options.posts.filter((post) => (post.kind === 'incident' ? post.startedAt <= now : post.announcedAt <= now));
   const uptimeDoc = await readFile(join(PACKAGE_ROOT, uptimeDocPath(config.site.language)), 'utf8');
   const data = toSiteData(snapshot, posts, uptimeDoc, now, options.notice ?? null, options.incidentCharts, config.site);
+  lap('site data');
 
   // A post page depends only on its post, the site's settings and the templates: when all three are
   // unchanged since the published build, the page is linked from it instead of rendered again.
@@ -170,25 +180,49 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
   }
   data.render = render;
   const reusedSet = new Set(reuse);
-  // A reused page's Markdown is not needed again (lists show titles and dates), except the latest
-  // update of an open incident and of those the home page's past fourteen days show: the data file
-  // stays small at 10,000 posts.
-  const open = new Set([...snapshot.openIncidents, ...pastIncidentSlugs(pastDays(data, snapshot.site.timezone, now))]);
-  data.incidents = data.incidents.map((i) =>
-    reusedSet.has(`incidents/${i.slug}/index.html`) && !open.has(i.slug) ? { ...i, updates: i.updates.map((u) => ({ ...u, html: '' })), postmortemHtml: null, chart: null } : i,
-  );
-  data.maintenance = data.maintenance.map((m) => (reusedSet.has(`maintenance/${m.slug}/index.html`) ? { ...m, updates: m.updates.map((u) => ({ ...u, html: '' })), html: '' } : m));
+  lap('page hashes');
+
   progress(`rendering ${render.incidents.length + render.maintenance.length} post pages, reusing ${reuse.length} unchanged`);
 
   const scratch = await mkdtemp(join(tmpdir(), 'statuspost-build-'));
   const folder = await newBuildFolder(out, now);
+  // Pages are compressed on the thread pool as Astro renders them (see PageCompressor); those at a
+  // path that is not a folder's index.html (404.html) are compressed with the feeds, after the checks.
+  const compressor = new PageCompressor(folder);
+  const renderedPosts = new Set(Object.keys(manifest.pages).filter((page) => !reusedSet.has(page)));
+  const rendered: RenderedPageSink = (pathname, body) => {
+    if (!pathname.endsWith('/')) return undefined;
+    let file: string;
+    try {
+      file = `${decodeURIComponent(pathname).slice(1)}index.html`;
+    } catch {
+      return undefined;
+    }
+    return compressor.add(file, body);
+  };
   try {
+    // Each page to render reads its post from its place in one file (src/site/data.ts: postEntry); the lists
+    // need no Markdown (they show titles and dates), except the latest update of an open incident and
+    // of those the home page's past fourteen days show. So neither this data file nor Astro holds every
+    // post's text at 10,000 posts.
+    data.posts = await writePostEntries(join(scratch, 'posts.json'), data, render);
+    const days = pastDays(data, snapshot.site.timezone, now);
+    const open = new Set([...snapshot.openIncidents, ...pastIncidentSlugs(days)]);
+    const recentWindows = new Set(days.flatMap((d) => d.entries.filter((e) => e.kind === 'maintenance').map((e) => e.slug)));
+    data.incidents = data.incidents.map((i) => (open.has(i.slug) ? i : { ...i, updates: i.updates.map((u) => ({ ...u, html: '' })), postmortemHtml: null, chart: null }));
+    data.maintenance = data.maintenance.map((m) => ({ ...m, updates: recentWindows.has(m.slug) ? m.updates : m.updates.map((u) => ({ ...u, html: '' })), html: '' }));
+    lap('post files');
     const dataFile = join(scratch, 'site-data.json');
     await writeFile(dataFile, JSON.stringify(data));
-    await runAstro(folder, config.site.baseUrl, dataFile);
+    lap('data file');
+    await runAstro(folder, config.site.baseUrl, dataFile, rendered);
+    lap('astro');
+    const early = await compressor.done();
+    lap('early compress wait');
     // The project's logo (checked when the config was loaded), under a name no page or feed uses.
     if (config.site.logo !== undefined) await copyFile(join(config.root, PUBLIC_DIR, config.site.logo), join(folder, publishedLogo(config.site.logo)));
     await linkPages(reuse, previous?.folder ?? '', folder);
+    lap('link');
 
     // Feeds and the API: from the same Snapshot and posts, serialised by code, checked like the pages.
     progress('writing feeds, the API, the banner feed, calendars and badges');
@@ -199,19 +233,24 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
       await mkdir(dirname(join(folder, feed.path)), { recursive: true });
       await writeFile(join(folder, feed.path), feed.body);
     }
+    lap('feeds');
 
     // Reused pages were linked above (a missing one would have thrown); the rest must have been rendered.
-    const renderedPages = Object.keys(manifest.pages).filter((page) => !reusedSet.has(page));
-    const required = ['index.html', '404.html', 'about/uptime/index.html', 'history/index.html', ...snapshot.components.map((c) => `components/${c.id}/index.html`), ...renderedPages, ...feeds.map((f) => f.path)];
-    const missing: string[] = [];
-    for (const page of required) if (!(await exists(join(folder, page)))) missing.push(page);
+    // The siblings written during the render are not files of their own to check (as those written below).
+    const files = filesUnder(folder).filter((file) => !((file.endsWith('.br') || file.endsWith('.gz')) && early.has(file.slice(0, -3))));
+    const present = new Set(files);
+    // A page compressed under a path Astro did not write it to leaves no sibling behind.
+    for (const file of early.keys()) if (!present.has(file)) for (const suffix of ['.br', '.gz']) await rm(join(folder, file + suffix), { force: true });
+    const required = ['index.html', '404.html', 'about/uptime/index.html', 'history/index.html', ...snapshot.components.map((c) => `components/${c.id}/index.html`), ...renderedPosts, ...feeds.map((f) => f.path)];
+    const missing = required.filter((page) => !present.has(page));
     if (missing.length > 0) throw new StatuspostError('SP_BUILD_FAILED', `the build lacks ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}; nothing was published`);
+    lap('required');
 
     // Reused pages passed this same scan when they were built: the fingerprint covers the private values and the scan's version.
-    const files = filesUnder(folder);
     const toScan = files.filter((file) => !reusedSet.has(file));
     progress(`checking ${toScan.length} files for probe targets, secrets and internal addresses`);
     const leaks = await scanForLeaks(folder, config.privateValues, toScan, [new URL(config.site.baseUrl).origin, new URL(config.site.baseUrl).host]);
+    lap('scan');
     if (leaks.length > 0) {
       const which = (leak: Leak) => (leak.part === 'value' ? `private value #${leak.valueIndex + 1}` : `the ${leak.part} in private value #${leak.valueIndex + 1}`);
       const where = leaks.map((leak) => `${leak.file} (${which(leak)}, ${leak.form})`).join(', ');
@@ -224,18 +263,40 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
     // Reused pages take their siblings from the build they were linked from; without one, files
     // whose bytes did not change take theirs from whatever is published.
     const published = previous?.folder ?? (await realpath(out).catch(() => undefined));
-    await precompress(folder, files, published === undefined ? undefined : { folder: published, reused: previous ? reusedSet : new Set() });
+    await precompress(folder, files, published === undefined ? undefined : { folder: published, reused: previous ? reusedSet : new Set() }, early);
+    lap('compress rest');
     await mkdir(join(folder, dirname(MANIFEST)), { recursive: true });
     await writeFile(join(folder, MANIFEST), JSON.stringify(manifest));
     await writeFile(join(folder, WINDOWS), JSON.stringify(windows));
     await publish(folder, out);
-    return { folder, rendered: render.incidents.length + render.maintenance.length, reused: reuse.length, files: files.length };
+    lap('publish');
+    return { folder, rendered: render.incidents.length + render.maintenance.length, reused: reuse.length, files: files.length, phases };
   } catch (error) {
+    await compressor.done().catch(() => {}); // nothing may still be writing into the folder
     await rm(folder, { recursive: true, force: true });
     throw error;
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Writes each entry to render into one file, one after another; where each is, by `<section>/<slug>`. */
+async function writePostEntries(file: string, data: SiteData, render: { incidents: readonly string[]; maintenance: readonly string[] }): Promise<NonNullable<SiteData['posts']>> {
+  const at: Record<string, [number, number]> = {};
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  for (const section of ['incidents', 'maintenance'] as const) {
+    const wanted = new Set(render[section]);
+    for (const entry of data[section] as Array<{ slug: string }>) {
+      if (!wanted.has(entry.slug)) continue;
+      const bytes = Buffer.from(JSON.stringify(entry));
+      at[`${section}/${entry.slug}`] = [offset, bytes.length];
+      chunks.push(bytes);
+      offset += bytes.length;
+    }
+  }
+  await writeFile(file, chunks);
+  return { file, at };
 }
 
 /** The published build, if its pages were made from the same templates and settings. */
@@ -291,8 +352,23 @@ async function linkPages(pages: readonly string[], from: string, to: string): Pr
 /** Astro builds in this process run one at a time: each changes the working directory (below). */
 let astroQueue: Promise<unknown> = Promise.resolve();
 
-function runAstro(outDir: string, site: string, dataFile: string): Promise<void> {
-  const run = astroQueue.then(() => runAstroAlone(outDir, site, dataFile));
+/**
+ * What src/middleware.ts hands each page Astro renders, by URL path, with the bytes Astro is about to
+ * write; a promise slows the rendering down until it resolves. Found under a global symbol, because
+ * the middleware is bundled by Astro and cannot import this module.
+ */
+export type RenderedPageSink = (pathname: string, body: Buffer) => Promise<void> | undefined;
+const RENDERED_PAGE_SINK = Symbol.for('statuspost.renderedPage');
+
+function runAstro(outDir: string, site: string, dataFile: string, rendered?: RenderedPageSink): Promise<void> {
+  const run = astroQueue.then(async () => {
+    (globalThis as Record<symbol, unknown>)[RENDERED_PAGE_SINK] = rendered;
+    try {
+      await runAstroAlone(outDir, site, dataFile);
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[RENDERED_PAGE_SINK];
+    }
+  });
   astroQueue = run.catch(() => {});
   return run;
 }
@@ -347,11 +423,4 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }

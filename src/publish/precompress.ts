@@ -6,8 +6,9 @@
 //
 // A file unchanged since the published build (a reused post page, a feed that did not change) gets
 // that build's siblings by hard link, so a status-only republish compresses a few dozen files.
-import { copyFileSync, linkSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { copyFileSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 
@@ -40,7 +41,12 @@ export interface PrecompressResult {
  * build: a file in `reused` was linked from it unchanged; any other file whose bytes equal its
  * namesake's there takes that file's siblings too.
  */
-export async function precompress(folder: string, files: readonly string[], previous?: { folder: string; reused: ReadonlySet<string> }): Promise<PrecompressResult> {
+export async function precompress(
+  folder: string,
+  files: readonly string[],
+  previous?: { folder: string; reused: ReadonlySet<string> },
+  early: ReadonlyMap<string, EarlyCompressed> = new Map(),
+): Promise<PrecompressResult> {
   const result: PrecompressResult = { compressed: 0, linked: 0 };
   const candidates = files.filter((file) => COMPRESSIBLE.has(extname(file)) && !file.split('/').some((part) => part.startsWith('.')));
   // Reused pages first, synchronously and in batches: ten thousand links through the thread pool
@@ -57,7 +63,7 @@ export async function precompress(folder: string, files: readonly string[], prev
   const worker = async () => {
     while (next < rest.length) {
       const file = rest[next++]!;
-      const outcome = await compressOne(folder, file, previous?.folder);
+      const outcome = await compressOne(folder, file, previous?.folder, early.get(file));
       if (outcome) result[outcome]++;
     }
   };
@@ -67,10 +73,20 @@ export async function precompress(folder: string, files: readonly string[], prev
 
 // File reads and writes are synchronous: each is a few tens of microseconds, and through the
 // thread pool (four hand-offs apiece, behind the compressions) they cost more than compressing.
-async function compressOne(folder: string, file: string, previousFolder: string | undefined): Promise<'compressed' | 'linked' | undefined> {
+async function compressOne(folder: string, file: string, previousFolder: string | undefined, early: EarlyCompressed | undefined): Promise<'compressed' | 'linked' | undefined> {
   const body = readFileSync(join(folder, file));
+  if (early !== undefined) {
+    // Compressed while Astro rendered it: the siblings stand if the file holds the bytes compressed then.
+    if (early.digest === digestOf(body)) return early.wrote ? 'compressed' : undefined;
+    for (const { suffix } of SIBLINGS) rmSync(join(folder, file + suffix), { force: true });
+  }
   if (body.length < MIN_BYTES) return undefined;
   if (previousFolder !== undefined && sameBytes(join(previousFolder, file), body) && linkSiblings(previousFolder, folder, file)) return 'linked';
+  return (await writeSiblings(folder, file, body)) ? 'compressed' : undefined;
+}
+
+/** Writes the siblings of `file` worth having; false when none is. */
+async function writeSiblings(folder: string, file: string, body: Buffer): Promise<boolean> {
   let wrote = false;
   for (const sibling of SIBLINGS) {
     const packed = await sibling.compress(body, sibling.options(body.length));
@@ -79,7 +95,78 @@ async function compressOne(folder: string, file: string, previousFolder: string 
     writeFileSync(join(folder, file + sibling.suffix), packed);
     wrote = true;
   }
-  return wrote ? 'compressed' : undefined;
+  return wrote;
+}
+
+/** A page compressed as it was rendered: a digest of the bytes compressed, and whether any sibling was written. */
+export interface EarlyCompressed {
+  digest: string;
+  wrote: boolean;
+}
+
+const digestOf = (body: Buffer) => createHash('sha1').update(body).digest('base64');
+
+/**
+ * Compresses pages while Astro renders the others: Astro's rendering keeps the main thread busy and
+ * leaves the thread pool idle, so a page handed over here (from src/middleware.ts, with the bytes
+ * Astro is about to write) is compressed on it meanwhile. At most `atOnce` at a time, and `add` waits
+ * while `backlog` pages are queued, so the pages waiting never hold more than a few megabytes.
+ * `done()` waits for the last and says what was compressed; `precompress` then checks each file
+ * holds the bytes compressed (anything else is compressed again) and does the rest.
+ */
+export class PageCompressor {
+  readonly #folder: string;
+  readonly #results = new Map<string, EarlyCompressed>();
+  readonly #queue: Array<{ file: string; body: Buffer }> = [];
+  readonly #waiting: Array<() => void> = [];
+  #running = 0;
+  #failed: unknown;
+  #idle: (() => void) | undefined;
+
+  constructor(
+    folder: string,
+    private readonly atOnce = AT_ONCE,
+    private readonly backlog = 64,
+  ) {
+    this.#folder = folder;
+  }
+
+  /** Queues one page (its path relative to the folder and its bytes); resolves once there is room for another. */
+  async add(file: string, body: Buffer): Promise<void> {
+    if (body.length < MIN_BYTES || this.#results.has(file)) return;
+    this.#queue.push({ file, body });
+    this.#pump();
+    if (this.#queue.length >= this.backlog) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  #pump(): void {
+    while (this.#running < this.atOnce && this.#queue.length > 0) {
+      const { file, body } = this.#queue.shift()!;
+      this.#running++;
+      this.#waiting.shift()?.();
+      this.#compress(file, body)
+        .catch((error: unknown) => (this.#failed ??= error))
+        .finally(() => {
+          this.#running--;
+          this.#pump();
+          if (this.#running === 0 && this.#queue.length === 0) this.#idle?.();
+        });
+    }
+  }
+
+  async #compress(file: string, body: Buffer): Promise<void> {
+    mkdirSync(dirname(join(this.#folder, file)), { recursive: true });
+    const wrote = await writeSiblings(this.#folder, file, body);
+    this.#results.set(file, { digest: digestOf(body), wrote });
+  }
+
+  /** Waits for every queued page; the pages compressed, by path. */
+  async done(): Promise<ReadonlyMap<string, EarlyCompressed>> {
+    if (this.#running > 0 || this.#queue.length > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
+    for (const resolve of this.#waiting.splice(0)) resolve();
+    if (this.#failed !== undefined) throw this.#failed;
+    return this.#results;
+  }
 }
 
 function sameBytes(path: string, body: Buffer): boolean {

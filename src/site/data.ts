@@ -1,7 +1,7 @@
 // What the Astro pages read: the Snapshot plus the posts, rendered, as one plain-data file written by
 // `statuspost build` (posts do not go through Astro's content layer, which cost four times the time
 // and memory at 10,000 posts). The path comes in STATUSPOST_SITE_DATA.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { words, type Words } from '../i18n/messages.ts';
 import type { MaintenanceState } from '../posts/state.ts';
 import type { ComponentStatus, Impact, IncidentStatus, MaintenanceUpdateStatus } from '../posts/types.ts';
@@ -58,6 +58,13 @@ export interface SiteData {
   notice: string | null;
   /** Slugs of the post pages this build renders; the others are reused from the previous build. Null: all. */
   render: { incidents: string[]; maintenance: string[] } | null;
+  /**
+   * Where each rendered post page's whole entry is: `at` gives its byte offset and length in `file`
+   * by `<incidents|maintenance>/<slug>`. The lists above then carry only what the list pages show (no
+   * Markdown but the latest update of the posts the home page shows), so Astro never holds every
+   * post's text at once. Absent: the entries above are whole.
+   */
+  posts?: { file: string; at: Record<string, [number, number]> } | null;
 }
 
 let cached: { path: string; data: SiteData } | undefined;
@@ -72,6 +79,28 @@ export function siteData(): SiteData {
   if (!path) throw new Error('STATUSPOST_SITE_DATA is not set: build the site with `statuspost build`');
   if (cached?.path !== path) cached = { path, data: JSON.parse(readFileSync(path, 'utf8')) as SiteData };
   return cached.data;
+}
+
+/** The whole entry of one post page (see `posts`). */
+export function postEntry(section: 'incidents', slug: string): SiteIncident;
+export function postEntry(section: 'maintenance', slug: string): SiteMaintenance;
+export function postEntry(section: 'incidents' | 'maintenance', slug: string): SiteIncident | SiteMaintenance {
+  const data = siteData();
+  const place = data.posts?.at[`${section}/${slug}`];
+  if (data.posts && place) {
+    const [offset, length] = place;
+    const bytes = Buffer.alloc(length);
+    const fd = openSync(data.posts.file, 'r');
+    try {
+      if (readSync(fd, bytes, 0, length, offset) !== length) throw new Error(`the site data's ${section}/${slug} is cut short`);
+    } finally {
+      closeSync(fd);
+    }
+    return JSON.parse(bytes.toString('utf8')) as SiteIncident | SiteMaintenance;
+  }
+  const entry = (data[section] as Array<SiteIncident | SiteMaintenance>).find((post) => post.slug === slug);
+  if (!entry) throw new Error(`no ${section} entry for ${slug} in the site data`);
+  return entry;
 }
 
 /** The fixed words and formats of this build's pages, in the site's language (site.yaml `language:`). */

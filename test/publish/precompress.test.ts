@@ -1,8 +1,8 @@
 import { link, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { precompress } from '../../src/publish/precompress.ts';
+import { PageCompressor, precompress } from '../../src/publish/precompress.ts';
 import { filesUnder } from '../../src/publish/scan.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -60,5 +60,31 @@ describe('precompress', () => {
     }
     expect(await inode(after, 'index.html.br')).not.toBe(await inode(before, 'index.html.br'));
     expect(brotliDecompressSync(await readFile(join(after, 'index.html.br'))).toString()).toContain('new home');
+  });
+
+  it('keeps the siblings of pages compressed while they were rendered, and compresses again a page whose bytes changed after', async () => {
+    const folder = await folderWith({});
+    const compressor = new PageCompressor(folder, 2, 2); // a backlog of two: add() waits for room
+    const pages = Array.from({ length: 6 }, (_, i) => [`incidents/p${i}/index.html`, text(`page ${i}`, 9_000)] as const);
+    for (const [path, body] of pages) await compressor.add(path, Buffer.from(body));
+    await compressor.add('tiny/index.html', Buffer.from('<p>small</p>')); // under 1 KiB: never compressed
+    const early = await compressor.done();
+    expect([...early.keys()].sort()).toEqual(pages.map(([path]) => path).sort());
+    // Astro writes the pages after handing them over; one is written with other bytes than it handed over.
+    for (const [path, body] of pages) {
+      await mkdir(dirname(join(folder, path)), { recursive: true });
+      await writeFile(join(folder, path), path.includes('p3') ? text('page 3, written otherwise', 9_000) : body);
+    }
+    // A sibling kept as it is can be told from one written again: this one is packed otherwise.
+    const packedOtherwise = brotliCompressSync(Buffer.from(pages[0]![1]), { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } });
+    await writeFile(join(folder, 'incidents/p0/index.html.br'), packedOtherwise);
+    const result = await precompress(folder, filesUnder(folder).filter((f) => !f.endsWith('.br') && !f.endsWith('.gz')), undefined, early);
+    expect(result).toEqual({ compressed: 6, linked: 0 });
+    expect(await readFile(join(folder, 'incidents/p0/index.html.br'))).toEqual(packedOtherwise); // not written again
+    for (const [path] of pages) {
+      const original = await readFile(join(folder, path));
+      expect(brotliDecompressSync(await readFile(join(folder, `${path}.br`)))).toEqual(original);
+      expect(gunzipSync(await readFile(join(folder, `${path}.gz`)))).toEqual(original);
+    }
   });
 });

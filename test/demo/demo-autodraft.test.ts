@@ -33,14 +33,15 @@ describe('statuspost demo drafts an incident for a node outage', () => {
     const [, path, slug] = file!;
     expect(path).toBe(`content/incidents/${slug}.md`);
 
-    // The node flaps three times while the outage lasts.
+    // The node flaps three times while the outage lasts. The check's own status line ends in a colon
+    // and its message; a publish names the same change in its reasons, and may come later.
     for (let flap = 0; flap < 3; flap++) {
       let from = demo.lines.length;
       expect((await statuspost(['demo', 'node', 'start', '2', '--root', root])).code).toBe(0);
-      await demo.waitFor((line) => line.includes('check chat-2 is up'), 'chat-2 up again', 120_000, from);
+      await demo.waitFor((line) => line.includes('check chat-2 is up: '), 'chat-2 up again', 120_000, from);
       from = demo.lines.length;
       expect((await statuspost(['demo', 'node', 'stop', '2', '--root', root])).code).toBe(0);
-      await demo.waitFor((line) => line.includes('check chat-2 is down'), 'chat-2 down again', 120_000, from);
+      await demo.waitFor((line) => line.includes('check chat-2 is down: '), 'chat-2 down again', 120_000, from);
     }
     await demo.waitFor(draftAlert, 'the alert for the draft');
     const publishedAfter = demo.lines.findIndex(draftedLine);

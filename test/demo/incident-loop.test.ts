@@ -97,7 +97,7 @@ describe('the incident loop on the demo cluster, with commands alone', () => {
 
     // 4. The node comes back; resolve: the API says resolved, the banner lets it go.
     expect((await statuspost(['demo', 'node', 'start', '2', '--root', root])).code).toBe(0);
-    await demo.waitFor((line) => line.includes('check chat-2 is up'), 'chat-2 up again');
+    await demo.waitFor((line) => line.includes('check chat-2 is up: '), 'chat-2 up again');
     state = await step(['resolve', slug!, '--message', 'Node 2 has room again and has served every request since.'], slug!, (next) => next.api.incidents[0]?.status === 'resolved');
     expect(state.api.incidents[0]!.status).toBe('resolved');
     expect(state.api.incidents[0]!.incident_updates).toHaveLength(5);

@@ -55,6 +55,13 @@ export class CheckDay {
     this.cursor = dayStart;
   }
 
+  /** A day from results in time order (a check's stored rows since the day's start minus its lookback). */
+  static replay(dayStart: number, dayEnd: number, options: CheckDayOptions, results: Iterable<LiveResult>): CheckDay {
+    const day = new CheckDay(dayStart, dayEnd, options);
+    for (const result of results) day.add(result);
+    return day;
+  }
+
   /** A later day, [dayStart, dayEnd), from the results of this one that it needs. */
   static after(previous: CheckDay, dayStart: number, dayEnd: number): CheckDay {
     const next = new CheckDay(dayStart, dayEnd, previous.options);

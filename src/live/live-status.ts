@@ -111,8 +111,7 @@ export class LiveStatus {
    * order, as the store gives them), then the results taken meanwhile that the store did not have yet.
    */
   adopt(check: KeptCheck, dayStart: number, dayEnd: number, stored: readonly LiveResult[]): CheckDay {
-    let day = new CheckDay(dayStart, dayEnd, checkDayOptions(check));
-    for (const result of stored) day.add(result);
+    let day = CheckDay.replay(dayStart, dayEnd, checkDayOptions(check), stored);
     for (const result of this.early.get(check.id) ?? []) {
       if (day.last !== undefined && result.startedAt <= day.last.startedAt) continue;
       if (result.startedAt >= day.dayEnd) {

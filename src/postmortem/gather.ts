@@ -8,6 +8,7 @@ import type { Check } from '../probes/registry.ts';
 import type { ComponentStatus, Incident, Post } from '../posts/types.ts';
 import { computeComponentDay, zoneDays, type ZoneDays } from '../status/component-days.ts';
 import { checkTimeline, type Segment } from '../status/timeline.ts';
+import { lookbackFor } from '../live/live-status.ts';
 import { gapLimitFor } from '../store/rollup.ts';
 import type { Store } from '../store/types.ts';
 import { yieldToLoop } from '../event-loop.ts';
@@ -51,7 +52,7 @@ export async function measureIncident(store: Store, config: Config, published: r
     for (const check of checks) {
       for (const { location: at } of allSeries.filter((s) => s.checkId === check.id)) {
         await yieldToLoop();
-        const results = await store.results({ checkId: check.id, location: at, since: window.from - TRANSITION_MARGIN_MS - lookbackMs(check), until: window.to + TRANSITION_MARGIN_MS + 1 });
+        const results = await store.results({ checkId: check.id, location: at, since: window.from - TRANSITION_MARGIN_MS - lookbackFor(check), until: window.to + TRANSITION_MARGIN_MS + 1 });
         series.push({ componentId: component.id, checkId: check.id, location: at, timeline: checkTimeline(results, { confirm: check.confirm, gapLimitMs: gapLimitFor(check) }, window.from, window.to) });
         events.push(...probeEvents({ checkId: check.id, location: at }, results, check.confirm));
       }
@@ -97,7 +98,7 @@ export async function componentSegments(
       const inputs = [];
       for (const check of checks) {
         await yieldToLoop();
-        inputs.push({ check, results: await store.results({ checkId: check.id, location, since: start - lookbackMs(check), until: Math.min(end, now + 1) }) });
+        inputs.push({ check, results: await store.results({ checkId: check.id, location, since: start - lookbackFor(check), until: Math.min(end, now + 1) }) });
       }
       segments = computeComponentDay(component, inputs, location, day, days, now).segments;
     }
@@ -111,7 +112,6 @@ export async function componentSegments(
 }
 
 /** As resultsForDay: enough results before a moment for the confirmation state and gap rule to be known at it. */
-const lookbackMs = (check: Check) => (check.confirm.down + check.confirm.up + 1) * check.schedule.intervalMs + gapLimitFor(check);
 
 /**
  * The incident pages' charts: each published incident whose window lies within the raw results
@@ -130,7 +130,7 @@ export async function incidentCharts(store: Store, config: Config, posts: readon
     for (const component of affectedComponents(post, config)) {
       for (const check of config.checks.filter((c) => c.component === component.id)) {
         await yieldToLoop();
-        const results = await store.results({ checkId: check.id, location: config.site.location, since: span.from - lookbackMs(check), until: span.to });
+        const results = await store.results({ checkId: check.id, location: config.site.location, since: span.from - lookbackFor(check), until: span.to });
         const options = { confirm: check.confirm, gapLimitMs: gapLimitFor(check) };
         checks.push({ id: check.id, name: check.name ?? check.id, component: component.name, columns: chartColumns(results, options, span), inWindow: windowTime(results, options, window) });
       }

@@ -4,9 +4,8 @@
 // are one replay of the same results: the check's status and its timeline come from the same pass.
 import type { Config } from '../config/load.ts';
 import type { Post } from '../posts/types.ts';
-import { CheckDay, type LiveResult } from '../live/check-day.ts';
+import { CheckDay } from '../live/check-day.ts';
 import { checkDayOptions, type LiveStatus } from '../live/live-status.ts';
-import type { Check } from '../probes/registry.ts';
 import { gapLimitFor } from '../store/rollup.ts';
 import type { Store } from '../store/types.ts';
 import { componentDayFrom, resultsForDay, zoneDays } from './component-days.ts';
@@ -42,7 +41,7 @@ export async function gatherSnapshotInput(store: Store, config: Config, posts: r
       if (!day) {
         const results = await resultsForDay(store, check, location, todayStart, now + 1);
         day = live?.adopt(check, todayStart, todayEnd, results) && live.day(check, todayStart, todayEnd, now);
-        day ??= replayed(check, todayStart, todayEnd, results);
+        day ??= CheckDay.replay(todayStart, todayEnd, checkDayOptions(check), results);
       }
       const last = day.last;
       const fresh = last !== undefined && now - last.startedAt <= gapLimitFor(check);
@@ -75,9 +74,3 @@ export async function gatherSnapshotInput(store: Store, config: Config, posts: r
   };
 }
 
-/** A check's day from its rows alone: what the kept state holds, computed on the spot. */
-function replayed(check: Check, dayStart: number, dayEnd: number, results: readonly LiveResult[]): CheckDay {
-  const day = new CheckDay(dayStart, dayEnd, checkDayOptions(check));
-  for (const result of results) day.add(result);
-  return day;
-}

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'SP_STORE_UNAVAILABLE'
   | 'SP_STORE_TOO_NEW'
   | 'SP_STORE_LOCKED'
+  /** The publisher's lease was taken over (or expired): a stale publisher must not publish. */
+  | 'SP_LEASE_LOST'
   | 'SP_BUILD_FAILED'
   | 'SP_DEMO_NOT_RUNNING'
   | 'SP_LISTEN_FAILED'

@@ -74,6 +74,11 @@ export const siteSchema = z.strictObject({
   language: languageSchema.default(DEFAULT_LANGUAGE),
   /** Names this probe location; results from several locations can share one PostgreSQL store. */
   location: idSchema.default('local'),
+  /**
+   * The locations whose results the publisher votes over (src/locations/quorum.ts), each a prober's
+   * `location`. Absent: only this daemon's own location is read, as on a single machine.
+   */
+  locations: z.array(idSchema).min(1).optional(),
   store: storeSchema.default({ engine: 'sqlite', path: 'data/statuspost.db' }),
   /** How long raw results are kept; daily roll-ups are kept for good. */
   retention: durationWithin(DURATION_LIMITS.retention).default(30 * 86_400_000),

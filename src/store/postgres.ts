@@ -564,6 +564,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return rowCount ?? 0;
     },
 
+    // Issue 18 scaffolding: the store helper replaces these five with the real engine code.
+    async resultsAfter(): Promise<never> {
+      throw new Error('resultsAfter: not implemented yet');
+    },
+    async acquireLease(): Promise<never> {
+      throw new Error('acquireLease: not implemented yet');
+    },
+    async releaseLease(): Promise<never> {
+      throw new Error('releaseLease: not implemented yet');
+    },
+    async fenced(): Promise<never> {
+      throw new Error('fenced: not implemented yet');
+    },
+    async verdicts(): Promise<never> {
+      throw new Error('verdicts: not implemented yet');
+    },
     async subscribers() {
       const { rows } = await query<SubscriberRow>(
         `SELECT id, channel, address, components, state, source, created_at, confirmed_at FROM ${s}.subscribers ORDER BY created_at, id`,

@@ -464,6 +464,22 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
       return use(() => sql.pruneOutbox.run(before).changes);
     },
 
+    // Issue 18 scaffolding: the store helper replaces these five with the real engine code.
+    async resultsAfter(): Promise<never> {
+      throw new Error('resultsAfter: not implemented yet');
+    },
+    async acquireLease(): Promise<never> {
+      throw new Error('acquireLease: not implemented yet');
+    },
+    async releaseLease(): Promise<never> {
+      throw new Error('releaseLease: not implemented yet');
+    },
+    async fenced(): Promise<never> {
+      throw new Error('fenced: not implemented yet');
+    },
+    async verdicts(): Promise<never> {
+      throw new Error('verdicts: not implemented yet');
+    },
     async subscribers() {
       return use(() => (sql.subscribers.all() as SubscriberRow[]).map(toSubscriber));
     },

@@ -2,6 +2,7 @@
 // Engines only keep and fetch rows; the arithmetic of roll-ups is pure and lives in rollup.ts.
 import type { Delivery, DeliveryState, NotifyEvent, NotifyEventKind, OutboxEntry } from '../notify/types.ts';
 import type { CheckResult, ProbeStatus } from '../probes/types.ts';
+import type { ConfirmedStatus } from '../runner/confirm.ts';
 
 export type StoreEngine = 'sqlite' | 'postgres';
 
@@ -118,6 +119,31 @@ export interface Store {
    */
   prune(before: number): Promise<number>;
 
+  // Several locations (src/locations/): a publisher follows every location's new results, holds a
+  // lease so that one publishes at a time, and writes the agreed statuses fenced by its token.
+  /**
+   * Results committed after `cursor`, in commit order, at most `limit`; a result is given once.
+   * `null` starts at the store's present: no results, and the cursor to follow from. Results of
+   * transactions still open are not skipped: they come in a later page once committed.
+   */
+  resultsAfter(cursor: ResultCursor | null, limit: number): Promise<ResultPage>;
+  /**
+   * Takes or renews the lease `name` for `holder` for `ttlMs` (by the database's clock). Returns the
+   * grant while `holder` holds it (a takeover gets a larger token than any before), or null while
+   * another holder's lease runs.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<LeaseGrant | null>;
+  /** Gives the lease up at once if `holder` still holds it with `token` (a clean stop: the next publisher need not wait). */
+  releaseLease(name: string, holder: string, token: number): Promise<void>;
+  /**
+   * Fencing: in one transaction that holds the lease's row, and only if `token` is still the lease's
+   * token and unexpired, writes `verdicts` and `outbox`, then runs `during` (the site's swap) before
+   * committing. Otherwise rejects with SP_LEASE_LOST and nothing is written or run.
+   */
+  fenced(name: string, token: number, writes: { verdicts?: readonly Verdict[]; outbox?: readonly OutboxEntry[] }, during?: () => Promise<void>): Promise<void>;
+  /** The latest verdict of each check (a publisher taking over resumes from them). */
+  verdicts(): Promise<Verdict[]>;
+
   // Outbox (src/notify/): events with unique keys, one delivery row per (event, target).
   /** Stores entries in one transaction; events already stored (same key) are skipped. Returns how many were new. */
   enqueue(entries: readonly OutboxEntry[]): Promise<number>;
@@ -156,6 +182,32 @@ export interface Subscriber {
   source: 'config' | 'self-service';
   createdAt: number;
   confirmedAt: number | null;
+}
+
+/** Where a follower has read up to: opaque, engine-specific, stable across restarts. */
+export type ResultCursor = string;
+
+export interface ResultPage {
+  results: StoredResult[];
+  cursor: ResultCursor;
+}
+
+export interface LeaseGrant {
+  /** The fencing token: grows with every new holder. */
+  token: number;
+  /** Epoch ms by the database's clock. */
+  expiresAt: number;
+}
+
+/** A check's status as the locations agreed it (src/locations/quorum.ts), written by the lease holder. */
+export interface Verdict {
+  checkId: string;
+  status: ConfirmedStatus;
+  since: number | null;
+  /** When it was decided. */
+  at: number;
+  /** The locations that formed the quorum. */
+  locations: string[];
 }
 
 export const DAY_MS = 86_400_000;

@@ -56,6 +56,10 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
     componentGroups: [] as SourcePosition[],
     checks: [] as SourcePosition[],
     checkComponents: [] as SourcePosition[],
+    checkQuorums: [] as SourcePosition[],
+    componentQuorums: [] as SourcePosition[],
+    siteLocation: undefined as SourcePosition | undefined,
+    siteLocations: undefined as SourcePosition | undefined,
   };
 
   const remember = (key: string, position: SourcePosition) => {
@@ -127,6 +131,7 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
     at.groups = componentsData.groups.map((_, i) => positionOf(componentsFile.source, ['groups', i, 'id']));
     at.components = componentsData.components.map((_, i) => positionOf(componentsFile.source, ['components', i, 'id']));
     at.componentGroups = componentsData.components.map((_, i) => positionOf(componentsFile.source, ['components', i, 'group']));
+    at.componentQuorums = componentsData.components.map((_, i) => positionOf(componentsFile.source, ['components', i, 'quorum']));
     componentsData.groups.forEach((group, i) => remember(`group:${group.id}`, at.groups[i]!));
     componentsData.components.forEach((component, i) => remember(`component:${component.id}`, at.components[i]!));
   }
@@ -143,12 +148,19 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
       checks.push(check);
       at.checks.push(positionOf(loaded.source, ['checks', i, 'id']));
       at.checkComponents.push(positionOf(loaded.source, ['checks', i, 'component']));
+      at.checkQuorums.push(positionOf(loaded.source, ['checks', i, 'quorum']));
       remember(`check:${check.id}`, at.checks[at.checks.length - 1]!);
     });
   }
 
   if (site && componentsData) {
-    problems.push(...checkConfigRules({ components: componentsData, checks, at }));
+    if (siteFile) {
+      at.siteLocation = positionOf(siteFile.source, ['location']);
+      at.siteLocations = positionOf(siteFile.source, ['locations']);
+    }
+    // Whether site.yaml names its own location (not the default): only then must it be one of site.locations.
+    const locationWritten = (siteFile?.value as { location?: unknown } | null | undefined)?.location !== undefined;
+    problems.push(...checkConfigRules({ site: { location: site.location, locations: site.locations, locationWritten }, components: componentsData, checks, at }));
   }
 
   // Optional: without it, statuspost tells no one.

@@ -4,6 +4,8 @@ import type { Check } from '../probes/registry.ts';
 import type { ComponentsFile } from './schema.ts';
 
 interface RuleInput {
+  /** `locationWritten`: site.yaml names `location` itself (the default 'local' is no one's typo). */
+  site?: { location: string; locations: readonly string[] | undefined; locationWritten: boolean };
   components: ComponentsFile;
   checks: readonly Check[];
   /** Where each item was written, index-aligned with the lists above. */
@@ -13,6 +15,10 @@ interface RuleInput {
     componentGroups: readonly SourcePosition[];
     checks: readonly SourcePosition[];
     checkComponents: readonly SourcePosition[];
+    checkQuorums?: readonly SourcePosition[];
+    componentQuorums?: readonly SourcePosition[];
+    siteLocation?: SourcePosition | undefined;
+    siteLocations?: SourcePosition | undefined;
   };
 }
 
@@ -72,7 +78,57 @@ const checksPointAtKnownComponents: Rule = ({ components, checks, at }, report) 
   }
 };
 
-const rules: readonly Rule[] = [uniqueIds, componentsInKnownGroups, checksPointAtKnownComponents];
+/**
+ * Quorum (src/locations/quorum.ts) needs locations to vote: a rule with fewer than two in
+ * site.locations would silently do nothing, and a `min` above their number could never be met (the
+ * status would hold for ever). Both are mistakes worth stopping on. The own location, when written,
+ * must be one of them: a publisher voting over locations it does not probe from is allowed (it is
+ * named with --location), but a typo in either list is more likely.
+ */
+const quorumMatchesLocations: Rule = ({ site, components, checks, at }, report) => {
+  if (!site) return;
+  const locations = site.locations ?? [];
+  const unique = new Set(locations);
+  if (unique.size < locations.length) {
+    const twice = locations.find((name, i) => locations.indexOf(name) !== i)!;
+    report(invalid(`site.locations lists "${twice}" twice`, at.siteLocations, 'list each location once'));
+  }
+  if (locations.length > 0 && site.locationWritten && !unique.has(site.location)) {
+    report(
+      invalid(
+        `site.location "${site.location}" is not one of site.locations (${locations.join(', ')})`,
+        at.siteLocation,
+        'add it to site.locations, or correct the spelling of one of them',
+      ),
+    );
+  }
+  const written = [
+    ...components.components.map((component, i) => ({ what: `component "${component.id}"`, quorum: component.quorum, at: at.componentQuorums?.[i] })),
+    ...checks.map((check, i) => ({ what: `check "${check.id}"`, quorum: check.quorum, at: at.checkQuorums?.[i] })),
+  ];
+  for (const { what, quorum, at: position } of written) {
+    if (quorum === undefined) continue;
+    if (unique.size < 2) {
+      report(
+        invalid(
+          `${what} sets quorum, but site.locations lists ${unique.size === 0 ? 'no locations' : 'only one location'}`,
+          position,
+          'list the probing locations under `locations:` in probes/site.yaml (two or more), or remove quorum:',
+        ),
+      );
+    } else if (quorum !== 'majority' && quorum.min > unique.size) {
+      report(
+        invalid(
+          `${what} needs ${quorum.min} locations to agree, but site.locations lists ${unique.size}`,
+          position,
+          `use a min of at most ${unique.size}, or quorum: majority`,
+        ),
+      );
+    }
+  }
+};
+
+const rules: readonly Rule[] = [uniqueIds, componentsInKnownGroups, checksPointAtKnownComponents, quorumMatchesLocations];
 
 export function checkConfigRules(input: RuleInput): StatuspostError[] {
   const problems: StatuspostError[] = [];

@@ -1,7 +1,7 @@
 // Site settings and components, as written in probes/site.yaml and probes/components.yaml.
 // The check union is composed from the probe kinds in src/probes/registry.ts.
 import { z } from 'zod/v4';
-import { durationWithin, idSchema, postgresUrlSchema } from '../probes/types.ts';
+import { durationWithin, idSchema, postgresUrlSchema, quorumSchema } from '../probes/types.ts';
 import { controlCharacterProblem } from '../posts/text.ts';
 import { DURATION_LIMITS } from './limits.ts';
 import { DEFAULT_LANGUAGE, isLanguage, languageHint, type Language } from '../i18n/languages.ts';
@@ -128,6 +128,8 @@ export const componentsFileSchema = z.strictObject({
           .default({ partialAt: 1, majorAt: 'all' }),
         /** The whole service depends on it: its major outage is the page's major outage (the balancer). */
         essential: z.boolean().default(false),
+        /** How many locations must agree on its checks' statuses; a check's own `quorum` wins. Default: majority. */
+        quorum: quorumSchema.optional(),
       }),
     )
     .min(1, { error: 'list at least one component' }),

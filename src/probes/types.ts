@@ -3,6 +3,7 @@ import { z } from 'zod/v4';
 import { formatDuration, parseDuration } from '../config/duration.ts';
 import { DURATION_LIMITS, type DurationLimit } from '../config/limits.ts';
 import { staggerSchedule, toSchedule, type Schedule } from '../config/schedule.ts';
+import type { QuorumRule } from '../locations/quorum.ts';
 
 export type ProbeStatus = 'up' | 'degraded' | 'down';
 
@@ -34,6 +35,8 @@ export interface CheckBase {
   retryDelayMs: number;
   confirm: { down: number; up: number };
   public: boolean;
+  /** How many locations must agree on its status (src/locations/quorum.ts); absent: its component's rule, else majority. */
+  quorum?: QuorumRule | undefined;
 }
 
 export interface Probe<C extends CheckBase = CheckBase> {
@@ -108,6 +111,15 @@ const scheduleSchema = z.string().transform((text, ctx) => {
   return schedule;
 });
 
+/**
+ * How many locations must agree on a status before it is believed: `majority` (more than half of
+ * site.locations) or `{ min: n }`. Only read when site.locations lists two or more (rules.ts).
+ */
+export const quorumSchema = z.union([
+  z.literal('majority'),
+  z.strictObject({ min: z.number({ error: 'must be a whole number of locations, e.g. { min: 2 }' }).int().min(1, { error: 'must be at least 1' }) }),
+], { error: 'must be majority or { min: N }, e.g. { min: 2 }' });
+
 /** Keys every check has; each kind spreads this into its own strict object. */
 export const checkBaseShape = {
   id: idSchema,
@@ -124,6 +136,7 @@ export const checkBaseShape = {
     })
     .default({ down: 2, up: 1 }),
   public: z.boolean().default(false),
+  quorum: quorumSchema.optional(),
 };
 
 interface WrittenBase {
@@ -137,6 +150,7 @@ interface WrittenBase {
   retryDelay: number;
   confirm: { down: number; up: number };
   public: boolean;
+  quorum?: QuorumRule | undefined;
 }
 
 /** Written shape → runtime shape: unit-carrying names for the durations. */

@@ -3,7 +3,8 @@
 // daemon says so (`changed`). A question the kept answer was not for is read from the store.
 import type { ComponentDay, DailyRollup, EpochDay, Store } from '../store/types.ts';
 
-type DaysQuery = { location: string; sinceDay: EpochDay; untilDay?: EpochDay };
+/** `location` absent: every location's (a publisher voting over several). */
+type DaysQuery = { location?: string; sinceDay: EpochDay; untilDay?: EpochDay };
 type Slot<T> = { key: string; rows: Promise<T[]> } | undefined;
 
 export class KeptHistory {

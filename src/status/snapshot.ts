@@ -30,6 +30,16 @@ export interface SnapshotInput {
   /** How many days of history the page shows (90). */
   window: number;
   weights?: UptimeWeights;
+  /**
+   * Several locations (site.locations of two or more): the locations voted over, each check's status
+   * at each ('unknown' = no fresh result), and the location whose roll-ups give the per-check latency
+   * chart. `current` and `componentDays` then hold the agreed view. Absent on a single location.
+   */
+  locations?: {
+    names: readonly string[];
+    latencyFrom: string;
+    checks: ReadonlyMap<string, ReadonlyArray<{ location: string; status: ConfirmedStatus }>>;
+  };
 }
 
 export interface UptimeFigure {
@@ -59,7 +69,28 @@ export interface SnapshotComponent {
   uptime: { h24: UptimeFigure; d7: UptimeFigure; d30: UptimeFigure; d90: UptimeFigure };
   days: DayFigure[];
   /** Per check, per UTC day (the roll-ups' days), oldest first: median and 95th percentile latency. */
-  latency: Array<{ checkId: string; days: Array<{ date: string; p50: number | null; p95: number | null }> }>;
+  latency: LatencySeries[];
+  /** Several locations only (absent on one): what each saw, and how they voted. `status` and `probes` are the agreed view. */
+  locations?: ComponentLocations;
+}
+
+export type LatencySeries = { checkId: string; days: Array<{ date: string; p50: number | null; p95: number | null }> };
+
+export interface ComponentLocations {
+  /** Locations with a fresh result for at least one of the component's checks, out of `of`. */
+  reporting: number;
+  of: number;
+  /** Locations per status they see the component in (from their own checks' statuses); no data is not counted. */
+  counts: Record<ComponentStatus, number>;
+  /** Locations that see an outage (partial or major) which the agreed status does not show: "1 of 3 locations sees it down". */
+  seeingOutage: number;
+  byLocation: Array<{
+    location: string;
+    /** The component as this location sees it; null: no fresh result there. */
+    status: ComponentStatus | null;
+    /** Per check, per UTC day, from this location's roll-ups. */
+    latency: LatencySeries[];
+  }>;
 }
 
 export interface Snapshot {
@@ -94,7 +125,19 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   const utcToday = toEpochDay(now);
 
   const daysByComponent = groupBy(input.componentDays, (d) => d.componentId);
-  const rollupsByCheck = groupBy(input.rollups, (r) => r.checkId);
+  const where = input.locations;
+  // With several locations the roll-ups are every location's; the per-check chart keeps to one.
+  const rollupsByCheck = groupBy(where ? input.rollups.filter((r) => r.location === where.latencyFrom) : input.rollups, (r) => r.checkId);
+  const rollupsBySeries = where ? groupBy(input.rollups, (r) => `${r.checkId}\u0000${r.location}`) : undefined;
+  const latencyOf = (checkId: string, rollups: readonly DailyRollup[] | undefined): LatencySeries => {
+    const byDay = new Map((rollups ?? []).map((r) => [r.day, r]));
+    const out: LatencySeries['days'] = [];
+    for (let day = utcToday - input.window + 1; day <= utcToday; day++) {
+      const rollup = byDay.get(day);
+      out.push({ date: dateOf(day), p50: rollup?.latency?.p50 ?? null, p95: rollup?.latency?.p95 ?? null });
+    }
+    return { checkId, days: out };
+  };
 
   const components: SnapshotComponent[] = input.components.map((component) => {
     const checks = input.checks.filter((check) => check.component === component.id);
@@ -142,15 +185,10 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
       }),
       uptime: { h24: figure(now - 86_400_000), d7: figure(now - 7 * 86_400_000), d30: figure(now - 30 * 86_400_000), d90: figure(windowStart) },
       days: dayFigures,
-      latency: checks.map((check) => {
-        const byDay = new Map((rollupsByCheck.get(check.id) ?? []).map((r) => [r.day, r]));
-        const out: Array<{ date: string; p50: number | null; p95: number | null }> = [];
-        for (let day = utcToday - input.window + 1; day <= utcToday; day++) {
-          const rollup = byDay.get(day);
-          out.push({ date: dateOf(day), p50: rollup?.latency?.p50 ?? null, p95: rollup?.latency?.p95 ?? null });
-        }
-        return { checkId: check.id, days: out };
-      }),
+      latency: checks.map((check) => latencyOf(check.id, rollupsByCheck.get(check.id))),
+      ...(where && rollupsBySeries && checks.length > 0
+        ? { locations: componentLocations(component, checks, where, decision.probes, (checkId, location) => latencyOf(checkId, rollupsBySeries.get(`${checkId}\u0000${location}`))) }
+        : {}),
     };
   });
 
@@ -184,6 +222,28 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     openIncidents: openIncidents.map((p) => p.slug),
     maintenance: input.posts.flatMap((p) => (p.kind === 'maintenance' ? [{ slug: p.slug, state: maintenanceState(p, now) }] : [])),
   };
+}
+
+const OUTAGES: ReadonlySet<ComponentStatus | null> = new Set(['partial_outage', 'major_outage']);
+
+/** Each location's view of a component (its checks' statuses there, through the component's outage rule) and the count of the vote. */
+function componentLocations(
+  component: { outage: OutageRule },
+  checks: ReadonlyArray<{ id: string }>,
+  where: NonNullable<SnapshotInput['locations']>,
+  agreed: ComponentStatus | null,
+  latency: (checkId: string, location: string) => LatencySeries,
+): ComponentLocations {
+  const counts: Record<ComponentStatus, number> = { operational: 0, degraded_performance: 0, partial_outage: 0, major_outage: 0, under_maintenance: 0 };
+  const byLocation = where.names.map((location) => {
+    const statuses = checks.map((check) => where.checks.get(check.id)?.find((v) => v.location === location)?.status ?? 'unknown');
+    const status = statusFromChecks(statuses, component.outage);
+    if (status !== null) counts[status]++;
+    return { location, status, latency: checks.map((check) => latency(check.id, location)) };
+  });
+  const reporting = byLocation.filter((l) => l.status !== null).length;
+  const seeingOutage = OUTAGES.has(agreed) ? 0 : byLocation.filter((l) => OUTAGES.has(l.status)).length;
+  return { reporting, of: where.names.length, counts, seeingOutage, byLocation };
 }
 
 function toDayFigure(date: string, u: PeriodUptime): DayFigure {

@@ -144,6 +144,15 @@ describe('agreeTimelines', () => {
     expect(agreed).toEqual([seg(0, 40, 'up'), seg(40, 60, 'down'), seg(60, 120, 'up')]);
   });
 
+  it('as specified, a location failing since long before the others dates the agreed outage from its own first failure', () => {
+    // a is cut from 10 to 60, then the target really fails at 60 for everyone: the outage is dated
+    // from 10, over a stretch where b and c agreed it was up. Kept as designed (PLAN-18); noted in the report.
+    const a = [seg(0, 10, 'up'), seg(10, 90, 'down'), seg(90, 120, 'up')];
+    const b = [seg(0, 60, 'up'), seg(60, 90, 'down'), seg(90, 120, 'up')];
+    const agreed = agreeTimelines([{ location: 'a', timeline: a }, { location: 'b', timeline: b }, { location: 'c', timeline: b }], 'majority', from, to);
+    expect(agreed).toEqual([seg(0, 10, 'up'), seg(10, 90, 'down'), seg(90, 120, 'up')]);
+  });
+
   it('two locations disagreeing hold the status before; both failing is an outage', () => {
     const a = [seg(0, 30, 'up'), seg(30, 120, 'down')];
     const b = [seg(0, 60, 'up'), seg(60, 120, 'down')];

@@ -104,6 +104,19 @@ export const en = {
   'component.responseTime': 'Response time',
   'component.responseTimeNote': "Median and 95th percentile of each check's measured latency, by UTC day.",
   'component.incidents': 'Incidents',
+  // Several locations (site.locations): what each saw, under the agreed status.
+  'component.locations': 'Locations',
+  'component.locationsCaption': 'What each location sees',
+  'component.locationsNote': 'Each location probes on its own; the status above is what enough of them agree on. Response time: median / 95th percentile of today, or of the last UTC day measured.',
+  'component.location': 'Location',
+  'component.locationStatus': 'Status',
+  'component.locationLatency': 'Response time p50 / p95',
+  'component.locationCheckLatency': '{name}: p50 / p95',
+  'component.locationNoData': 'no recent result',
+  'component.locationLatencyValue': '{p50} / {p95}',
+  'component.locationLatencyOn': '{p50} / {p95} ({date})',
+  'component.locationsReporting': '{reporting} of {of} locations reporting',
+  'component.locationsSeeDown': { one: '{count} of {of} locations sees it down', other: '{count} of {of} locations see it down' },
 
   // The latency chart.
   'latency.noneMeasured': '{date}: no latency measured',

@@ -157,6 +157,20 @@ describe('gatherSnapshotInput over three locations', () => {
     await store.close();
   });
 
+  it('the publisher\'s refresh writes the same agreed days from kept state as from the rows', async () => {
+    const store = await recordedStore();
+    const live = new LiveByLocation(zoneDays(ZONE));
+    await gatherSnapshotInput(store, config, [], NOW, live); // keeps today per location
+    const read = () => store.componentDays({ location: AGREED_LOCATION, sinceDay: 0 });
+    expect(await refreshAgreedComponentDays(store, config.components as never, checks, LOCATIONS, ZONE, NOW, live)).toBe(6);
+    const fromKept = await read();
+    await refreshAgreedComponentDays(store, config.components as never, checks, LOCATIONS, ZONE, NOW);
+    expect(fromKept).toEqual(await read());
+    // Nothing below the agreed location: the probers' own days are theirs to write.
+    expect(await store.componentDays({ location: 'a', sinceDay: 0 })).toEqual([]);
+    await store.close();
+  });
+
   it('a single location stays as today: site.locations of one is the own location', async () => {
     const store = await recordedStore();
     const one = { ...config, site: { ...config.site, locations: ['a'] } } as Config;

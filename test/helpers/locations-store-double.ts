@@ -11,10 +11,10 @@ import { onTestFinished } from 'vitest';
 import { StatuspostError } from '../../src/errors.ts';
 import type { OutboxEntry } from '../../src/notify/types.ts';
 import type { CheckResult } from '../../src/probes/types.ts';
-import type { LeaseGrant, ResultPage, Store, StoredResult, Verdict } from '../../src/store/types.ts';
+import type { LeaseGrant, ResultPage, ResultQuery, Store, StoredResult, Verdict } from '../../src/store/types.ts';
 
 /** The part of a Store the roles use. */
-export type LocationsStore = Pick<Store, 'resultsAfter' | 'acquireLease' | 'releaseLease' | 'fenced' | 'verdicts' | 'record'>;
+export type LocationsStore = Pick<Store, 'resultsAfter' | 'acquireLease' | 'releaseLease' | 'fenced' | 'verdicts' | 'record' | 'results'>;
 
 /** Makes a fresh store for one test: the double, or a real engine (after the merge). */
 export type LocationsStoreFactory = () => Promise<LocationsStore>;
@@ -62,6 +62,14 @@ export class InMemoryLocationsStoreDouble implements LocationsStore {
     for (const r of results) {
       this.rows.push({ checkId: r.checkId, location, status: r.status, startedAt: r.startedAt, latencyMs: r.latencyMs, message: r.message, details: r.details });
     }
+  }
+
+  /** As the engines: in time order, then check id. */
+  async results(query: ResultQuery): Promise<StoredResult[]> {
+    return this.rows
+      .filter((r) => r.startedAt >= query.since && (query.until === undefined || r.startedAt < query.until))
+      .filter((r) => (query.checkId === undefined || r.checkId === query.checkId) && (query.location === undefined || r.location === query.location))
+      .sort((a, b) => a.startedAt - b.startedAt || a.checkId.localeCompare(b.checkId));
   }
 
   async resultsAfter(cursor: string | null, limit: number): Promise<ResultPage> {

@@ -21,6 +21,9 @@ import { LiveByLocation } from './live.ts';
 import type { AgreedState } from './quorum.ts';
 import { createVerdicts, type Verdicts } from './verdicts.ts';
 
+/** How long a build waits for the follower's first cursor. */
+const FOLLOW_READY_MS = 10_000;
+
 /** Several locations are voted over: site.locations names two or more. */
 export function votesOverLocations(config: Pick<Config, 'site'>): boolean {
   return (config.site.locations?.length ?? 0) >= 2;
@@ -144,7 +147,18 @@ export async function startLocationRoles(options: LocationRolesOptions): Promise
       verdicts?.observe(own, result);
     },
     async beforeBuild() {
-      await follower?.ready;
+      if (!follower) return;
+      // Bounded: a store down since the start fails this build (retried) instead of holding it, and
+      // with it the publisher's stop, for ever.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('the other locations\' results cannot be followed yet (the store does not answer)')), FOLLOW_READY_MS);
+      });
+      try {
+        await Promise.race([follower.ready, late]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     agreedStatuses() {
       if (!votes) return undefined;

@@ -9,12 +9,12 @@
 // `failNext`/`hang` to make a call fail or never answer, and `calls` to count them.
 import { onTestFinished } from 'vitest';
 import { StatuspostError } from '../../src/errors.ts';
-import type { OutboxEntry } from '../../src/notify/types.ts';
+import type { NotifyEvent, OutboxEntry } from '../../src/notify/types.ts';
 import type { CheckResult } from '../../src/probes/types.ts';
 import type { LeaseGrant, ResultPage, ResultQuery, Store, StoredResult, Verdict } from '../../src/store/types.ts';
 
 /** The part of a Store the roles use. */
-export type LocationsStore = Pick<Store, 'resultsAfter' | 'acquireLease' | 'releaseLease' | 'fenced' | 'verdicts' | 'record' | 'results'>;
+export type LocationsStore = Pick<Store, 'resultsAfter' | 'acquireLease' | 'releaseLease' | 'fenced' | 'verdicts' | 'record' | 'results' | 'events'>;
 
 /** Makes a fresh store for one test: the double, or a real engine (after the merge). */
 export type LocationsStoreFactory = () => Promise<LocationsStore>;
@@ -112,6 +112,13 @@ export class InMemoryLocationsStoreDouble implements LocationsStore {
     if (during) this.written.swaps++;
   }
 
+  /** The events written through fenced (the only outbox writes the roles make), oldest first, each key once. */
+  async events(query: Parameters<Store['events']>[0]): Promise<NotifyEvent[]> {
+    const byKey = new Map<string, NotifyEvent>();
+    for (const entry of this.written.outbox) if (!byKey.has(entry.event.key)) byKey.set(entry.event.key, entry.event);
+    return [...byKey.values()].filter((e) => e.createdAt >= query.since && (query.kind === undefined || e.kind === query.kind) && (query.audience === undefined || e.audience === query.audience));
+  }
+
   async verdicts(): Promise<Verdict[]> {
     await this.enter('verdicts');
     return [...this.latest.values()];
@@ -143,3 +150,12 @@ export const realLocationsStores: Record<'sqlite' | 'postgres', LocationsStoreFa
     return store;
   },
 };
+
+/**
+ * The stores the factory-based tests run on: the double always; the real engines too when
+ * STATUSPOST_REAL_LOCATIONS_STORES=1 (after the merge, once src/store implements the methods).
+ */
+export function locationsStores(): Array<[string, LocationsStoreFactory]> {
+  const real = process.env.STATUSPOST_REAL_LOCATIONS_STORES === '1';
+  return [['in-memory double', doubleLocationsStore], ...(real ? (Object.entries(realLocationsStores) as Array<[string, LocationsStoreFactory]>) : [])];
+}

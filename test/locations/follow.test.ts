@@ -1,7 +1,7 @@
 // The follower (src/locations/follow.ts): the other locations' results, read from the store with a
 // cursor into each location's kept state. Written against a LocationsStoreFactory: on the in-memory
 // double now; after the merge, also on the real engines (realLocationsStores) except the failure case.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startFollower } from '../../src/locations/follow.ts';
 import { LiveByLocation } from '../../src/locations/live.ts';
 import type { Check } from '../../src/probes/registry.ts';
@@ -10,8 +10,11 @@ import type { CheckResult, ProbeStatus } from '../../src/probes/types.ts';
 import { zoneDays } from '../../src/status/component-days.ts';
 import { captureLogger } from '../helpers/capture-logger.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
-import { doubleLocationsStore, InMemoryLocationsStoreDouble, type LocationsStoreFactory } from '../helpers/locations-store-double.ts';
+import { InMemoryLocationsStoreDouble, locationsStores, type LocationsStoreFactory } from '../helpers/locations-store-double.ts';
+import { dropTestStores } from '../helpers/postgres-store.ts';
 
+
+afterEach(dropTestStores); // the PostgreSQL schemas of realLocationsStores, when they run
 const check = (id: string) =>
   tcpProbe.schema.parse({ id, component: 'chat', kind: 'tcp', host: 'h.example', port: 1, schedule: '10s', timeout: '2s', confirm: { down: 2, up: 1 } }) as Check;
 const checks = [check('api'), check('web')];
@@ -27,7 +30,7 @@ function follower(store: Awaited<ReturnType<LocationsStoreFactory>>, extra: { pa
   return { live, logger, polls, follow };
 }
 
-describe.each([['in-memory double', doubleLocationsStore]] as Array<[string, LocationsStoreFactory]>)('follower on the %s', (_name, makeStore) => {
+describe.each(locationsStores())('follower on the %s', (_name, makeStore) => {
   it('starts at the store\'s present, then takes each new result of the other voted locations', async () => {
     const store = await makeStore();
     const t0 = Date.now() - 60_000;

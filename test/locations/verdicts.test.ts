@@ -1,7 +1,7 @@
 // The publisher's verdicts (src/locations/verdicts.ts): the pure parts as tables, then the state
 // holder on the store double (written against LocationsStoreFactory; after the merge, re-run the
 // "on the store" block on realLocationsStores too), with a real loaded configuration and real alerts.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { createAlerts } from '../../src/notify/alerts.ts';
 import {
@@ -19,9 +19,12 @@ import type { Check } from '../../src/probes/registry.ts';
 import { tcpProbe } from '../../src/probes/tcp.ts';
 import type { CheckResult, ProbeStatus } from '../../src/probes/types.ts';
 import { captureLogger } from '../helpers/capture-logger.ts';
-import { doubleLocationsStore, InMemoryLocationsStoreDouble, type LocationsStoreFactory } from '../helpers/locations-store-double.ts';
+import { doubleLocationsStore, InMemoryLocationsStoreDouble, locationsStores, type LocationsStoreFactory } from '../helpers/locations-store-double.ts';
+import { dropTestStores } from '../helpers/postgres-store.ts';
 import { tempProject } from '../helpers/temp.ts';
 
+
+afterEach(dropTestStores); // the PostgreSQL schemas of realLocationsStores, when they run
 const NOW = Math.floor(Date.now() / 1000) * 1000;
 const S = 1_000;
 const tcp = (extra: Record<string, unknown> = {}) =>
@@ -140,7 +143,7 @@ async function setup(makeStore: LocationsStoreFactory) {
   return { config: config!, store, take, setToken: (t: number | null) => (token = t), verdicts, logger, changes, round, verdictLines, outboxWakes: () => outboxWakes, result };
 }
 
-describe.each([['in-memory double', doubleLocationsStore]] as Array<[string, LocationsStoreFactory]>)('verdicts on the %s', (_name, makeStore) => {
+describe.each(locationsStores())('verdicts on the %s', (_name, makeStore) => {
   it('believes what enough locations agree on, writes each agreed change with its alerts, and logs it', async () => {
     const { store, take, verdicts, round, verdictLines, changes, outboxWakes } = await setup(makeStore);
     await verdicts.restore(NOW - 100 * S);
@@ -160,16 +163,15 @@ describe.each([['in-memory double', doubleLocationsStore]] as Array<[string, Loc
     expect(changes).toEqual(['api up', 'api down']);
     const stored = await store.verdicts();
     expect(stored).toEqual([{ checkId: 'api', status: 'down', since: t + 10 * S, at: t + 40 * S, locations: ['a', 'b'] }]);
-    const written = (store as InMemoryLocationsStoreDouble).written.outbox;
-    const component = written.filter((e) => e.event.kind === 'component');
+    const component = await store.events({ since: 0, kind: 'component' });
     expect(component).toHaveLength(1);
-    expect(component[0]!.event).toMatchObject({ key: `component:chat:${t + 10 * S}:major_outage`, at: t + 10 * S });
-    expect(component[0]!.event.text).toContain('down at a (2 of 3 locations: a, b)');
+    expect(component[0]).toMatchObject({ key: `component:chat:${t + 10 * S}:major_outage`, at: t + 10 * S });
+    expect(component[0]!.text).toContain('down at a (2 of 3 locations: a, b)');
     expect(outboxWakes()).toBeGreaterThan(0);
     // Back up at two locations: operational again, one resolution alert.
     await round(t + 50 * S, { a: 'up', b: 'up', c: 'up' });
     expect(verdictLines().at(-1)).toBe('verdict: check api is up (3 of 3 locations: a, b, c)');
-    expect(written.filter((e) => e.event.kind === 'component').map((e) => e.event.severity)).toEqual(['critical', 'resolved']);
+    expect((await store.events({ since: 0, kind: 'component' })).map((e) => e.severity)).toEqual(['critical', 'resolved']);
   });
 
   it('holds the status while too few locations are fresh, and says unknown when none is', async () => {

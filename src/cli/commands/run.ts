@@ -61,10 +61,11 @@ SIGTERM or SIGINT stops it gracefully: in-flight checks end, everything buffered
 
 Several machines, one PostgreSQL store: each run probes from its location (site.yaml location, or
 --location) and records there. Without --no-publish a run is a publisher candidate: on PostgreSQL
-the candidates share a lease ("lease gained (token N)" in the log); only its holder publishes, a
-takeover happens within 15 s of the holder's death or loss of the database, and the swap of the
-published folder is fenced by the lease's token, so a stale publisher never replaces a newer
-publish (the token is in \$STATUSPOST_FENCING_TOKEN for --after-publish). With site.yaml locations
+the candidates share a lease ("lease gained (token N)" in the log); only its holder publishes.
+The lease lasts 10 s and is renewed every 3 s, so another candidate takes over within about 12 s
+of the holder's death or its loss of the database. The swap of the published folder is fenced by
+the lease's token: a stale publisher never replaces a newer publish (the token is also in
+\$STATUSPOST_FENCING_TOKEN for --after-publish). With site.yaml locations
 naming two or more, the holder follows every location's results, believes a check's status when
 its quorum of fresh locations agrees (thresholds apply per location first; "verdict: check api is
 down (2 of 3 locations: a, b)"), and alerts from those verdicts only: no daemon alerts from its own

@@ -118,7 +118,12 @@ export async function startLocationRoles(options: LocationRolesOptions): Promise
       onGained: (token) => {
         failing = false;
         logger.info('lease', `lease gained (token ${token})`, { token, lease: PUBLISHER_LEASE });
-        options.onGained?.(token);
+        try {
+          options.onGained?.(token);
+        } catch (error) {
+          // A bug in the caller's hook must not stop the lease keeper (it would never renew again).
+          logger.error('lease-hook-failed', `after gaining the lease: ${(error as Error).stack ?? String(error)}`);
+        }
         void verdicts?.evaluate();
       },
       onLost: (reason) => logger.warn('lease-lost', `lease lost: ${reason}`, { lease: PUBLISHER_LEASE }),

@@ -198,7 +198,10 @@ opened or is in use by another daemon, or results were still waiting for it when
         logger,
         publishes: args.values['no-publish'] !== true,
         ...(alerts ? { alerts } : {}),
-        onGained: () => publisher?.request('lease gained'),
+        onGained: () => {
+          publisher?.request('lease gained');
+          void beat(); // the heartbeat says who publishes at once, not 30 s later
+        },
         onVerdict: (check, state) => {
           publisher?.request(`check ${check.id} is ${state.status} (agreed)`);
           autoIncidents?.request(`check ${check.id} is ${state.status} (agreed)`);
@@ -255,6 +258,7 @@ opened or is in use by another daemon, or results were still waiting for it when
           status: p?.lastSnapshot?.overall.description ?? null,
           statusPublished: p?.lastSnapshotPublished ?? false,
           buffered: daemon.stats().buffered,
+          ...(roles.lease ? { lease: { holder: roles.lease.holder, token: roles.lease.token() } } : {}),
         }).catch((error: Error) => logger.warn('heartbeat-failed', `the heartbeat file could not be written: ${error.message}`));
       };
       if (!args.values['no-publish']) {

@@ -65,11 +65,11 @@ the candidates share a lease ("lease gained (token N)" in the log); only its hol
 The lease lasts 10 s and is renewed every 3 s, so another candidate takes over within about 12 s
 of the holder's death or its loss of the database. The swap of the published folder is fenced by
 the lease's token: a stale publisher never replaces a newer publish (the token is also in
-\$STATUSPOST_FENCING_TOKEN for --after-publish). With site.yaml locations
-naming two or more, the holder follows every location's results, believes a check's status when
-its quorum of fresh locations agrees (thresholds apply per location first; "verdict: check api is
-down (2 of 3 locations: a, b)"), and alerts from those verdicts only: no daemon alerts from its own
-view then, except its own trouble. With SQLite and one location none of this applies: one daemon.
+\$STATUSPOST_FENCING_TOKEN for --after-publish). With site.yaml locations naming two or more, the
+holder follows every location's results, believes a check's status when its quorum of fresh
+locations agrees (thresholds apply per location first; "verdict: check api is down (2 of 3
+locations: a, b)"), and alerts from those verdicts only: no daemon alerts from its own view then,
+except its own trouble. With SQLite and one location none of this applies: one daemon.
 
   --location NAME       the location this daemon probes from, recorded with every result
                         (default: site.yaml location); lowercase letters, digits and dashes

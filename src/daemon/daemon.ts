@@ -29,6 +29,15 @@ export interface DaemonOptions {
   observe?: (check: Check, result: CheckResult) => void;
   /** Keep today's state of each check for a publisher in this process (src/live). Default true; a prober that does not publish says false. */
   keepToday?: boolean;
+  /** The kept state to feed instead of a new one (a publisher over several locations: its own location's, src/locations/live.ts). */
+  live?: LiveStatus;
+  /**
+   * Alerts from this daemon's own view of the checks: confirmed changes, TLS, saturation and
+   * reminders. Default true. With several locations it is false: one location's view is not the
+   * truth, and the lease holder alerts from the verdicts (src/locations/verdicts.ts); own trouble
+   * (the store down, publishing failing) is still alerted here.
+   */
+  ownViewAlerts?: boolean;
   /** Called when a check's confirmed status changes (the publisher republishes). */
   onStatusChange?: (check: Check, state: ConfirmState) => void;
   /** Alerts (probes/notify.yaml): events from confirmed changes, written with their results. */
@@ -140,7 +149,8 @@ export function startDaemon(options: DaemonOptions): Daemon {
     ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
   });
 
-  const live = options.keepToday === false ? undefined : new LiveStatus(zoneDays(config.site.timezone));
+  const live = options.keepToday === false ? undefined : (options.live ?? new LiveStatus(zoneDays(config.site.timezone)));
+  const ownViewAlerts = options.ownViewAlerts !== false;
   const confirmed = new Map<string, ConfirmState>(config.checks.map((check) => [check.id, options.initialStates?.get(check.id) ?? initialConfirmState]));
   const onResult = (check: Check, result: CheckResult) => {
     const before = confirmed.get(check.id) ?? initialConfirmState;
@@ -148,7 +158,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
     confirmed.set(check.id, after);
     // The alerts this result causes are committed with it, in one transaction.
     let outbox: OutboxEntry[] | undefined;
-    if (alerts) {
+    if (alerts && ownViewAlerts) {
       try {
         outbox = alerts.onResult(check, result, before, after, confirmed, Date.now());
       } catch (error) {
@@ -170,7 +180,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
     }
   };
 
-  const reminders = alerts
+  const reminders = alerts && ownViewAlerts
     ? setInterval(() => {
         try {
           addSide(alerts.reminders(confirmed, Date.now()));

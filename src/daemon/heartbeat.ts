@@ -16,6 +16,8 @@ export interface Heartbeat {
   /** Whether the published site shows `status` (false while publishing fails, and before the first publish). */
   statusPublished: boolean;
   buffered: number;
+  /** A publisher candidate with a lease (src/locations/lease.ts): its holder id and token while it holds it (null: another publishes). */
+  lease?: { holder: string; token: number | null };
 }
 
 export async function writeHeartbeat(path: string, beat: Heartbeat): Promise<void> {

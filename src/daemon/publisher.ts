@@ -12,6 +12,7 @@ import type { Config } from '../config/load.ts';
 import { OVERRUN_LIMIT_MS } from '../posts/state.ts';
 import type { Post } from '../posts/types.ts';
 import { loadPosts } from '../posts/load.ts';
+import { StatuspostError } from '../errors.ts';
 import { buildAndPublish } from '../publish/build-site.ts';
 import { zoneDays } from '../status/component-days.ts';
 import { gatherSnapshotInput } from '../status/gather.ts';
@@ -52,6 +53,12 @@ export interface PublisherOptions {
   onPublished?: (site: { snapshot: Snapshot; posts: readonly Post[]; now: number; folder: string }) => Promise<unknown>;
   /** After every attempt: whether it published, and what is wrong with content/ (null: nothing). For alerts. */
   onOutcome?: (outcome: { published: boolean; error: string | null; postsProblem: string | null }) => void;
+  /**
+   * Several publisher candidates on one store (src/locations/lease.ts): only the lease holder builds
+   * (`token()` null: no build), and the swap runs inside `commit` (store.fenced with that token), so
+   * a publisher that lost the lease meanwhile replaces nothing. The token goes to --after-publish.
+   */
+  lease?: { token(): number | null; commit(token: number, swap: () => Promise<void>): Promise<void> };
 }
 
 export interface PublisherStats {
@@ -132,6 +139,13 @@ export function startPublisher(options: PublisherOptions): Publisher {
     const why = [...reasons].join(', ');
     reasons.clear();
     const started = Date.now();
+    const token = options.lease ? options.lease.token() : undefined;
+    if (token === null) {
+      // Another publisher holds the lease: it publishes. Gaining the lease asks for a publish.
+      logger.debug('publish-skipped', `not publishing (${why}): another publisher holds the lease`);
+      return;
+    }
+    let fenced = false;
     try {
       // The refresh also re-lists content/, re-arming any watch that was lost.
       const refresh = why.includes('refresh');
@@ -148,7 +162,9 @@ export function startPublisher(options: PublisherOptions): Publisher {
       stats.lastSnapshot = { overall: snapshot.overall, generatedAt: snapshot.generatedAt };
       stats.lastSnapshotPublished = false;
       const charts = await incidentCharts(store, config, current, now);
-      const result = await buildAndPublish({ config, snapshot, posts: current, out, now, incidentCharts: charts, ...(options.notice ? { notice: options.notice } : {}) });
+      const lease = options.lease;
+      const commit = lease && token !== undefined ? (swap: () => Promise<void>) => lease.commit(token, swap) : undefined;
+      const result = await buildAndPublish({ config, snapshot, posts: current, out, now, incidentCharts: charts, ...(options.notice ? { notice: options.notice } : {}), ...(commit ? { commit } : {}) });
       stats.published++;
       stats.lastPublishAt = Date.now();
       stats.lastDurationMs = stats.lastPublishAt - started;
@@ -158,8 +174,9 @@ export function startPublisher(options: PublisherOptions): Publisher {
         reason: why,
         status: snapshot.overall.indicator,
         ms: stats.lastDurationMs,
+        ...(token !== undefined ? { token } : {}),
       });
-      if (options.afterPublish) await runHook(options.afterPublish, result.folder);
+      if (options.afterPublish) await runHook(options.afterPublish, result.folder, token);
       if (options.onPublished) {
         await options.onPublished({ snapshot, posts: current, now, folder: result.folder }).catch((error: unknown) => {
           logger.error('notify-feed-failed', `new feed items were not handed to the subscriber notifications: ${(error as Error).message}; the next publish tries again`);
@@ -167,6 +184,13 @@ export function startPublisher(options: PublisherOptions): Publisher {
       }
       scheduleClock(current, now);
     } catch (error) {
+      if (error instanceof StatuspostError && error.code === 'SP_LEASE_LOST') {
+        // Not a failure to retry: the lease went to another publisher during the build, whose
+        // publishes are the newer ones; this one must not land after them.
+        fenced = true;
+        logger.warn('publish-fenced', `the publish (${why}) was refused: ${error.message}; the publisher holding the lease publishes`);
+        return;
+      }
       stats.failed++;
       stats.lastError = (error as Error).message;
       logger.error('publish-failed', `the site was not published: ${(error as Error).message}; the published one stays, retried in ${Math.round((options.retryMs ?? 30_000) / 1000)} s`);
@@ -177,15 +201,18 @@ export function startPublisher(options: PublisherOptions): Publisher {
       }
     } finally {
       options.afterAttempt?.();
-      // "nothing was published" because content/ has problems is the posts' trouble, not publishing's.
+      // "nothing was published" because content/ has problems is the posts' trouble, not publishing's;
+      // a refused publish (fenced) says nothing about publishing's health either way.
       const published = stats.lastError === null || (postsProblem !== null && stats.lastError.includes(postsProblem));
-      options.onOutcome?.({ published, error: stats.lastError, postsProblem });
+      if (!fenced) options.onOutcome?.({ published, error: stats.lastError, postsProblem });
     }
   }
 
-  function runHook(command: string, folder: string): Promise<void> {
+  function runHook(command: string, folder: string, token: number | undefined): Promise<void> {
     return new Promise((resolve) => {
-      const child = spawn('/bin/sh', ['-c', command, 'after-publish', folder], { stdio: ['ignore', 'ignore', 'pipe'] });
+      // The fencing token lets the command refuse a sync older than one it already made (an object store's metadata).
+      const env = token === undefined ? process.env : { ...process.env, STATUSPOST_FENCING_TOKEN: String(token) };
+      const child = spawn('/bin/sh', ['-c', command, 'after-publish', folder], { stdio: ['ignore', 'ignore', 'pipe'], env });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
       child.on('error', (error) => {

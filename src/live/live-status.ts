@@ -90,6 +90,17 @@ export class LiveStatus {
   }
 
   /**
+   * The newest result held for the check (kept day, roll-up or early list), if any: a follower of
+   * the store (src/locations/follow.ts) skips what is not newer, since the store's rows read by a
+   * publish and the follower's pages overlap, and a result taken twice would count as out of order.
+   */
+  latestAt(checkId: string): number | undefined {
+    const times = [this.days.get(checkId)?.last?.startedAt, this.rollupDays.get(checkId)?.lastAt, this.early.get(checkId)?.at(-1)?.startedAt];
+    const held = times.filter((t): t is number => t !== undefined);
+    return held.length === 0 ? undefined : Math.max(...held);
+  }
+
+  /**
    * The check's day [dayStart, dayEnd) as known at `now`, starting it if it is new; undefined if the
    * check has to be read from the store first, or if what is held is later than that day or than
    * `now` (a question about the past, which only the store answers).

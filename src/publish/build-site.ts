@@ -24,7 +24,7 @@ import { nextWindowHistory, type WindowHistory } from '../feeds/ics.ts';
 import type { Maintenance } from '../posts/types.ts';
 import { PageCompressor, precompress } from './precompress.ts';
 import { filesUnder, scanForLeaks, SCAN_VERSION, type Leak } from './scan.ts';
-import { newBuildFolder, publish } from './swap.ts';
+import { newBuildFolder, publish, type SwapCommit } from './swap.ts';
 
 /** The statuspost package itself: Astro's root, where src/pages and astro.config.mjs live. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -126,6 +126,8 @@ export interface BuildOptions {
   progress?: (message: string) => void;
   /** Each incident's measured-impact chart by slug (src/postmortem/gather.ts: incidentCharts); none: no charts. */
   incidentCharts?: ReadonlyMap<string, IncidentChart>;
+  /** Runs the final swap inside it (the publisher lease's fenced transaction); a refusal publishes nothing. */
+  commit?: SwapCommit;
 }
 
 /** Where a build keeps its own bookkeeping; hidden files are never served. */
@@ -268,7 +270,7 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
     await mkdir(join(folder, dirname(MANIFEST)), { recursive: true });
     await writeFile(join(folder, MANIFEST), JSON.stringify(manifest));
     await writeFile(join(folder, WINDOWS), JSON.stringify(windows));
-    await publish(folder, out);
+    await publish(folder, out, 2, options.commit);
     lap('publish');
     return { folder, rendered: render.incidents.length + render.maintenance.length, reused: reuse.length, files: files.length, phases };
   } catch (error) {

@@ -44,10 +44,18 @@ export function unwritable(publishedPath: string, error: unknown): StatuspostErr
 }
 
 /**
- * Points `publishedPath` at `buildFolder` atomically. A published path that is a real folder (left
- * by an older tool, or made by hand) is refused rather than deleted.
+ * Wraps the one atomic step (the rename), e.g. in the publisher lease's fenced transaction
+ * (store.fenced): it must call `swap` at most once, and may refuse by rejecting without calling it.
+ * Pruning old builds stays outside it, so the lease's row is held only for the rename.
  */
-export async function publish(buildFolder: string, publishedPath: string, keep = 2): Promise<void> {
+export type SwapCommit = (swap: () => Promise<void>) => Promise<void>;
+
+/**
+ * Points `publishedPath` at `buildFolder` atomically. A published path that is a real folder (left
+ * by an older tool, or made by hand) is refused rather than deleted. With `commit`, the rename runs
+ * inside it; if it does not run, nothing is replaced and this rejects (with `commit`'s error).
+ */
+export async function publish(buildFolder: string, publishedPath: string, keep = 2, commit?: SwapCommit): Promise<void> {
   const target = resolve(publishedPath);
   const current = await lstat(target).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
@@ -62,10 +70,26 @@ export async function publish(buildFolder: string, publishedPath: string, keep =
   try {
     await rm(temporary, { force: true });
     await symlink(resolve(buildFolder), temporary);
-    await rename(temporary, target); // the one atomic step
   } catch (error) {
     throw unwritable(publishedPath, error);
   }
+  let swapped = false;
+  const swap = async () => {
+    if (swapped) return;
+    try {
+      await rename(temporary, target); // the one atomic step
+    } catch (error) {
+      throw unwritable(publishedPath, error);
+    }
+    swapped = true;
+  };
+  try {
+    await (commit ? commit(swap) : swap());
+  } finally {
+    // A refused commit leaves the link unswapped: removed, so nothing half-made stays beside the site.
+    if (!swapped) await rm(temporary, { force: true }).catch(() => {});
+  }
+  if (!swapped) throw new StatuspostError('SP_LEASE_LOST', `${publishedPath} was not replaced: the publish was not committed`);
   await pruneBuilds(publishedPath, keep);
 }
 

@@ -1,6 +1,8 @@
 // `statuspost run`: the daemon. Probes on schedule, records every result, and republishes the site
 // when what it shows changes, until SIGTERM or SIGINT.
-import { loadConfig } from '../../config/load.ts';
+import { loadConfig, type Config } from '../../config/load.ts';
+import { startLocationRoles } from '../../locations/roles.ts';
+import { idSchema } from '../../probes/types.ts';
 import { acquireLock, type Lock } from '../../daemon/lock.ts';
 import { createLogger, type LogFormat } from '../../daemon/log.ts';
 import { restoreConfirmStates, startDaemon } from '../../daemon/daemon.ts';
@@ -24,8 +26,8 @@ import { stopSignal } from '../stop-signal.ts';
 
 export const runCommand: Command = {
   summary: 'the daemon: probe on schedule, record every result, republish the site on change',
-  usage: `Usage: statuspost run [--out DIR] [--no-publish] [--no-watch] [--after-publish CMD]
-                      [--metrics HOST:PORT] [--heartbeat FILE] [--root DIR]
+  usage: `Usage: statuspost run [--location NAME] [--out DIR] [--no-publish] [--no-watch]
+                      [--after-publish CMD] [--metrics HOST:PORT] [--heartbeat FILE] [--root DIR]
                       [--log-format text|json] [--json] [--verbose]
 
 Schedules every check in probes/checks/*.yaml with its own schedule, runs them under the shared
@@ -57,8 +59,22 @@ a "monitoring" update (never "resolved"). A deleted draft is not written again f
 autoIncidents: publish writes it without draft: true; off writes nothing.
 SIGTERM or SIGINT stops it gracefully: in-flight checks end, everything buffered is written.
 
+Several machines, one PostgreSQL store: each run probes from its location (site.yaml location, or
+--location) and records there. Without --no-publish a run is a publisher candidate: on PostgreSQL
+the candidates share a lease ("lease gained (token N)" in the log); only its holder publishes.
+The lease lasts 10 s and is renewed every 3 s, so another candidate takes over within about 12 s
+of the holder's death or its loss of the database. The swap of the published folder is fenced by
+the lease's token: a stale publisher never replaces a newer publish (the token is also in
+\$STATUSPOST_FENCING_TOKEN for --after-publish). With site.yaml locations naming two or more, the
+holder follows every location's results, believes a check's status when its quorum of fresh
+locations agrees (thresholds apply per location first; "verdict: check api is down (2 of 3
+locations: a, b)"), and alerts from those verdicts only: no daemon alerts from its own view then,
+except its own trouble. With SQLite and one location none of this applies: one daemon.
+
+  --location NAME       the location this daemon probes from, recorded with every result
+                        (default: site.yaml location); lowercase letters, digits and dashes
   --out DIR             where the site is published (default: public-site under the project)
-  --no-publish          probe and record only
+  --no-publish          probe and record only (a prober): never publishes, never takes the lease
   --no-watch            do not watch content/ (a file system that reports no changes, as NFS
                         does for other machines' writes); posts are re-read at each publish when
                         content/ changed, so an edit shows by the 5-minute refresh at the latest
@@ -79,6 +95,7 @@ opened or is in use by another daemon, or results were still waiting for it when
     const stop = stopSignal(); // first: a signal while starting stops it once started
     const args = parseCommandArgs('run', argv, {
       'log-format': { type: 'string' },
+      location: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       'flush-interval': { type: 'string' }, // for tests: milliseconds between writes
       out: { type: 'string' },
@@ -104,13 +121,16 @@ opened or is in use by another daemon, or results were still waiting for it when
     const notifyTimeout = milliseconds('notify-timeout');
     const recoveryWindow = milliseconds('recovery-window');
     if (typeof args.values.metrics === 'string') metricsAddress(args.values.metrics);
+    const locationFlag = typeof args.values.location === 'string' ? locationName(args.values.location) : undefined;
     if (args.values['no-publish'] === true) {
       const publishing = ['out', 'after-publish', 'debounce', 'publish-retry', 'refresh'].find((flag) => args.values[flag] !== undefined) ?? (args.values['no-watch'] === true ? 'no-watch' : undefined);
       if (publishing) throw new StatuspostError('SP_USAGE', `run: --${publishing} has no effect with --no-publish`, { hint: 'drop one of them' });
     }
     const logger = createLogger({ format, debug: args.values.verbose === true });
-    const { config, problems } = await loadConfig(args.root);
-    if (!config) throw new ProblemsError(problems);
+    const loaded = await loadConfig(args.root);
+    if (!loaded.config) throw new ProblemsError(loaded.problems);
+    // --location overrides site.yaml's for everything this run does: its results, its kept state, its roles.
+    const config: Config = locationFlag === undefined ? loaded.config : { ...loaded.config, site: { ...loaded.config.site, location: locationFlag } };
 
     let lock: Lock | undefined;
     if (config.site.store.engine === 'sqlite') {
@@ -170,6 +190,25 @@ opened or is in use by another daemon, or results were still waiting for it when
         }
       }
       let autoIncidents: AutoIncidents | undefined;
+      // The roles (src/locations/roles.ts): the publisher lease, and with several locations the
+      // follower of the others and the verdicts, which alone alert about checks then.
+      const roles = await startLocationRoles({
+        config,
+        store,
+        logger,
+        publishes: args.values['no-publish'] !== true,
+        ...(alerts ? { alerts } : {}),
+        onGained: () => {
+          publisher?.request('lease gained');
+          void beat(); // the heartbeat says who publishes at once, not 30 s later
+        },
+        onVerdict: (check, state) => {
+          publisher?.request(`check ${check.id} is ${state.status} (agreed)`);
+          autoIncidents?.request(`check ${check.id} is ${state.status} (agreed)`);
+        },
+        ...(sender ? { onOutbox: () => sender.wake() } : {}),
+      });
+      const ownLive = roles.byLocation?.location(config.site.location);
       const daemon = startDaemon({
         config,
         store,
@@ -177,8 +216,11 @@ opened or is in use by another daemon, or results were still waiting for it when
         ...(flush !== undefined ? { flushIntervalMs: flush } : {}),
         ...(initialStates ? { initialStates } : {}),
         keepToday: !args.values['no-publish'],
+        ...(ownLive ? { live: ownLive } : {}),
+        ownViewAlerts: !roles.votes,
         observe: (check, result) => {
           metrics.observe(check, result);
+          roles.observe(check, result);
           lastResultAt = result.startedAt;
         },
         onStatusChange: (check, state) => {
@@ -192,7 +234,8 @@ opened or is in use by another daemon, or results were still waiting for it when
       autoIncidents = startDaemonAutoIncidents({
         config,
         site: siteInfo(config),
-        daemon,
+        // Voting over locations: drafted from the agreed statuses, not this location's view.
+        daemon: roles.votes ? { stats: () => ({ statuses: roles.agreedStatuses() ?? {} }), enqueue: (entries) => daemon.enqueue(entries) } : daemon,
         alerts,
         logger,
         ledgerFile: resolve(config.root, 'data/auto-incidents.json'),
@@ -215,6 +258,7 @@ opened or is in use by another daemon, or results were still waiting for it when
           status: p?.lastSnapshot?.overall.description ?? null,
           statusPublished: p?.lastSnapshotPublished ?? false,
           buffered: daemon.stats().buffered,
+          ...(roles.lease ? { lease: { holder: roles.lease.holder, token: roles.lease.token() } } : {}),
         }).catch((error: Error) => logger.warn('heartbeat-failed', `the heartbeat file could not be written: ${error.message}`));
       };
       if (!args.values['no-publish']) {
@@ -223,8 +267,13 @@ opened or is in use by another daemon, or results were still waiting for it when
           store,
           logger,
           out: resolve(args.root, typeof args.values.out === 'string' ? args.values.out : 'public-site'),
-          beforeBuild: () => daemon.flush(),
+          beforeBuild: async () => {
+            await roles.beforeBuild();
+            return daemon.flush();
+          },
+          // TODO(lead): with several locations the gather reads roles.byLocation (helper status); this is the own location's.
           ...(daemon.live ? { live: daemon.live } : {}),
+          ...(roles.publisherLease ? { lease: roles.publisherLease } : {}),
           ...(typeof args.values['after-publish'] === 'string' ? { afterPublish: args.values['after-publish'] } : {}),
           ...(debounce !== undefined ? { debounceMs: debounce } : {}),
           ...(publishRetry !== undefined ? { retryMs: publishRetry } : {}),
@@ -253,6 +302,8 @@ opened or is in use by another daemon, or results were still waiting for it when
       // Both at once: the stop takes as long as the longest running check or the build under way.
       await autoIncidents?.stop();
       const [, stats] = await Promise.all([publisher?.stop(), daemon.stop()]);
+      // After the publisher: no build can start any more when the lease is given up.
+      await roles.stop();
       // After the daemon: its last results (and their alerts) are written; then what is in flight ends.
       clearInterval(postsTimer);
       await sender?.stop();
@@ -266,6 +317,13 @@ opened or is in use by another daemon, or results were still waiting for it when
     }
   },
 };
+
+/** --location NAME: an id as site.yaml's location is (it is stored with every result and compared with site.locations). */
+function locationName(text: string): string {
+  const parsed = idSchema.safeParse(text);
+  if (!parsed.success) throw new StatuspostError('SP_USAGE', `run: --location must be lowercase letters, digits and dashes, not "${text}"`, { hint: 'e.g. --location eu-west-1' });
+  return parsed.data;
+}
 
 /** HOST:PORT for --metrics, checked before anything starts (serveMetrics would only find out after the lock and the store). */
 function metricsAddress(text: string): void {

@@ -1,0 +1,82 @@
+// The publisher with a lease (src/daemon/publisher.ts `lease`): it builds only while holding it, its
+// swap runs in the lease's commit with the token it started with, --after-publish gets the token,
+// and a refused commit (the lease went to another publisher meanwhile) replaces nothing and is not
+// a publishing failure. The lease itself is a plain object here; with the real store it is
+// store.fenced (src/locations/roles.ts), tested in the e2e helper's three-location test.
+import { readFile, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { loadConfig } from '../../src/config/load.ts';
+import { createLogger } from '../../src/daemon/log.ts';
+import { startPublisher } from '../../src/daemon/publisher.ts';
+import { StatuspostError } from '../../src/errors.ts';
+import { openStore } from '../../src/store/open.ts';
+import { tempProject } from '../helpers/temp.ts';
+import { BUILDS_MS } from '../helpers/timeouts.ts';
+import { until } from '../helpers/until.ts';
+
+describe('publisher with a lease', () => {
+  it('publishes only while holding it, fenced by its token, and takes a refused swap as no failure', async () => {
+    const root = await tempProject({
+      'probes/site.yaml': 'title: Chat status\nbaseUrl: https://status.example.org\nlocation: a\ntimezone: UTC\n',
+      'probes/components.yaml': 'components:\n  - id: chat\n    name: Chat\n',
+      'probes/checks/a.yaml': 'checks:\n  - id: api\n    component: chat\n    kind: tcp\n    host: 127.0.0.1\n    port: 1\n    schedule: 10s\n',
+      'content/incidents/.keep': '',
+    });
+    const { config } = await loadConfig(root);
+    const store = await openStore(config!.site.store, root);
+    await store.migrate();
+    onTestFinished(() => store.close());
+    const lines: Array<{ event: string; level: string; message: string; token?: number }> = [];
+    const logger = createLogger({ format: 'json', debug: true, write: (line) => void lines.push(JSON.parse(line)) });
+    let token: number | null = null;
+    const commits: number[] = [];
+    let refuse = false;
+    const outcomes: boolean[] = [];
+    const out = join(root, 'public-site');
+    const publisher = startPublisher({
+      config: config!,
+      store,
+      logger,
+      out,
+      debounceMs: 10,
+      watchContent: false,
+      afterPublish: `printf %s "$STATUSPOST_FENCING_TOKEN" > '${root}/token.txt'`,
+      onOutcome: ({ published }) => outcomes.push(published),
+      lease: {
+        token: () => token,
+        commit: async (t, swap) => {
+          commits.push(t);
+          if (refuse) throw new StatuspostError('SP_LEASE_LOST', `the lease "publisher" is no longer held with token ${t}`);
+          await swap();
+        },
+      },
+    });
+    onTestFinished(() => publisher.stop());
+
+    // Not holding it: the start's request builds nothing.
+    await until(() => lines.some((l) => l.event === 'publish-skipped'), 30_000, 'the skipped start');
+    await publisher.idle();
+    expect(publisher.stats()).toMatchObject({ published: 0, failed: 0 });
+    expect(commits).toEqual([]);
+    expect(outcomes).toEqual([]);
+
+    token = 7;
+    publisher.request('lease gained');
+    await until(() => lines.some((l) => l.event === 'after-publish'), BUILDS_MS / 2, 'the first publish and its hook');
+    expect(commits).toEqual([7]);
+    expect(lines.find((l) => l.event === 'published')?.token).toBe(7);
+    expect(await readFile(join(root, 'token.txt'), 'utf8')).toBe('7');
+    const link = await readlink(out);
+
+    // The lease went to another publisher during this build: its swap is refused.
+    refuse = true;
+    publisher.request('again');
+    await until(() => lines.some((l) => l.event === 'publish-fenced'), BUILDS_MS / 2, 'the refused publish');
+    await publisher.idle();
+    expect(await readlink(out)).toBe(link);
+    expect(publisher.stats()).toMatchObject({ published: 1, failed: 0, lastError: null });
+    expect(outcomes).toEqual([true]); // the refusal is not publishing trouble
+    expect(lines.find((l) => l.event === 'publish-fenced')?.message).toContain('the lease "publisher" is no longer held with token 7');
+  }, BUILDS_MS);
+});

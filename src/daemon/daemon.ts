@@ -50,6 +50,11 @@ export interface DaemonOptions {
    * without those targets, so its record is complete and nobody gets it twice.
    */
   deliverDirect?: (entry: OutboxEntry) => Promise<string[]>;
+  /**
+   * More of the stored history to bring up to date in each maintenance, after this location's
+   * roll-ups and component days (the lease holder's agreed days over several locations).
+   */
+  refreshMore?: (now: number) => Promise<void>;
   /** How often reminders are looked for (default 1 s). */
   reminderTickMs?: number;
 }
@@ -204,6 +209,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
           await writer.flush(); // what the daemon keeps from now on starts where the store ends
           days = await refreshRollups(store, config.checks, location, now, live);
           await refreshComponentDays(store, config.components, config.checks, location, config.site.timezone, now, live);
+          await options.refreshMore?.(now);
         } finally {
           live?.history.changed(); // what a publish kept of the stored history may be old now, even after a failure midway
         }

@@ -17,6 +17,7 @@ import { buildAndPublish } from '../publish/build-site.ts';
 import { zoneDays } from '../status/component-days.ts';
 import { gatherSnapshotInput } from '../status/gather.ts';
 import type { LiveStatus } from '../live/live-status.ts';
+import type { LiveByLocation } from '../locations/live.ts';
 import { incidentCharts } from '../postmortem/gather.ts';
 import { buildSnapshot, type Snapshot } from '../status/snapshot.ts';
 import type { Store } from '../store/types.ts';
@@ -32,7 +33,7 @@ export interface PublisherOptions {
   /** Called before each build, to write buffered results first (the writer's flush). */
   beforeBuild?: () => Promise<unknown>;
   /** The daemon's kept state of today (src/live): read instead of today's raw results. */
-  live?: LiveStatus;
+  live?: LiveStatus | LiveByLocation;
   /** A shell command run after each publish with the build folder as its argument ($1). */
   afterPublish?: string;
   /** Quiet time after a request before building; more requests within it make one build. Default 1 s. */

@@ -45,7 +45,16 @@ export function neededFor(rule: QuorumRule, locations: number): number {
  * degraded or worse; else up if enough see up. When a failing and a healthy verdict both reach
  * `min` (possible with `min` at most half), the failing one wins: a status page errs towards saying so.
  */
-export function vote(reports: readonly LocationReport[], rule: QuorumRule): Vote {
+export interface QuorumOptions {
+  /**
+   * How far before the quorum formed a failure may be dated back: a location's failure that began
+   * longer before the needed-th location's than this (one cut off for an hour, then a real outage)
+   * is not the start of this outage. Default: no bound. Callers pass the check's confirmation span.
+   */
+  datingSpanMs?: number;
+}
+
+export function vote(reports: readonly LocationReport[], rule: QuorumRule, options: QuorumOptions = {}): Vote {
   const needed = neededFor(rule, reports.length);
   const counts: Record<ProbeStatus, number> = { up: 0, degraded: 0, down: 0 };
   for (const report of reports) if (report.status !== 'unknown') counts[report.status]++;
@@ -54,8 +63,11 @@ export function vote(reports: readonly LocationReport[], rule: QuorumRule): Vote
   const pick = (status: ProbeStatus, members: ReadonlySet<ConfirmedStatus>): Vote => {
     const formed = reports.filter((r) => members.has(r.status));
     const sinces = formed.map((r) => r.since).filter((s): s is number => s !== null).sort((a, b) => a - b);
-    // A failure dates from its first failing result; a recovery from when enough locations recovered.
-    const since = sinces.length === 0 ? null : status === 'up' ? sinces[Math.min(needed, sinces.length) - 1]! : sinces[0]!;
+    // A failure dates from its first failing result among the locations that formed it (within the
+    // dating span of the needed-th); a recovery from when enough locations recovered.
+    const nth = sinces[Math.min(needed, sinces.length) - 1];
+    const bound = options.datingSpanMs === undefined || nth === undefined ? Number.NEGATIVE_INFINITY : nth - options.datingSpanMs;
+    const since = nth === undefined ? null : status === 'up' ? nth : sinces.find((s) => s >= bound)!;
     return { ...base, status, agreeing: formed.map((r) => r.location), since };
   };
   if (reporting >= needed) {
@@ -75,8 +87,8 @@ export interface AgreedState {
 export const initialAgreedState: AgreedState = { status: 'unknown', since: null };
 
 /** The agreed state after a vote: the vote's status if it has one, the previous one held if not, 'unknown' if nobody reports. */
-export function agreedNext(previous: AgreedState, reports: readonly LocationReport[], rule: QuorumRule): { state: AgreedState; vote: Vote } {
-  const v = vote(reports, rule);
+export function agreedNext(previous: AgreedState, reports: readonly LocationReport[], rule: QuorumRule, options: QuorumOptions = {}): { state: AgreedState; vote: Vote } {
+  const v = vote(reports, rule, options);
   if (v.status !== null) {
     const state = v.status === previous.status ? previous : { status: v.status, since: v.since };
     return { state, vote: v };
@@ -96,6 +108,7 @@ export function agreeTimelines(
   rule: QuorumRule,
   from: number,
   to: number,
+  options: QuorumOptions = {},
 ): Segment<ConfirmedStatus>[] {
   if (locations.length === 1) return clip(locations[0]!.timeline, from, to);
   const cuts = new Set<number>([from, to]);
@@ -122,7 +135,7 @@ export function agreeTimelines(
       const segment = at(i, t);
       return { location, status: segment?.status ?? 'unknown', since: segment ? runStart(locations[i]!.timeline, cursors[i]!) : null };
     });
-    const { state } = agreedNext({ status: held, since: null }, reports, rule);
+    const { state } = agreedNext({ status: held, since: null }, reports, rule, options);
     if (state.status !== held && (state.status === 'down' || state.status === 'degraded') && state.since !== null && state.since < t) {
       relabel(out, Math.max(from, state.since), t, state.status);
     }

@@ -8,6 +8,7 @@
 //
 // Pure parts (reports, the rule, the log line, the result handed to the alerts) are functions at
 // the top; the state holder below only keeps states and calls them.
+import { quorumFor } from '../status/agreed.ts';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../daemon/log.ts';
 import { StatuspostError } from '../errors.ts';
@@ -20,7 +21,7 @@ import { lookbackFor } from '../live/live-status.ts';
 import { gapLimitFor } from '../store/rollup.ts';
 import type { Store, Verdict } from '../store/types.ts';
 import { PUBLISHER_LEASE } from './lease.ts';
-import { agreedNext, initialAgreedState, type AgreedState, type LocationReport, type QuorumRule, type Vote } from './quorum.ts';
+import { agreedNext, initialAgreedState, type AgreedState, type LocationReport, type Vote } from './quorum.ts';
 
 /** One check at one location: its confirmed state there and its latest result. */
 export interface LocationState {
@@ -43,12 +44,8 @@ export function locationReport(location: string, state: LocationState | undefine
   return { location, status: state.confirm.status, since: state.confirm.since };
 }
 
-/** The check's rule: its own `quorum`, else its component's, else majority. */
-export function quorumOf(check: Check, component: unknown): QuorumRule {
-  // TODO(lead): read `quorum` as typed once the config schema has it (helper `status` adds it to
-  // checks and components); until then it is read defensively and defaults to majority.
-  return (check as { quorum?: QuorumRule }).quorum ?? (component as { quorum?: QuorumRule } | undefined)?.quorum ?? 'majority';
-}
+/** The check's rule: its own `quorum`, else its component's, else majority (src/status/agreed.ts). */
+export const quorumOf = quorumFor;
 
 /** "verdict: check api is down (2 of 3 locations: a, b)" */
 export function verdictLine(checkId: string, state: AgreedState, vote: Vote): string {
@@ -164,7 +161,7 @@ export function createVerdicts(options: VerdictsOptions): Verdicts {
       const states = byCheck.get(check.id)!;
       const reports = voted.map((location) => locationReport(location, states.get(location), at, gapLimitFor(check)));
       const before = agreed.get(check.id) ?? initialAgreedState;
-      const { state, vote } = agreedNext(before, reports, quorumOf(check, components.get(check.component)));
+      const { state, vote } = agreedNext(before, reports, quorumOf(check, components.get(check.component)), { datingSpanMs: lookbackFor(check) });
       votes.set(check.id, vote);
       if (state.status !== before.status) changes.push({ check, before, after: state, vote });
     }

@@ -6,7 +6,7 @@ import type { Config } from '../config/load.ts';
 import type { Check } from '../probes/registry.ts';
 import { agreeTimelines, vote, type QuorumRule, type Vote } from '../locations/quorum.ts';
 import { CheckDay } from '../live/check-day.ts';
-import { checkDayOptions } from '../live/live-status.ts';
+import { checkDayOptions, lookbackFor } from '../live/live-status.ts';
 import type { LiveByLocation } from '../locations/live.ts';
 import type { ConfirmedStatus } from '../runner/confirm.ts';
 import { gapLimitFor } from '../store/rollup.ts';
@@ -65,8 +65,8 @@ export function agreeCheck(check: Check, rule: QuorumRule, days: ReadonlyArray<{
     return { location, status: fresh ? day.state.status : 'unknown', since: fresh ? day.state.since : null, last: day.last };
   });
   const dayStart = days[0]?.day.dayStart ?? to;
-  const timeline = agreeTimelines(days.map(({ location, day }) => ({ location, timeline: day.timeline(to) })), rule, dayStart, to);
-  const v = vote(views, rule);
+  const timeline = agreeTimelines(days.map(({ location, day }) => ({ location, timeline: day.timeline(to) })), rule, dayStart, to, { datingSpanMs: lookbackFor(check) });
+  const v = vote(views, rule, { datingSpanMs: lookbackFor(check) });
   const status: ConfirmedStatus = v.status ?? (v.reporting === 0 ? 'unknown' : (timeline.at(-1)?.status ?? 'unknown'));
   return { views, vote: v, status, timeline };
 }
@@ -118,7 +118,7 @@ export async function refreshAgreedComponentDays(
           const results = await resultsForDay(store, check, location, start, end);
           perLocation.push({ location, timeline: checkTimeline(results, { confirm: check.confirm, gapLimitMs: gapLimitFor(check) }, start, to) });
         }
-        timelines.push(agreeTimelines(perLocation, quorumFor(check, component), start, to));
+        timelines.push(agreeTimelines(perLocation, quorumFor(check, component), start, to, { datingSpanMs: lookbackFor(check) }));
       }
       out.push(componentDayFrom(component, timelines, own, AGREED_LOCATION, day, { from: start, dayEnd: end }, now));
     }

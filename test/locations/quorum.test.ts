@@ -144,13 +144,31 @@ describe('agreeTimelines', () => {
     expect(agreed).toEqual([seg(0, 40, 'up'), seg(40, 60, 'down'), seg(60, 120, 'up')]);
   });
 
-  it('as specified, a location failing since long before the others dates the agreed outage from its own first failure', () => {
-    // a is cut from 10 to 60, then the target really fails at 60 for everyone: the outage is dated
-    // from 10, over a stretch where b and c agreed it was up. Kept as designed (PLAN-18); noted in the report.
+  it('a location failing since long before the others dates the outage back only within the dating span', () => {
+    // a is cut from 10, then the target really fails at 60 for everyone (b and c). Unbounded, the
+    // outage would be dated from 10, over a stretch where b and c agreed it was up; with a span of
+    // 20 it starts at 60 (a's failure began more than the span before b's and c's). A failure of a
+    // within the span (at 50) is where it starts.
     const a = [seg(0, 10, 'up'), seg(10, 90, 'down'), seg(90, 120, 'up')];
     const b = [seg(0, 60, 'up'), seg(60, 90, 'down'), seg(90, 120, 'up')];
-    const agreed = agreeTimelines([{ location: 'a', timeline: a }, { location: 'b', timeline: b }, { location: 'c', timeline: b }], 'majority', from, to);
-    expect(agreed).toEqual([seg(0, 10, 'up'), seg(10, 90, 'down'), seg(90, 120, 'up')]);
+    const three = [{ location: 'a', timeline: a }, { location: 'b', timeline: b }, { location: 'c', timeline: b }];
+    expect(agreeTimelines(three, 'majority', from, to)).toEqual([seg(0, 10, 'up'), seg(10, 90, 'down'), seg(90, 120, 'up')]);
+    expect(agreeTimelines(three, 'majority', from, to, { datingSpanMs: 20 * M })).toEqual([seg(0, 60, 'up'), seg(60, 90, 'down'), seg(90, 120, 'up')]);
+    const near = [seg(0, 50, 'up'), seg(50, 90, 'down'), seg(90, 120, 'up')];
+    expect(agreeTimelines([{ location: 'a', timeline: near }, three[1]!, three[2]!], 'majority', from, to, { datingSpanMs: 20 * M })).toEqual([seg(0, 50, 'up'), seg(50, 90, 'down'), seg(90, 120, 'up')]);
+  });
+
+  it.each([
+    ['no span: the first failure of any former', undefined, 10],
+    ['a span reaching it', 60, 10],
+    ['a span that does not: the earliest within it', 20, 60],
+  ])('vote dating with %s', (_why, datingSpanMs, expected) => {
+    const reports = [
+      { location: 'a', status: 'down' as const, since: 10 },
+      { location: 'b', status: 'down' as const, since: 60 },
+      { location: 'c', status: 'down' as const, since: 65 },
+    ];
+    expect(vote(reports, 'majority', datingSpanMs === undefined ? {} : { datingSpanMs }).since).toBe(expected);
   });
 
   it('two locations disagreeing hold the status before; both failing is an outage', () => {

@@ -63,7 +63,7 @@ describe('verdicts, the pure parts', () => {
     ['else majority', {}, {}, 'majority'],
     ['a component not found: majority', {}, undefined, 'majority'],
   ])('quorum: %s', (_why, onCheck, component, expected) => {
-    expect(quorumOf({ ...tcp(), ...onCheck } as Check, component)).toEqual(expected);
+    expect(quorumOf({ ...tcp(), ...onCheck } as Check, component as Parameters<typeof quorumOf>[1])).toEqual(expected);
   });
 
   it('says the verdict in one line, with the locations that formed it', () => {

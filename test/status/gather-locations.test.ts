@@ -46,7 +46,8 @@ const config = {
 // Yesterday: a was cut from everything for two hours; web-1 was down everywhere 10:00-10:30 UTC.
 const CUT_FROM = NOW - 60 * M;
 const WEB_A = NOW - 50 * M;
-const WEB_B = NOW - 40 * M;
+// Within the check's dating span of a's (lookbackFor: about 6.5 minutes here), so the outage is dated from a's.
+const WEB_B = NOW - 46 * M;
 const STALE_FROM = NOW - 20 * M;
 const Y_CUT = NOW - DAY - 6 * 60 * M; // over two hours before the real outage (see the report on dating back)
 const Y_OUT = NOW - DAY - 2 * 60 * M;

@@ -1,6 +1,7 @@
 // `statuspost run`: the daemon. Probes on schedule, records every result, and republishes the site
 // when what it shows changes, until SIGTERM or SIGINT.
 import { loadConfig, type Config } from '../../config/load.ts';
+import { refreshAgreedComponentDays } from '../../status/agreed.ts';
 import { startLocationRoles } from '../../locations/roles.ts';
 import { idSchema } from '../../probes/types.ts';
 import { acquireLock, type Lock } from '../../daemon/lock.ts';
@@ -218,6 +219,18 @@ opened or is in use by another daemon, or results were still waiting for it when
         keepToday: !args.values['no-publish'],
         ...(ownLive ? { live: ownLive } : {}),
         ownViewAlerts: !roles.votes,
+        // The lease holder keeps the agreed days (location '*') up to date; every location keeps its own.
+        refreshMore: async (now) => {
+          const kept = roles.byLocation;
+          if (!kept) return;
+          try {
+            if (roles.lease?.token() != null) {
+              await refreshAgreedComponentDays(store, config.components, config.checks, config.site.locations!, config.site.timezone, now, kept);
+            }
+          } finally {
+            kept.history.changed();
+          }
+        },
         observe: (check, result) => {
           metrics.observe(check, result);
           roles.observe(check, result);
@@ -271,8 +284,8 @@ opened or is in use by another daemon, or results were still waiting for it when
             await roles.beforeBuild();
             return daemon.flush();
           },
-          // TODO(lead): with several locations the gather reads roles.byLocation (helper status); this is the own location's.
-          ...(daemon.live ? { live: daemon.live } : {}),
+          // Several locations: every location's kept state (the daemon feeds its own into it).
+          ...(roles.byLocation ? { live: roles.byLocation } : daemon.live ? { live: daemon.live } : {}),
           ...(roles.publisherLease ? { lease: roles.publisherLease } : {}),
           ...(typeof args.values['after-publish'] === 'string' ? { afterPublish: args.values['after-publish'] } : {}),
           ...(debounce !== undefined ? { debounceMs: debounce } : {}),

@@ -8,12 +8,15 @@
 // fingerprint differs from the one they were read at, so a change no watch reported is published
 // by the next build (the periodic refresh at the latest).
 import { spawn } from 'node:child_process';
+import { realpath, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Config } from '../config/load.ts';
 import { OVERRUN_LIMIT_MS } from '../posts/state.ts';
 import type { Post } from '../posts/types.ts';
 import { loadPosts } from '../posts/load.ts';
 import { StatuspostError } from '../errors.ts';
 import { buildAndPublish } from '../publish/build-site.ts';
+import { publish } from '../publish/swap.ts';
 import { zoneDays } from '../status/component-days.ts';
 import { gatherSnapshotInput } from '../status/gather.ts';
 import type { LiveStatus } from '../live/live-status.ts';
@@ -102,6 +105,7 @@ export function startPublisher(options: PublisherOptions): Publisher {
   let pending = false;
   let stopped = false;
   const reasons = new Set<string>();
+  let standby: { folder: string; builtAt: number } | undefined;
 
   /**
    * The posts to publish. content/'s fingerprint (a stat of every file: about 0.3 s at 10,000 posts)
@@ -142,12 +146,15 @@ export function startPublisher(options: PublisherOptions): Publisher {
     const started = Date.now();
     const token = options.lease ? options.lease.token() : undefined;
     if (token === null) {
-      // Another publisher holds the lease: it publishes. Gaining the lease asks for a publish.
-      logger.debug('publish-skipped', `not publishing (${why}): another publisher holds the lease`);
+      // Another publisher holds the lease: it publishes. This one builds the same site without
+      // publishing it (a hot standby), so that gaining the lease publishes at once.
+      logger.debug('publish-skipped', `not publishing (${why}): another publisher holds the lease; building a standby`);
+      await buildStandby(why);
       return;
     }
     let fenced = false;
     try {
+      if (token !== undefined && standby) await publishStandby(token);
       // The refresh also re-lists content/, re-arming any watch that was lost.
       const refresh = why.includes('refresh');
       if (refresh) await watcher?.rescan();
@@ -207,6 +214,63 @@ export function startPublisher(options: PublisherOptions): Publisher {
       const published = stats.lastError === null || (postsProblem !== null && stats.lastError.includes(postsProblem));
       if (!fenced) options.onOutcome?.({ published, error: stats.lastError, postsProblem });
     }
+  }
+
+  /**
+   * The standby's last complete build: published as soon as the lease is gained, then a fresh build
+   * follows in the same attempt. Without it a takeover would wait for a whole build (about 18 s on a
+   * busy machine) after the lease's expiry (10 s), beyond the 15 s a failover may take.
+   */
+  async function buildStandby(why: string): Promise<void> {
+    try {
+      await options.beforeBuild?.();
+      const current = await currentPosts(why.includes('refresh'));
+      if (!current) return;
+      const now = Date.now();
+      const snapshot = buildSnapshot(await gatherSnapshotInput(store, config, current, now, options.live));
+      stats.lastSnapshot = { overall: snapshot.overall, generatedAt: snapshot.generatedAt };
+      stats.lastSnapshotPublished = false;
+      const charts = await incidentCharts(store, config, current, now);
+      const result = await buildAndPublish({ config, snapshot, posts: current, out, now, incidentCharts: charts, ...(options.notice ? { notice: options.notice } : {}), standby: true });
+      const previous = standby;
+      standby = { folder: result.folder, builtAt: now };
+      if (previous) await dropStandby(previous.folder);
+      logger.debug('standby-built', `standby build ready (${why}): ${snapshot.overall.description}`);
+      scheduleClock(current, now);
+    } catch (error) {
+      logger.warn('standby-failed', `the standby build failed: ${(error as Error).message}; a takeover builds afresh`);
+    }
+  }
+
+  async function publishStandby(token: number): Promise<void> {
+    const ready = standby;
+    standby = undefined;
+    if (!ready) return;
+    const fresh = Date.now() - ready.builtAt <= 2 * (options.refreshMs ?? 300_000);
+    // Another publisher sharing this --out may have pruned it meanwhile.
+    if (!fresh || !(await stat(join(ready.folder, 'index.html')).then(() => true, () => false))) {
+      await dropStandby(ready.folder);
+      return;
+    }
+    try {
+      await publish(ready.folder, out, 2, (swap) => options.lease!.commit(token, swap));
+    } catch (error) {
+      await dropStandby(ready.folder);
+      throw error;
+    }
+    stats.published++;
+    stats.lastPublishAt = Date.now();
+    stats.lastError = null;
+    stats.lastSnapshotPublished = true;
+    logger.info('published', `published (lease gained): the standby build of ${new Date(ready.builtAt).toISOString()}; a fresh build follows`, { reason: 'lease gained', token, standby: true });
+    if (options.afterPublish) await runHook(options.afterPublish, ready.folder, token);
+  }
+
+  /** Removes a standby folder unless it is the one published. */
+  async function dropStandby(folder: string): Promise<void> {
+    const published = await realpath(out).catch(() => undefined);
+    if (published !== undefined && resolve(published) === resolve(folder)) return;
+    await rm(folder, { recursive: true, force: true }).catch(() => {});
   }
 
   function runHook(command: string, folder: string, token: number | undefined): Promise<void> {
@@ -301,6 +365,9 @@ export function startPublisher(options: PublisherOptions): Publisher {
       clearTimeout(retry);
       debounce = undefined;
       await building;
+      const left = standby;
+      standby = undefined;
+      if (left) await dropStandby(left.folder); // never published: nothing to keep
     },
   };
 }

@@ -168,6 +168,8 @@ export function createVerdicts(options: VerdictsOptions): Verdicts {
     if (token === null) {
       // Not the holder: kept current, so a takeover starts warm; written and alerted by the holder only.
       for (const change of changes) agreed.set(change.check.id, change.after);
+      // Its standby build follows the agreed status too, so a takeover publishes it at once.
+      for (const change of changes) options.onChange?.(change.check, change.after);
       return;
     }
     const after = confirmStates();

@@ -128,6 +128,11 @@ export interface BuildOptions {
   incidentCharts?: ReadonlyMap<string, IncidentChart>;
   /** Runs the final swap inside it (the publisher lease's fenced transaction); a refusal publishes nothing. */
   commit?: SwapCommit;
+  /**
+   * Build the complete, checked folder but do not publish it (a standby publisher without the lease
+   * keeps it ready; `publish()` from swap.ts publishes it later). The caller owns the folder then.
+   */
+  standby?: boolean;
 }
 
 /** Where a build keeps its own bookkeeping; hidden files are never served. */
@@ -270,7 +275,7 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
     await mkdir(join(folder, dirname(MANIFEST)), { recursive: true });
     await writeFile(join(folder, MANIFEST), JSON.stringify(manifest));
     await writeFile(join(folder, WINDOWS), JSON.stringify(windows));
-    await publish(folder, out, 2, options.commit);
+    if (!options.standby) await publish(folder, out, 2, options.commit);
     lap('publish');
     return { folder, rendered: render.incidents.length + render.maintenance.length, reused: reuse.length, files: files.length, phases };
   } catch (error) {

@@ -1,4 +1,5 @@
-// The publisher with a lease (src/daemon/publisher.ts `lease`): it builds only while holding it, its
+// The publisher with a lease (src/daemon/publisher.ts `lease`): without it, it builds a standby it does
+// not publish; gaining it publishes that standby at once, then a fresh build. Its
 // swap runs in the lease's commit with the token it started with, --after-publish gets the token,
 // and a refused commit (the lease went to another publisher meanwhile) replaces nothing and is not
 // a publishing failure. The lease itself is a plain object here; with the real store it is
@@ -54,18 +55,24 @@ describe('publisher with a lease', () => {
     });
     onTestFinished(() => publisher.stop());
 
-    // Not holding it: the start's request builds nothing.
-    await until(() => lines.some((l) => l.event === 'publish-skipped'), 30_000, 'the skipped start');
+    // Not holding it: the start's request builds a standby and publishes nothing.
+    await until(() => lines.some((l) => l.event === 'standby-built'), BUILDS_MS / 2, 'the standby build');
     await publisher.idle();
     expect(publisher.stats()).toMatchObject({ published: 0, failed: 0 });
     expect(commits).toEqual([]);
     expect(outcomes).toEqual([]);
+    await expect(readlink(out)).rejects.toThrow(/ENOENT/);
 
+    // Gaining it publishes the standby build at once, its hook with the token, then a fresh build.
     token = 7;
     publisher.request('lease gained');
-    await until(() => lines.some((l) => l.event === 'after-publish'), BUILDS_MS / 2, 'the first publish and its hook');
-    expect(commits).toEqual([7]);
-    expect(lines.find((l) => l.event === 'published')?.token).toBe(7);
+    await until(() => lines.filter((l) => l.event === 'published').length === 2, BUILDS_MS / 2, 'the standby, then a fresh publish');
+    const published = lines.filter((l) => l.event === 'published') as Array<{ token?: number; standby?: boolean; message: string }>;
+    expect(published[0]).toMatchObject({ token: 7, standby: true });
+    expect(published[1]!.token).toBe(7);
+    expect(published[1]!.standby).toBeUndefined();
+    expect(commits).toEqual([7, 7]);
+    await publisher.idle();
     expect(await readFile(join(root, 'token.txt'), 'utf8')).toBe('7');
     const link = await readlink(out);
 
@@ -75,7 +82,7 @@ describe('publisher with a lease', () => {
     await until(() => lines.some((l) => l.event === 'publish-fenced'), BUILDS_MS / 2, 'the refused publish');
     await publisher.idle();
     expect(await readlink(out)).toBe(link);
-    expect(publisher.stats()).toMatchObject({ published: 1, failed: 0, lastError: null });
+    expect(publisher.stats()).toMatchObject({ published: 2, failed: 0, lastError: null });
     expect(outcomes).toEqual([true]); // the refusal is not publishing trouble
     expect(lines.find((l) => l.event === 'publish-fenced')?.message).toContain('the lease "publisher" is no longer held with token 7');
   }, BUILDS_MS);

@@ -205,7 +205,8 @@ opened or is in use by another daemon, or results were still waiting for it when
         },
         onVerdict: (check, state) => {
           publisher?.request(`check ${check.id} is ${state.status} (agreed)`);
-          autoIncidents?.request(`check ${check.id} is ${state.status} (agreed)`);
+          // A standby hears of agreed changes too (its standby build follows them); it drafts nothing.
+          if (roles.lease?.token() != null) autoIncidents?.request(`check ${check.id} is ${state.status} (agreed)`);
         },
         ...(sender ? { onOutbox: () => sender.wake() } : {}),
       });

@@ -557,16 +557,20 @@ describe.skipIf(!reachable)('postgres store', () => {
     await store.saveRollups([rollup('api', 0, true), rollup('db', 0, true), rollup('api', 1, true), rollup('db', 1, false)]);
     expect(await partitions(client, schema)).toEqual(expect.arrayContaining([0, 1, 2].map((d) => partitionOf(T0 + d * DAY_MS))));
 
-    expect(await store.prune(T0 + 3 * DAY_MS)).toBe(2 * 24 + 24);
+    // Another process that has written into day 0, so it believes that day's partition exists.
+    const other = await openTestPostgresStore(schema);
+    await other.record([result('api', T0 + 7)], 'dc1');
+
+    expect(await store.prune(T0 + 3 * DAY_MS)).toBe(2 * 24 + 1 + 24);
     const left = await partitions(client, schema);
     expect(left).not.toContain(partitionOf(T0));
     expect(left).toEqual(expect.arrayContaining([partitionOf(T0 + DAY_MS), partitionOf(T0 + 2 * DAY_MS)]));
     const kept = await store.results({ since: 0 });
     expect(kept.filter((r) => r.startedAt < T0 + 2 * DAY_MS).every((r) => r.checkId === 'db')).toBe(true);
     expect(kept).toHaveLength(24 + 2 * 24);
-    // A late result for the dropped day makes its partition again, in this handle and in another.
+    // A late result for the dropped day makes its partition again, in this handle and in the other
+    // (whose insert first finds no partition, then makes it and writes again).
     await store.record([result('api', T0 + 5)], 'dc1');
-    const other = await openTestPostgresStore(schema);
     await other.record([result('db', T0 + 6)], 'dc1');
     expect((await store.results({ since: T0, until: T0 + DAY_MS })).map((r) => r.checkId)).toEqual(['api', 'db']);
   });

@@ -1,0 +1,305 @@
+// ingest: the several-locations scale of issue 18 on this machine's PostgreSQL. 10,000 checks × 3
+// locations, each check every 30 s (1,000 results/s), written for 3 minutes by three writers as the
+// daemon writes (src/daemon/writer.ts: a buffer flushed every second, batches of up to 1,000, one
+// store handle each, as three prober processes would have), while a publisher follows them
+// (store.resultsAfter, polled every second) into one LiveStatus per location and votes every check
+// (src/locations/quorum.ts), as the lease holder does. Then, side by side, the write capacity of the
+// store against the bare driver writing the same rows into a plain table (the lower bound of what a
+// write can cost). Everything goes in a schema of its own, dropped at the end.
+// Usage: npm run bench:ingest [-- --minutes 3 --checks 10000 --locations 3 --short --url postgres://…]
+// Ends with: ingest: results_per_s=R p99_record_ms=P gather_ms=G
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createLogger } from '../src/daemon/log.ts';
+import { createResultWriter, type ResultWriter } from '../src/daemon/writer.ts';
+import { LiveByLocation } from '../src/locations/live.ts';
+import { agreedNext, initialAgreedState, type AgreedState, type LocationReport } from '../src/locations/quorum.ts';
+import type { CheckResult } from '../src/probes/types.ts';
+import type { KeptCheck } from '../src/live/live-status.ts';
+import { zoneDays } from '../src/status/component-days.ts';
+import { openPostgresStore } from '../src/store/postgres.ts';
+import { toEpochDay, type ResultCursor, type Store, type StoredResult } from '../src/store/types.ts';
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string' },
+    checks: { type: 'string' },
+    locations: { type: 'string', default: '3' },
+    short: { type: 'boolean', default: false },
+    url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+  },
+});
+// --short: a smoke run (20 s, 1,000 checks), for checking the bench itself, not for figures.
+const MINUTES = Number(values.minutes ?? (values.short ? 1 / 3 : 3));
+const CHECKS = Number(values.checks ?? (values.short ? 1_000 : 10_000));
+const LOCATIONS = Array.from({ length: Number(values.locations) }, (_, i) => String.fromCharCode(97 + i)); // a, b, c
+const INTERVAL_MS = 30_000;
+const PAGE = 10_000;
+const CAPACITY_ROWS = values.short ? 5_000 : 30_000;
+const CAPACITY_ROUNDS = 3;
+const SCHEMA = `sp_bench_ingest_${randomBytes(4).toString('hex')}`;
+
+const median = (xs: readonly number[]) => {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const quantile = (xs: readonly number[], q: number) => {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
+};
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function mulberry32(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One result as a prober makes it: mostly up, some slow, a few down; check 7 is down at location a only. */
+function makeResult(random: () => number, check: number, location: string, startedAt: number): CheckResult {
+  const checkId = `check-${check}`;
+  const roll = random();
+  if ((check === 7 && location === 'a') || roll < 0.005) {
+    return { checkId, kind: 'http', status: 'down', startedAt, latencyMs: null, message: 'connection refused', details: { code: 'ECONNREFUSED' } };
+  }
+  const slow = roll < 0.02;
+  const latencyMs = Math.round((slow ? 500 + random() * 400 : 5 + random() * 75) * 100) / 100;
+  return {
+    checkId,
+    kind: 'http',
+    status: slow ? 'degraded' : 'up',
+    startedAt,
+    latencyMs,
+    message: slow ? `slow: answered in ${Math.round(latencyMs)} ms (limit 500 ms)` : `200 OK in ${Math.round(latencyMs)} ms`,
+    details: { statusCode: 200 },
+  };
+}
+
+/** The store with every record() call timed (the writer's batches). */
+function timed(store: Store, recordMs: number[]): Store {
+  return {
+    ...store,
+    async record(results, location, outbox) {
+      const t0 = performance.now();
+      await store.record(results, location, outbox);
+      recordMs.push(performance.now() - t0);
+    },
+  };
+}
+
+const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
+
+async function main() {
+  const admin = new pg.Client({ connectionString: values.url });
+  await admin.connect();
+  const server = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+  const stores: Store[] = [];
+  try {
+    const open = async () => {
+      const store = await openPostgresStore({ url: values.url, schema: SCHEMA });
+      stores.push(store);
+      return store;
+    };
+    const publisher = await open();
+    await publisher.migrate();
+    console.log(
+      `ingest: ${fmt(CHECKS)} checks × ${LOCATIONS.length} locations every ${INTERVAL_MS / 1000} s for ${fmt(MINUTES, 2)} min ` +
+        `(${fmt((CHECKS * LOCATIONS.length * 1000) / INTERVAL_MS)} results/s) into PostgreSQL ${server}, node ${process.version}`,
+    );
+
+    // --- the run: three writers, one follower ---------------------------------------------------
+    const recordMs: number[] = [];
+    const logger = createLogger({ format: 'json', write: () => undefined });
+    const writers = new Map<string, ResultWriter>();
+    for (const location of LOCATIONS) {
+      writers.set(location, createResultWriter({ store: timed(await open(), recordMs), location, logger, batchSize: 1_000, flushIntervalMs: 1_000 }));
+    }
+
+    // The publisher's state, as the lease holder starts it: every check of every location kept from
+    // today's start (stored rows: none yet), then fed by the follower.
+    const zone = zoneDays('UTC');
+    const checks: KeptCheck[] = Array.from({ length: CHECKS }, (_, i) => ({
+      id: `check-${i}`,
+      confirm: { down: 2, up: 2 },
+      schedule: { intervalMs: INTERVAL_MS },
+      timeoutMs: 10_000,
+    }));
+    const live = new LiveByLocation(zone);
+    const today = zone.dayOf(Date.now());
+    const [dayStart, dayEnd] = [zone.startOf(today), zone.startOf(today + 1)];
+    for (const location of LOCATIONS) {
+      const state = live.location(location);
+      for (const check of checks) {
+        state.adopt(check, dayStart, dayEnd, []);
+        state.adoptRollup(check, { checkId: check.id, location }, toEpochDay(Date.now()), undefined, []);
+      }
+    }
+    const agreed = new Map<string, AgreedState>(checks.map((c) => [c.id, initialAgreedState]));
+    let cursor: ResultCursor = (await publisher.resultsAfter(null, PAGE)).cursor;
+    let followed = 0;
+    let changes = 0;
+    const gatherMs: number[] = [];
+    const readMs: number[] = [];
+
+    async function poll(now: number) {
+      const t0 = performance.now();
+      const taken: StoredResult[] = [];
+      for (;;) {
+        const page = await publisher.resultsAfter(cursor, PAGE);
+        cursor = page.cursor;
+        taken.push(...page.results);
+        if (page.results.length < PAGE) break;
+      }
+      const t1 = performance.now();
+      for (const r of taken) live.location(r.location).take({ id: r.checkId }, { ...r, kind: 'http' });
+      followed += taken.length;
+      for (const check of checks) {
+        const reports: LocationReport[] = LOCATIONS.map((location) => {
+          const day = live.location(location).day(check, dayStart, dayEnd, now);
+          return { location, status: day?.state.status ?? 'unknown', since: day?.state.since ?? null };
+        });
+        const previous = agreed.get(check.id)!;
+        const { state } = agreedNext(previous, reports, 'majority');
+        if (state !== previous) {
+          agreed.set(check.id, state);
+          changes++;
+        }
+      }
+      gatherMs.push(performance.now() - t0);
+      readMs.push(t1 - t0);
+    }
+
+    const seconds = Math.round(MINUTES * 60);
+    const random = mulberry32(18);
+    const runStart = performance.now();
+    const wallStart = Date.now();
+    let generated = 0;
+    let polling: Promise<void> | undefined;
+    let skippedPolls = 0;
+    for (let second = 0; second < seconds; second++) {
+      await sleepUntil(runStart + second * 1_000);
+      // The checks due this second at every location (check i runs at second i mod 30 of each interval).
+      const at = wallStart + second * 1_000;
+      for (const location of LOCATIONS) {
+        const writer = writers.get(location)!;
+        for (let check = second % 30; check < CHECKS; check += INTERVAL_MS / 1_000) {
+          writer.add(makeResult(random, check, location, at + (check % 1_000)));
+          generated++;
+        }
+      }
+      // Every second, one poll at a time, as the publisher's loop: a poll still running skips a turn.
+      if (second > 0) {
+        if (polling) skippedPolls++;
+        else
+          polling = poll(Date.now()).finally(() => {
+            polling = undefined;
+          });
+      }
+      if (second % 30 === 29) {
+        const load = (await import('node:os')).loadavg()[0]!.toFixed(2);
+        const buffered = [...writers.values()].reduce((n, w) => n + w.stats().buffered, 0);
+        console.log(`  ${second + 1} s: ${fmt(generated)} results made, ${fmt(buffered)} buffered, ${fmt(followed)} followed, load ${load}`);
+      }
+    }
+    // The last second's results: written, then followed.
+    for (const writer of writers.values()) await writer.flush();
+    const writtenAt = performance.now();
+    await polling;
+    const runPolls = gatherMs.length;
+    const gather = median(gatherMs);
+    for (let tries = 0; followed < generated && tries < 30; tries++) {
+      await poll(Date.now());
+      if (followed < generated) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const stats = [...writers.values()].map((w) => w.stats());
+    const written = stats.reduce((n, s) => n + s.written, 0);
+    const dropped = stats.reduce((n, s) => n + s.dropped, 0);
+    for (const writer of writers.values()) await writer.close(1_000);
+    // Sustained: every result made in [0, seconds) s committed by writtenAt.
+    const resultsPerS = written / ((writtenAt - runStart) / 1_000);
+    const p99 = quantile(recordMs, 0.99);
+    console.log(
+      `  written ${fmt(written)} of ${fmt(generated)} (dropped ${dropped}) in ${fmt((writtenAt - runStart) / 1000, 1)} s: ${fmt(resultsPerS)} results/s; ` +
+        `${fmt(recordMs.length)} record() calls, p50 ${fmt(median(recordMs), 1)} ms, p99 ${fmt(p99, 1)} ms, max ${fmt(Math.max(...recordMs), 1)} ms`,
+    );
+    console.log(
+      `  publisher: ${fmt(runPolls)} polls during the run (${skippedPolls} turns skipped: the poll before still ran), followed ${fmt(followed)} results (each once: ${followed === written ? 'yes' : 'NO'}), ` +
+        `gather median ${fmt(gather, 1)} ms (reading pages ${fmt(median(readMs.slice(0, runPolls)), 1)} ms), p99 ${fmt(quantile(gatherMs.slice(0, runPolls), 0.99), 1)} ms; ${changes} agreed changes`,
+    );
+    const partitions = (
+      await admin.query<{ n: number }>(`SELECT count(*)::integer AS n FROM pg_inherits WHERE inhparent = $1::regclass`, [`"${SCHEMA}".results`])
+    ).rows[0]!.n;
+    console.log(`  results table: ${partitions} daily partitions, ${fmt(Number((await admin.query(`SELECT count(*) AS n FROM "${SCHEMA}".results`)).rows[0].n))} rows`);
+
+    // --- capacity, side by side: the store's record() against the bare driver ------------------
+    // The same rows (one location's batches of 1,000, as the writer sends them) at full speed, in
+    // alternating rounds: the store (interning, checks, the partitioned table with its follow index)
+    // against a plain INSERT … unnest of already converted columns into an unpartitioned table
+    // without that index: what one batch cannot cost less than.
+    await admin.query(`CREATE TABLE "${SCHEMA}".bare (started_at bigint NOT NULL, series_id integer NOT NULL, message_id integer NOT NULL,
+      latency integer, status smallint NOT NULL, details text, PRIMARY KEY (series_id, started_at))`);
+    const capacityStore = await open();
+    const storeRates: number[] = [];
+    const bareRates: number[] = [];
+    const ids = new Map<string, number>();
+    const idOf = (text: string) => ids.get(text) ?? (ids.set(text, ids.size + 1), ids.size);
+    for (let round = 0; round < CAPACITY_ROUNDS; round++) {
+      const base = Date.now() + (round + 1) * 3_600_000; // later today or tomorrow: partitions made ahead
+      const rows = Array.from({ length: CAPACITY_ROWS }, (_, i) => makeResult(random, i % CHECKS, 'capacity', base + Math.floor(i / CHECKS) * INTERVAL_MS));
+      const batches = Array.from({ length: Math.ceil(rows.length / 1_000) }, (_, i) => rows.slice(i * 1_000, (i + 1) * 1_000));
+      const sides = [
+        async () => {
+          const t0 = performance.now();
+          for (const batch of batches) await capacityStore.record(batch, 'capacity');
+          storeRates.push(rows.length / ((performance.now() - t0) / 1000));
+        },
+        async () => {
+          const t0 = performance.now();
+          for (const batch of batches) {
+            await admin.query('BEGIN');
+            await admin.query(
+              `INSERT INTO "${SCHEMA}".bare (series_id, started_at, status, latency, message_id, details)
+                SELECT * FROM unnest($1::integer[], $2::bigint[], $3::smallint[], $4::integer[], $5::integer[], $6::text[]) ON CONFLICT DO NOTHING`,
+              [
+                batch.map((r) => idOf(r.checkId)),
+                batch.map((r) => r.startedAt),
+                batch.map((r) => (r.status === 'up' ? 0 : r.status === 'degraded' ? 1 : 2)),
+                batch.map((r) => (r.latencyMs === null ? null : Math.round(r.latencyMs * 100))),
+                batch.map((r) => idOf(r.message)),
+                batch.map((r) => (r.status === 'up' ? null : JSON.stringify(r.details))),
+              ],
+            );
+            await admin.query('COMMIT');
+          }
+          bareRates.push(rows.length / ((performance.now() - t0) / 1000));
+        },
+      ];
+      if (round % 2 === 1) sides.reverse();
+      for (const side of sides) await side();
+    }
+    const [storeRate, bareRate] = [median(storeRates), median(bareRates)];
+    console.log(
+      `  capacity (${fmt(CAPACITY_ROWS)} rows × ${CAPACITY_ROUNDS} rounds, batches of 1,000): store ${fmt(storeRate)} results/s, ` +
+        `bare driver ${fmt(bareRate)} results/s, ratio ${(storeRate / bareRate).toFixed(2)}; headroom ${fmt(storeRate / ((CHECKS * LOCATIONS.length * 1000) / INTERVAL_MS), 1)}× the target rate`,
+    );
+    console.log(`  load average (1, 5, 15 min) at the end: ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    if (followed !== written) process.exitCode = 1;
+    console.log(`ingest: results_per_s=${Math.round(resultsPerS)} p99_record_ms=${p99.toFixed(1)} gather_ms=${gather.toFixed(1)}`);
+  } finally {
+    for (const store of stores) await store.close().catch(() => undefined);
+    await admin.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`).catch(() => undefined);
+    await admin.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -568,10 +568,10 @@ describe.skipIf(!reachable)('postgres store', () => {
     const kept = await store.results({ since: 0 });
     expect(kept.filter((r) => r.startedAt < T0 + 2 * DAY_MS).every((r) => r.checkId === 'db')).toBe(true);
     expect(kept).toHaveLength(24 + 2 * 24);
-    // A late result for the dropped day makes its partition again, in this handle and in the other
-    // (whose insert first finds no partition, then makes it and writes again).
-    await store.record([result('api', T0 + 5)], 'dc1');
+    // A late result for the dropped day makes its partition again: in the other handle, whose insert
+    // first finds no partition, then makes it and writes again; then in this one.
     await other.record([result('db', T0 + 6)], 'dc1');
+    await store.record([result('api', T0 + 5)], 'dc1');
     expect((await store.results({ since: T0, until: T0 + DAY_MS })).map((r) => r.checkId)).toEqual(['api', 'db']);
   });
 

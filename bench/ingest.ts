@@ -147,6 +147,9 @@ async function main() {
     let changes = 0;
     const gatherMs: number[] = [];
     const readMs: number[] = [];
+    const takeMs: number[] = [];
+    const voteMs: number[] = [];
+    const states = LOCATIONS.map((location) => live.location(location));
 
     async function poll(now: number) {
       const t0 = performance.now();
@@ -160,9 +163,10 @@ async function main() {
       const t1 = performance.now();
       for (const r of taken) live.location(r.location).take({ id: r.checkId }, { ...r, kind: 'http' });
       followed += taken.length;
+      const t2 = performance.now();
       for (const check of checks) {
-        const reports: LocationReport[] = LOCATIONS.map((location) => {
-          const day = live.location(location).day(check, dayStart, dayEnd, now);
+        const reports: LocationReport[] = LOCATIONS.map((location, i) => {
+          const day = states[i]!.day(check, dayStart, dayEnd, now);
           return { location, status: day?.state.status ?? 'unknown', since: day?.state.since ?? null };
         });
         const previous = agreed.get(check.id)!;
@@ -172,8 +176,11 @@ async function main() {
           changes++;
         }
       }
-      gatherMs.push(performance.now() - t0);
+      const t3 = performance.now();
+      gatherMs.push(t3 - t0);
       readMs.push(t1 - t0);
+      takeMs.push(t2 - t1);
+      voteMs.push(t3 - t2);
     }
 
     const seconds = Math.round(MINUTES * 60);
@@ -231,7 +238,12 @@ async function main() {
     );
     console.log(
       `  publisher: ${fmt(runPolls)} polls during the run (${skippedPolls} turns skipped: the poll before still ran), followed ${fmt(followed)} results (each once: ${followed === written ? 'yes' : 'NO'}), ` +
-        `gather median ${fmt(gather, 1)} ms (reading pages ${fmt(median(readMs.slice(0, runPolls)), 1)} ms), p99 ${fmt(quantile(gatherMs.slice(0, runPolls), 0.99), 1)} ms; ${changes} agreed changes`,
+        `gather median ${fmt(gather, 1)} ms, p99 ${fmt(quantile(gatherMs.slice(0, runPolls), 0.99), 1)} ms; ${changes} agreed changes`,
+    );
+    const part = (xs: number[]) => fmt(median(xs.slice(0, runPolls)), 1);
+    console.log(
+      `  per poll (medians): reading pages ${part(readMs)} ms, ${LOCATIONS.length} LiveStatus.take ${part(takeMs)} ms, ` +
+        `${fmt(CHECKS)} votes (LiveStatus.day × ${LOCATIONS.length} + agreedNext) ${part(voteMs)} ms`,
     );
     const partitions = (
       await admin.query<{ n: number }>(`SELECT count(*)::integer AS n FROM pg_inherits WHERE inhparent = $1::regclass`, [`"${SCHEMA}".results`])

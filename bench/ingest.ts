@@ -1,18 +1,21 @@
 // ingest: the several-locations scale of issue 18 on this machine's PostgreSQL. 10,000 checks × 3
-// locations, each check every 30 s (1,000 results/s), written for 3 minutes by three writers as the
-// daemon writes (src/daemon/writer.ts: a buffer flushed every second, batches of up to 1,000, one
-// store handle each, as three prober processes would have), while a publisher follows them
-// (store.resultsAfter, polled every second) into one LiveStatus per location and votes every check
-// (src/locations/quorum.ts), as the lease holder does. Then, side by side, the write capacity of the
+// locations, each check every 30 s (1,000 results/s), written for 3 minutes by three prober
+// processes as the daemon writes (src/daemon/writer.ts: a buffer flushed every second, batches of up
+// to 1,000), while a publisher process follows them (store.resultsAfter, polled every second) into
+// one LiveStatus per location and votes every check (src/locations/quorum.ts), as the lease holder
+// does. Separate processes, as in production: the publisher's vote loop never delays a write. Then, side by side, the write capacity of the
 // store against the bare driver writing the same rows into a plain table (the lower bound of what a
 // write can cost). Everything goes in a schema of its own, dropped at the end.
 // Usage: npm run bench:ingest [-- --minutes 3 --checks 10000 --locations 3 --short --url postgres://…]
 // Ends with: ingest: results_per_s=R p99_record_ms=P gather_ms=G
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createLogger } from '../src/daemon/log.ts';
-import { createResultWriter, type ResultWriter } from '../src/daemon/writer.ts';
+import { createResultWriter } from '../src/daemon/writer.ts';
 import { LiveByLocation } from '../src/locations/live.ts';
 import { agreedNext, initialAgreedState, type AgreedState, type LocationReport } from '../src/locations/quorum.ts';
 import type { CheckResult } from '../src/probes/types.ts';
@@ -28,6 +31,11 @@ const { values } = parseArgs({
     locations: { type: 'string', default: '3' },
     short: { type: 'boolean', default: false },
     url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+    // Internal: a child's part (writer LOCATION | publisher) and the shared schema and start.
+    role: { type: 'string' },
+    location: { type: 'string' },
+    schema: { type: 'string' },
+    start: { type: 'string' },
   },
 });
 // --short: a smoke run (20 s, 1,000 checks), for checking the bench itself, not for figures.
@@ -38,7 +46,8 @@ const INTERVAL_MS = 30_000;
 const PAGE = 10_000;
 const CAPACITY_ROWS = values.short ? 5_000 : 30_000;
 const CAPACITY_ROUNDS = 3;
-const SCHEMA = `sp_bench_ingest_${randomBytes(4).toString('hex')}`;
+const SCHEMA = values.schema ?? `sp_bench_ingest_${randomBytes(4).toString('hex')}`;
+const SECONDS = Math.round(MINUTES * 60);
 
 const median = (xs: readonly number[]) => {
   if (xs.length === 0) return Number.NaN;
@@ -94,156 +103,195 @@ function timed(store: Store, recordMs: number[]): Store {
   };
 }
 
-const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
+const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+
+interface WriterReport {
+  kind: 'writer';
+  location: string;
+  generated: number;
+  written: number;
+  dropped: number;
+  recordMs: number[];
+  /** Epoch ms of the last commit. */
+  writtenAt: number;
+}
+
+interface PublisherReport {
+  kind: 'publisher';
+  polls: number;
+  skipped: number;
+  followed: number;
+  changes: number;
+  gatherMs: number[];
+  readMs: number[];
+  takeMs: number[];
+  voteMs: number[];
+}
+
+const send = (message: unknown) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
+
+/** A prober: this location's results, made every second from `start` (epoch ms), through the daemon's writer. */
+async function writer(location: string, start: number) {
+  const store = await openPostgresStore({ url: values.url, schema: SCHEMA });
+  const recordMs: number[] = [];
+  const logger = createLogger({ format: 'json', write: () => undefined });
+  const writer = createResultWriter({ store: timed(store, recordMs), location, logger, batchSize: 1_000, flushIntervalMs: 1_000 });
+  const random = mulberry32(location.charCodeAt(0));
+  let generated = 0;
+  for (let second = 0; second < SECONDS; second++) {
+    await sleepUntil(start + second * 1_000);
+    // The checks due this second (check i runs at second i mod 30 of each interval).
+    const at = start + second * 1_000;
+    for (let check = second % 30; check < CHECKS; check += INTERVAL_MS / 1_000) {
+      writer.add(makeResult(random, check, location, at + (check % 1_000)));
+      generated++;
+    }
+  }
+  await writer.flush();
+  const writtenAt = Date.now();
+  const stats = await writer.close(5_000);
+  await store.close();
+  await send({ kind: 'writer', location, generated, written: stats.written, dropped: stats.dropped, recordMs, writtenAt } satisfies WriterReport);
+}
+
+/** The lease holder: follows every location's results into LiveByLocation and votes every check, each second. */
+async function publisher(start: number) {
+  const store = await openPostgresStore({ url: values.url, schema: SCHEMA });
+  // Its state as the lease holder starts it: every check of every location kept from today's start
+  // (stored rows: none yet), then fed by the follower.
+  const zone = zoneDays('UTC');
+  const checks: KeptCheck[] = Array.from({ length: CHECKS }, (_, i) => ({ id: `check-${i}`, confirm: { down: 2, up: 2 }, schedule: { intervalMs: INTERVAL_MS }, timeoutMs: 10_000 }));
+  const live = new LiveByLocation(zone);
+  const today = zone.dayOf(Date.now());
+  const [dayStart, dayEnd] = [zone.startOf(today), zone.startOf(today + 1)];
+  const states = LOCATIONS.map((location) => live.location(location));
+  for (const [i, location] of LOCATIONS.entries()) {
+    for (const check of checks) {
+      states[i]!.adopt(check, dayStart, dayEnd, []);
+      states[i]!.adoptRollup(check, { checkId: check.id, location }, toEpochDay(Date.now()), undefined, []);
+    }
+  }
+  const agreed = new Map<string, AgreedState>(checks.map((c) => [c.id, initialAgreedState]));
+  let cursor: ResultCursor = (await store.resultsAfter(null, PAGE)).cursor;
+  const report: PublisherReport = { kind: 'publisher', polls: 0, skipped: 0, followed: 0, changes: 0, gatherMs: [], readMs: [], takeMs: [], voteMs: [] };
+
+  async function poll() {
+    const now = Date.now();
+    const t0 = performance.now();
+    const taken: StoredResult[] = [];
+    for (;;) {
+      const page = await store.resultsAfter(cursor, PAGE);
+      cursor = page.cursor;
+      taken.push(...page.results);
+      if (page.results.length < PAGE) break;
+    }
+    const t1 = performance.now();
+    for (const r of taken) live.location(r.location).take({ id: r.checkId }, { ...r, kind: 'http' });
+    report.followed += taken.length;
+    const t2 = performance.now();
+    for (const check of checks) {
+      const reports: LocationReport[] = LOCATIONS.map((location, i) => {
+        const day = states[i]!.day(check, dayStart, dayEnd, now);
+        return { location, status: day?.state.status ?? 'unknown', since: day?.state.since ?? null };
+      });
+      const previous = agreed.get(check.id)!;
+      const { state } = agreedNext(previous, reports, 'majority');
+      if (state !== previous) {
+        agreed.set(check.id, state);
+        report.changes++;
+      }
+    }
+    const t3 = performance.now();
+    report.polls++;
+    report.gatherMs.push(t3 - t0);
+    report.readMs.push(t1 - t0);
+    report.takeMs.push(t2 - t1);
+    report.voteMs.push(t3 - t2);
+  }
+
+  // Every second of the run, one poll at a time: a poll still running when the next is due skips it.
+  let expected: number | undefined;
+  process.on('message', (message: { expected: number }) => (expected = message.expected));
+  let polling: Promise<void> | undefined;
+  for (let second = 1; second <= SECONDS; second++) {
+    await sleepUntil(start + second * 1_000);
+    if (polling) report.skipped++;
+    else
+      polling = poll().finally(() => {
+        polling = undefined;
+      });
+  }
+  await polling;
+  // Then the rest, once the writers said how many they wrote (not timed: the run is over).
+  const timed = report.polls;
+  const end = Date.now() + 60_000;
+  while ((expected === undefined || report.followed < expected) && Date.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await poll();
+  }
+  for (const key of ['gatherMs', 'readMs', 'takeMs', 'voteMs'] as const) report[key].length = timed;
+  report.polls = timed;
+  await store.close();
+  await send(report);
+}
 
 async function main() {
   const admin = new pg.Client({ connectionString: values.url });
   await admin.connect();
   const server = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
-  const stores: Store[] = [];
+  const children: ChildProcess[] = [];
   try {
-    const open = async () => {
-      const store = await openPostgresStore({ url: values.url, schema: SCHEMA });
-      stores.push(store);
-      return store;
-    };
-    const publisher = await open();
-    await publisher.migrate();
+    const setup = await openPostgresStore({ url: values.url, schema: SCHEMA });
+    await setup.migrate();
+    await setup.close();
+    const loadStart = loadavg().map((l) => l.toFixed(2)).join(' ');
     console.log(
       `ingest: ${fmt(CHECKS)} checks × ${LOCATIONS.length} locations every ${INTERVAL_MS / 1000} s for ${fmt(MINUTES, 2)} min ` +
-        `(${fmt((CHECKS * LOCATIONS.length * 1000) / INTERVAL_MS)} results/s) into PostgreSQL ${server}, node ${process.version}`,
+        `(${fmt((CHECKS * LOCATIONS.length * 1000) / INTERVAL_MS)} results/s) into PostgreSQL ${server}, node ${process.version}; ` +
+        `${LOCATIONS.length} prober processes and a publisher process; load ${loadStart}`,
     );
 
-    // --- the run: three writers, one follower ---------------------------------------------------
-    const recordMs: number[] = [];
-    const logger = createLogger({ format: 'json', write: () => undefined });
-    const writers = new Map<string, ResultWriter>();
-    for (const location of LOCATIONS) {
-      writers.set(location, createResultWriter({ store: timed(await open(), recordMs), location, logger, batchSize: 1_000, flushIntervalMs: 1_000 }));
-    }
-
-    // The publisher's state, as the lease holder starts it: every check of every location kept from
-    // today's start (stored rows: none yet), then fed by the follower.
-    const zone = zoneDays('UTC');
-    const checks: KeptCheck[] = Array.from({ length: CHECKS }, (_, i) => ({
-      id: `check-${i}`,
-      confirm: { down: 2, up: 2 },
-      schedule: { intervalMs: INTERVAL_MS },
-      timeoutMs: 10_000,
-    }));
-    const live = new LiveByLocation(zone);
-    const today = zone.dayOf(Date.now());
-    const [dayStart, dayEnd] = [zone.startOf(today), zone.startOf(today + 1)];
-    for (const location of LOCATIONS) {
-      const state = live.location(location);
-      for (const check of checks) {
-        state.adopt(check, dayStart, dayEnd, []);
-        state.adoptRollup(check, { checkId: check.id, location }, toEpochDay(Date.now()), undefined, []);
-      }
-    }
-    const agreed = new Map<string, AgreedState>(checks.map((c) => [c.id, initialAgreedState]));
-    let cursor: ResultCursor = (await publisher.resultsAfter(null, PAGE)).cursor;
-    let followed = 0;
-    let changes = 0;
-    const gatherMs: number[] = [];
-    const readMs: number[] = [];
-    const takeMs: number[] = [];
-    const voteMs: number[] = [];
-    const states = LOCATIONS.map((location) => live.location(location));
-
-    async function poll(now: number) {
-      const t0 = performance.now();
-      const taken: StoredResult[] = [];
-      for (;;) {
-        const page = await publisher.resultsAfter(cursor, PAGE);
-        cursor = page.cursor;
-        taken.push(...page.results);
-        if (page.results.length < PAGE) break;
-      }
-      const t1 = performance.now();
-      for (const r of taken) live.location(r.location).take({ id: r.checkId }, { ...r, kind: 'http' });
-      followed += taken.length;
-      const t2 = performance.now();
-      for (const check of checks) {
-        const reports: LocationReport[] = LOCATIONS.map((location, i) => {
-          const day = states[i]!.day(check, dayStart, dayEnd, now);
-          return { location, status: day?.state.status ?? 'unknown', since: day?.state.since ?? null };
-        });
-        const previous = agreed.get(check.id)!;
-        const { state } = agreedNext(previous, reports, 'majority');
-        if (state !== previous) {
-          agreed.set(check.id, state);
-          changes++;
-        }
-      }
-      const t3 = performance.now();
-      gatherMs.push(t3 - t0);
-      readMs.push(t1 - t0);
-      takeMs.push(t2 - t1);
-      voteMs.push(t3 - t2);
-    }
-
-    const seconds = Math.round(MINUTES * 60);
-    const random = mulberry32(18);
-    const runStart = performance.now();
-    const wallStart = Date.now();
-    let generated = 0;
-    let polling: Promise<void> | undefined;
-    let skippedPolls = 0;
-    for (let second = 0; second < seconds; second++) {
-      await sleepUntil(runStart + second * 1_000);
-      // The checks due this second at every location (check i runs at second i mod 30 of each interval).
-      const at = wallStart + second * 1_000;
-      for (const location of LOCATIONS) {
-        const writer = writers.get(location)!;
-        for (let check = second % 30; check < CHECKS; check += INTERVAL_MS / 1_000) {
-          writer.add(makeResult(random, check, location, at + (check % 1_000)));
-          generated++;
-        }
-      }
-      // Every second, one poll at a time, as the publisher's loop: a poll still running skips a turn.
-      if (second > 0) {
-        if (polling) skippedPolls++;
-        else
-          polling = poll(Date.now()).finally(() => {
-            polling = undefined;
-          });
-      }
-      if (second % 30 === 29) {
-        const load = (await import('node:os')).loadavg()[0]!.toFixed(2);
-        const buffered = [...writers.values()].reduce((n, w) => n + w.stats().buffered, 0);
-        console.log(`  ${second + 1} s: ${fmt(generated)} results made, ${fmt(buffered)} buffered, ${fmt(followed)} followed, load ${load}`);
-      }
-    }
-    // The last second's results: written, then followed.
-    for (const writer of writers.values()) await writer.flush();
-    const writtenAt = performance.now();
-    await polling;
-    const runPolls = gatherMs.length;
-    const gather = median(gatherMs);
-    for (let tries = 0; followed < generated && tries < 30; tries++) {
-      await poll(Date.now());
-      if (followed < generated) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const stats = [...writers.values()].map((w) => w.stats());
-    const written = stats.reduce((n, s) => n + s.written, 0);
-    const dropped = stats.reduce((n, s) => n + s.dropped, 0);
-    for (const writer of writers.values()) await writer.close(1_000);
-    // Sustained: every result made in [0, seconds) s committed by writtenAt.
-    const resultsPerS = written / ((writtenAt - runStart) / 1_000);
+    // --- the run: one process per prober, one publisher --------------------------------------------
+    const start = Date.now() + 3_000; // time for the children to start and the publisher to adopt
+    const common = ['--schema', SCHEMA, '--start', String(start), '--url', values.url, '--minutes', String(MINUTES), '--checks', String(CHECKS), '--locations', String(LOCATIONS.length)];
+    const spawnChild = (args: string[]) => {
+      const child = fork(fileURLToPath(import.meta.url), [...common, ...args], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      children.push(child);
+      return child;
+    };
+    const reportOf = <T,>(child: ChildProcess) =>
+      new Promise<T>((resolve, reject) => {
+        child.once('message', (message) => resolve(message as T));
+        child.once('exit', (code) => reject(new Error(`a child exited with ${code} before reporting`)));
+      });
+    const publisherChild = spawnChild(['--role', 'publisher']);
+    const published = reportOf<PublisherReport>(publisherChild);
+    const writerReports = LOCATIONS.map((location) => reportOf<WriterReport>(spawnChild(['--role', 'writer', '--location', location])));
+    const progress = setInterval(() => console.log(`  ${Math.round((Date.now() - start) / 1000)} s, load ${loadavg()[0]!.toFixed(2)}`), 30_000);
+    const writers = await Promise.all(writerReports);
+    clearInterval(progress);
+    const written = writers.reduce((n, w) => n + w.written, 0);
+    const generated = writers.reduce((n, w) => n + w.generated, 0);
+    const dropped = writers.reduce((n, w) => n + w.dropped, 0);
+    publisherChild.send({ expected: written });
+    const pub = await published;
+    const recordMs = writers.flatMap((w) => w.recordMs);
+    const writtenAt = Math.max(...writers.map((w) => w.writtenAt));
+    // Sustained: every result made in [0, SECONDS) s committed by writtenAt.
+    const resultsPerS = written / ((writtenAt - start) / 1_000);
     const p99 = quantile(recordMs, 0.99);
+    const gather = median(pub.gatherMs);
     console.log(
-      `  written ${fmt(written)} of ${fmt(generated)} (dropped ${dropped}) in ${fmt((writtenAt - runStart) / 1000, 1)} s: ${fmt(resultsPerS)} results/s; ` +
+      `  written ${fmt(written)} of ${fmt(generated)} (dropped ${dropped}) in ${fmt((writtenAt - start) / 1000, 1)} s: ${fmt(resultsPerS)} results/s; ` +
         `${fmt(recordMs.length)} record() calls, p50 ${fmt(median(recordMs), 1)} ms, p99 ${fmt(p99, 1)} ms, max ${fmt(Math.max(...recordMs), 1)} ms`,
     );
     console.log(
-      `  publisher: ${fmt(runPolls)} polls during the run (${skippedPolls} turns skipped: the poll before still ran), followed ${fmt(followed)} results (each once: ${followed === written ? 'yes' : 'NO'}), ` +
-        `gather median ${fmt(gather, 1)} ms, p99 ${fmt(quantile(gatherMs.slice(0, runPolls), 0.99), 1)} ms; ${changes} agreed changes`,
+      `  publisher: ${fmt(pub.polls)} polls during the run (${pub.skipped} turns skipped: the poll before still ran), followed ${fmt(pub.followed)} results ` +
+        `(each once: ${pub.followed === written ? 'yes' : 'NO'}), gather median ${fmt(gather, 1)} ms, p99 ${fmt(quantile(pub.gatherMs, 0.99), 1)} ms; ${pub.changes} agreed changes`,
     );
-    const part = (xs: number[]) => fmt(median(xs.slice(0, runPolls)), 1);
     console.log(
-      `  per poll (medians): reading pages ${part(readMs)} ms, ${LOCATIONS.length} LiveStatus.take ${part(takeMs)} ms, ` +
-        `${fmt(CHECKS)} votes (LiveStatus.day × ${LOCATIONS.length} + agreedNext) ${part(voteMs)} ms`,
+      `  per poll (medians): reading pages ${fmt(median(pub.readMs), 1)} ms, ${LOCATIONS.length} LiveStatus.take ${fmt(median(pub.takeMs), 1)} ms, ` +
+        `${fmt(CHECKS)} votes (LiveStatus.day × ${LOCATIONS.length} + agreedNext) ${fmt(median(pub.voteMs), 1)} ms`,
     );
     const partitions = (
       await admin.query<{ n: number }>(`SELECT count(*)::integer AS n FROM pg_inherits WHERE inhparent = $1::regclass`, [`"${SCHEMA}".results`])
@@ -257,61 +305,67 @@ async function main() {
     // without that index: what one batch cannot cost less than.
     await admin.query(`CREATE TABLE "${SCHEMA}".bare (started_at bigint NOT NULL, series_id integer NOT NULL, message_id integer NOT NULL,
       latency integer, status smallint NOT NULL, details text, PRIMARY KEY (series_id, started_at))`);
-    const capacityStore = await open();
+    const capacityStore = await openPostgresStore({ url: values.url, schema: SCHEMA });
     const storeRates: number[] = [];
     const bareRates: number[] = [];
     const ids = new Map<string, number>();
     const idOf = (text: string) => ids.get(text) ?? (ids.set(text, ids.size + 1), ids.size);
-    for (let round = 0; round < CAPACITY_ROUNDS; round++) {
-      const base = Date.now() + (round + 1) * 3_600_000; // later today or tomorrow: partitions made ahead
-      const rows = Array.from({ length: CAPACITY_ROWS }, (_, i) => makeResult(random, i % CHECKS, 'capacity', base + Math.floor(i / CHECKS) * INTERVAL_MS));
-      const batches = Array.from({ length: Math.ceil(rows.length / 1_000) }, (_, i) => rows.slice(i * 1_000, (i + 1) * 1_000));
-      const sides = [
-        async () => {
-          const t0 = performance.now();
-          for (const batch of batches) await capacityStore.record(batch, 'capacity');
-          storeRates.push(rows.length / ((performance.now() - t0) / 1000));
-        },
-        async () => {
-          const t0 = performance.now();
-          for (const batch of batches) {
-            await admin.query('BEGIN');
-            await admin.query(
-              `INSERT INTO "${SCHEMA}".bare (series_id, started_at, status, latency, message_id, details)
-                SELECT * FROM unnest($1::integer[], $2::bigint[], $3::smallint[], $4::integer[], $5::integer[], $6::text[]) ON CONFLICT DO NOTHING`,
-              [
-                batch.map((r) => idOf(r.checkId)),
-                batch.map((r) => r.startedAt),
-                batch.map((r) => (r.status === 'up' ? 0 : r.status === 'degraded' ? 1 : 2)),
-                batch.map((r) => (r.latencyMs === null ? null : Math.round(r.latencyMs * 100))),
-                batch.map((r) => idOf(r.message)),
-                batch.map((r) => (r.status === 'up' ? null : JSON.stringify(r.details))),
-              ],
-            );
-            await admin.query('COMMIT');
-          }
-          bareRates.push(rows.length / ((performance.now() - t0) / 1000));
-        },
-      ];
-      if (round % 2 === 1) sides.reverse();
-      for (const side of sides) await side();
+    const random = mulberry32(99);
+    try {
+      for (let round = 0; round < CAPACITY_ROUNDS; round++) {
+        const base = Date.now() + (round + 1) * 3_600_000; // later today or tomorrow: partitions made ahead
+        const rows = Array.from({ length: CAPACITY_ROWS }, (_, i) => makeResult(random, i % CHECKS, 'capacity', base + Math.floor(i / CHECKS) * INTERVAL_MS));
+        const batches = Array.from({ length: Math.ceil(rows.length / 1_000) }, (_, i) => rows.slice(i * 1_000, (i + 1) * 1_000));
+        const sides = [
+          async () => {
+            const t0 = performance.now();
+            for (const batch of batches) await capacityStore.record(batch, 'capacity');
+            storeRates.push(rows.length / ((performance.now() - t0) / 1000));
+          },
+          async () => {
+            const t0 = performance.now();
+            for (const batch of batches) {
+              await admin.query('BEGIN');
+              await admin.query(
+                `INSERT INTO "${SCHEMA}".bare (series_id, started_at, status, latency, message_id, details)
+                  SELECT * FROM unnest($1::integer[], $2::bigint[], $3::smallint[], $4::integer[], $5::integer[], $6::text[]) ON CONFLICT DO NOTHING`,
+                [
+                  batch.map((r) => idOf(r.checkId)),
+                  batch.map((r) => r.startedAt),
+                  batch.map((r) => (r.status === 'up' ? 0 : r.status === 'degraded' ? 1 : 2)),
+                  batch.map((r) => (r.latencyMs === null ? null : Math.round(r.latencyMs * 100))),
+                  batch.map((r) => idOf(r.message)),
+                  batch.map((r) => (r.status === 'up' ? null : JSON.stringify(r.details))),
+                ],
+              );
+              await admin.query('COMMIT');
+            }
+            bareRates.push(rows.length / ((performance.now() - t0) / 1000));
+          },
+        ];
+        if (round % 2 === 1) sides.reverse();
+        for (const side of sides) await side();
+      }
+    } finally {
+      await capacityStore.close();
     }
     const [storeRate, bareRate] = [median(storeRates), median(bareRates)];
     console.log(
       `  capacity (${fmt(CAPACITY_ROWS)} rows × ${CAPACITY_ROUNDS} rounds, batches of 1,000): store ${fmt(storeRate)} results/s, ` +
         `bare driver ${fmt(bareRate)} results/s, ratio ${(storeRate / bareRate).toFixed(2)}; headroom ${fmt(storeRate / ((CHECKS * LOCATIONS.length * 1000) / INTERVAL_MS), 1)}× the target rate`,
     );
-    console.log(`  load average (1, 5, 15 min) at the end: ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    if (followed !== written) process.exitCode = 1;
+    console.log(`  load average (1, 5, 15 min) at the start: ${loadStart}, at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    if (pub.followed !== written || dropped > 0) process.exitCode = 1;
     console.log(`ingest: results_per_s=${Math.round(resultsPerS)} p99_record_ms=${p99.toFixed(1)} gather_ms=${gather.toFixed(1)}`);
   } finally {
-    for (const store of stores) await store.close().catch(() => undefined);
+    for (const child of children) if (child.exitCode === null) child.kill();
     await admin.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`).catch(() => undefined);
     await admin.end();
   }
 }
 
-main().catch((error: unknown) => {
+const role = values.role === 'writer' ? writer(values.location!, Number(values.start)) : values.role === 'publisher' ? publisher(Number(values.start)) : main();
+role.catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

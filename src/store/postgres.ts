@@ -574,7 +574,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       let dropped = 0;
       const { rows: partitions } = await query<{ name: string }>(
         `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-          WHERE i.inhparent = '${s}.results'::regclass ORDER BY c.relname`,
+          WHERE i.inhparent = $1::regclass ORDER BY c.relname`,
+        [`${s}.results`],
       );
       for (const { name } of partitions) {
         const day = partitionDay(name);

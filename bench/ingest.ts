@@ -155,8 +155,18 @@ async function writer(location: string, start: number) {
 }
 
 /** The lease holder: follows every location's results into LiveByLocation and votes every check, each second. */
-async function publisher(start: number) {
+async function publisher() {
   const store = await openPostgresStore({ url: values.url, schema: SCHEMA });
+  let start: number | undefined;
+  let expected: number | undefined;
+  process.on('message', (message: { start?: number; expected?: number }) => {
+    start ??= message.start;
+    expected ??= message.expected;
+  });
+  // The present first, then the state: what is written meanwhile comes through the cursor (under
+  // load the adoption below can outlast the writers' head start).
+  let cursor: ResultCursor = (await store.resultsAfter(null, PAGE)).cursor;
+  await send({ kind: 'ready' });
   // Its state as the lease holder starts it: every check of every location kept from today's start
   // (stored rows: none yet), then fed by the follower.
   const zone = zoneDays('UTC');
@@ -172,7 +182,6 @@ async function publisher(start: number) {
     }
   }
   const agreed = new Map<string, AgreedState>(checks.map((c) => [c.id, initialAgreedState]));
-  let cursor: ResultCursor = (await store.resultsAfter(null, PAGE)).cursor;
   const report: PublisherReport = { kind: 'publisher', polls: 0, skipped: 0, followed: 0, changes: 0, gatherMs: [], readMs: [], takeMs: [], voteMs: [] };
 
   async function poll() {
@@ -210,11 +219,10 @@ async function publisher(start: number) {
   }
 
   // Every second of the run, one poll at a time: a poll still running when the next is due skips it.
-  let expected: number | undefined;
-  process.on('message', (message: { expected: number }) => (expected = message.expected));
+  while (start === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
   let polling: Promise<void> | undefined;
   for (let second = 1; second <= SECONDS; second++) {
-    await sleepUntil(start + second * 1_000);
+    await sleepUntil(start! + second * 1_000);
     if (polling) report.skipped++;
     else
       polling = poll().finally(() => {
@@ -252,8 +260,7 @@ async function main() {
     );
 
     // --- the run: one process per prober, one publisher --------------------------------------------
-    const start = Date.now() + 3_000; // time for the children to start and the publisher to adopt
-    const common = ['--schema', SCHEMA, '--start', String(start), '--url', values.url, '--minutes', String(MINUTES), '--checks', String(CHECKS), '--locations', String(LOCATIONS.length)];
+    const common = ['--schema', SCHEMA, '--url', values.url, '--minutes', String(MINUTES), '--checks', String(CHECKS), '--locations', String(LOCATIONS.length)];
     const spawnChild = (args: string[]) => {
       const child = fork(fileURLToPath(import.meta.url), [...common, ...args], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.push(child);
@@ -264,9 +271,13 @@ async function main() {
         child.once('message', (message) => resolve(message as T));
         child.once('exit', (code) => reject(new Error(`a child exited with ${code} before reporting`)));
       });
+    // The publisher takes its cursor first (the present), then the probers start writing.
     const publisherChild = spawnChild(['--role', 'publisher']);
+    await reportOf<{ kind: 'ready' }>(publisherChild);
     const published = reportOf<PublisherReport>(publisherChild);
-    const writerReports = LOCATIONS.map((location) => reportOf<WriterReport>(spawnChild(['--role', 'writer', '--location', location])));
+    const start = Date.now() + 3_000; // time for the probers to start
+    publisherChild.send({ start });
+    const writerReports = LOCATIONS.map((location) => reportOf<WriterReport>(spawnChild(['--role', 'writer', '--location', location, '--start', String(start)])));
     const progress = setInterval(() => console.log(`  ${Math.round((Date.now() - start) / 1000)} s, load ${loadavg()[0]!.toFixed(2)}`), 30_000);
     const writers = await Promise.all(writerReports);
     clearInterval(progress);
@@ -301,10 +312,11 @@ async function main() {
     // --- capacity, side by side: the store's record() against the bare driver ------------------
     // The same rows (one location's batches of 1,000, as the writer sends them) at full speed, in
     // alternating rounds: the store (interning, checks, the partitioned table with its follow index)
-    // against a plain INSERT … unnest of already converted columns into an unpartitioned table
-    // without that index: what one batch cannot cost less than.
+    // against a plain INSERT … unnest of already converted columns into the table results was before
+    // issue 18 (unpartitioned, its key and time index, no follow index): what a batch cannot cost less than.
     await admin.query(`CREATE TABLE "${SCHEMA}".bare (started_at bigint NOT NULL, series_id integer NOT NULL, message_id integer NOT NULL,
       latency integer, status smallint NOT NULL, details text, PRIMARY KEY (series_id, started_at))`);
+    await admin.query(`CREATE INDEX ON "${SCHEMA}".bare (started_at)`);
     const capacityStore = await openPostgresStore({ url: values.url, schema: SCHEMA });
     const storeRates: number[] = [];
     const bareRates: number[] = [];
@@ -364,7 +376,7 @@ async function main() {
   }
 }
 
-const role = values.role === 'writer' ? writer(values.location!, Number(values.start)) : values.role === 'publisher' ? publisher(Number(values.start)) : main();
+const role = values.role === 'writer' ? writer(values.location!, Number(values.start)) : values.role === 'publisher' ? publisher() : main();
 role.catch((error: unknown) => {
   console.error(error);
   process.exit(1);

@@ -573,6 +573,8 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
       // would join it), so fencing is a mark on the lease row: set after checking the token, cleared
       // by the commit that writes verdicts and outbox. While it is set, no takeover (acquireLease
       // refuses, as PostgreSQL's row lock would make it wait) and no other fenced() of this lease.
+      // Checked before anything runs: an outbox entry the store refuses must not follow a swap.
+      outboxRows(writes.outbox ?? []);
       const mark = `${process.pid}:${randomBytes(6).toString('hex')}`;
       for (;;) {
         const step = use(() => fenceTx.immediate(name, token, mark));

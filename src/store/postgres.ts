@@ -260,6 +260,30 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     for (const day of made) knownDays.add(day);
   }
 
+  /** The partitions ahead being made in the background, if they are. */
+  let makingAhead: Promise<void> | undefined;
+  /**
+   * Yesterday to the day after tomorrow, made off the write path as days go by, so a write never
+   * waits for its day's partition. Creating one locks results briefly (ACCESS EXCLUSIVE): behind a
+   * long reader (an export) it would queue every writer behind it, so it gives up after a moment
+   * and tries again with a later write.
+   */
+  function makeAhead(): void {
+    makingAhead ??= transaction(async (client) => {
+      await client.query('SET LOCAL client_min_messages = warning');
+      await client.query("SET LOCAL lock_timeout = '500ms'");
+      await ensurePartitions(client, []);
+    })
+      .then(() => {
+        const today = toEpochDay(Date.now());
+        for (let d = today - DAYS_BEHIND; d <= today + DAYS_AHEAD; d++) knownDays.add(d);
+      })
+      .catch(() => undefined) // the next write tries again; a day still missing then is made on its write
+      .finally(() => {
+        makingAhead = undefined;
+      });
+  }
+
   const seriesIdSql = `(SELECT id FROM ${s}.series WHERE check_id = $1 AND location = $2)`;
   const resultColumns = `s.check_id, s.location, r.status, r.started_at, r.latency, m.text AS message, r.details
     FROM ${s}.results r JOIN ${s}.series s ON s.id = r.series_id JOIN ${s}.messages m ON m.id = r.message_id`;
@@ -358,6 +382,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         if (!knownDays.has(day) && Number.isFinite(day)) (newDays ??= new Set()).add(day);
       }
       if (newDays) await ensureDays(newDays);
+      else if (!knownDays.has(toEpochDay(Date.now()) + DAYS_AHEAD)) makeAhead();
 
       const write = () => transaction(async (client) => {
         const series = newSeries.size > 0 ? await internSeries(client, [...newSeries.values()]) : new Map<string, number>();
@@ -821,6 +846,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
     async close() {
       if (closed) return;
+      await makingAhead;
       closed = true;
       await pool.end();
     },

@@ -20,7 +20,23 @@ import {
   type SubscriberRow,
 } from './outbox-codec.ts';
 import type { NotifyEvent, NotifyEventKind, OutboxEntry } from '../notify/types.ts';
-import { type Subscriber, type ComponentDay, type DailyRollup, type EpochDay, type ResultQuery, type Series, type Store, type StoredResult } from './types.ts';
+import {
+  DAY_MS,
+  dayKey,
+  toEpochDay,
+  type ComponentDay,
+  type DailyRollup,
+  type EpochDay,
+  type LeaseGrant,
+  type ResultCursor,
+  type ResultQuery,
+  type Series,
+  type Store,
+  type StoredResult,
+  type Subscriber,
+  type Verdict,
+} from './types.ts';
+import type { ConfirmedStatus } from '../runner/confirm.ts';
 
 export interface PostgresStoreOptions {
   /** A connection string; never printed. */
@@ -39,6 +55,13 @@ const POOL_MAX = 4;
 /** First key of the advisory lock that serialises migrations ("SP"); the second is the schema's hash. */
 const LOCK_SPACE = 0x5350;
 const INT4_MAX = 2_147_483_647;
+/** First key of the advisory lock that serialises creating and dropping partitions of results. */
+const PARTITION_LOCK_SPACE = 0x5351;
+/** Days created around today whenever partitions are made: yesterday (late results) to the day after tomorrow. */
+const DAYS_BEHIND = 1;
+const DAYS_AHEAD = 2;
+/** SQLSTATE 23514 with this message: a row for a day that has no partition (dropped by another process's prune). */
+const NO_PARTITION = /no partition of relation/;
 
 const UNAVAILABLE_HINT = 'check that PostgreSQL is running and reachable, and that store.url and its credentials are right';
 
@@ -75,6 +98,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // enter the caches only once the transaction that created or read them has committed.
   const seriesIds = new Map<string, number>();
   const messageIds = new Map<string, number>();
+  /** Days whose partition of results exists (this process made or saw it); cleared if an insert finds one missing. */
+  const knownDays = new Set<EpochDay>();
 
   const unavailable = (error: unknown) =>
     new StatuspostError('SP_STORE_UNAVAILABLE', `the PostgreSQL store is unavailable: ${redact(describe(error), secrets)}`, {
@@ -203,6 +228,62 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     return fresh.length;
   }
 
+  /**
+   * Partitions of results for `days` (plus yesterday to the day after tomorrow), created if missing.
+   * Every process does this under one advisory lock, so two daemons meeting a new day take turns
+   * (CREATE TABLE IF NOT EXISTS alone is not safe against a concurrent create).
+   */
+  async function ensurePartitions(client: pg.PoolClient, days: Iterable<EpochDay>): Promise<void> {
+    const today = toEpochDay(Date.now());
+    const wanted = new Set(days);
+    for (let d = today - DAYS_BEHIND; d <= today + DAYS_AHEAD; d++) wanted.add(d);
+    const missing = [...wanted].filter((d) => !knownDays.has(d)).sort((a, b) => a - b);
+    if (missing.length === 0) return;
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PARTITION_LOCK_SPACE, schema]);
+    for (const day of missing) {
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${s}.${partitionName(day)} PARTITION OF ${s}.results FOR VALUES FROM (${day * DAY_MS}) TO (${(day + 1) * DAY_MS})`,
+      );
+    }
+  }
+
+  /** As ensurePartitions, in a transaction of its own, before the write that needs them (a short lock, never held by a write). */
+  async function ensureDays(days: Iterable<EpochDay>): Promise<void> {
+    const missing = [...days].filter((d) => !knownDays.has(d));
+    if (missing.length === 0) return;
+    const made = await transaction(async (client) => {
+      await client.query('SET LOCAL client_min_messages = warning'); // no NOTICE per partition that exists
+      await ensurePartitions(client, missing);
+      const today = toEpochDay(Date.now());
+      return [...missing, ...Array.from({ length: DAYS_BEHIND + DAYS_AHEAD + 1 }, (_, i) => today - DAYS_BEHIND + i)];
+    });
+    for (const day of made) knownDays.add(day);
+  }
+
+  /** The partitions ahead being made in the background, if they are. */
+  let makingAhead: Promise<void> | undefined;
+  /**
+   * Yesterday to the day after tomorrow, made off the write path as days go by, so a write never
+   * waits for its day's partition. Creating one locks results briefly (ACCESS EXCLUSIVE): behind a
+   * long reader (an export) it would queue every writer behind it, so it gives up after a moment
+   * and tries again with a later write.
+   */
+  function makeAhead(): void {
+    makingAhead ??= transaction(async (client) => {
+      await client.query('SET LOCAL client_min_messages = warning');
+      await client.query("SET LOCAL lock_timeout = '500ms'");
+      await ensurePartitions(client, []);
+    })
+      .then(() => {
+        const today = toEpochDay(Date.now());
+        for (let d = today - DAYS_BEHIND; d <= today + DAYS_AHEAD; d++) knownDays.add(d);
+      })
+      .catch(() => undefined) // the next write tries again; a day still missing then is made on its write
+      .finally(() => {
+        makingAhead = undefined;
+      });
+  }
+
   const seriesIdSql = `(SELECT id FROM ${s}.series WHERE check_id = $1 AND location = $2)`;
   const resultColumns = `s.check_id, s.location, r.status, r.started_at, r.latency, m.text AS message, r.details
     FROM ${s}.results r JOIN ${s}.series s ON s.id = r.series_id JOIN ${s}.messages m ON m.id = r.message_id`;
@@ -256,7 +337,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           await client.query(migration.sql);
           await client.query('INSERT INTO statuspost_schema (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
         }
+        // Yesterday to the day after tomorrow, so the daemon's first writes find their days ready.
+        await client.query('SET LOCAL client_min_messages = warning');
+        await ensurePartitions(client, []);
       });
+      const today = toEpochDay(Date.now());
+      for (let d = today - DAYS_BEHIND; d <= today + DAYS_AHEAD; d++) knownDays.add(d);
     },
 
     async record(results: readonly CheckResult[], location: string, outbox?: readonly OutboxEntry[]) {
@@ -289,7 +375,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         else newMessages.add(message);
       }
 
-      const interned = await transaction(async (client) => {
+      // Days without a known partition: rare (a new day, a late result), so the hot path is one Set lookup per row.
+      let newDays: Set<EpochDay> | undefined;
+      for (const { startedAt } of results) {
+        const day = Math.floor(startedAt / DAY_MS);
+        if (!knownDays.has(day) && Number.isFinite(day)) (newDays ??= new Set()).add(day);
+      }
+      if (newDays) await ensureDays(newDays);
+      else if (!knownDays.has(toEpochDay(Date.now()) + DAYS_AHEAD)) makeAhead();
+
+      const write = () => transaction(async (client) => {
         const series = newSeries.size > 0 ? await internSeries(client, [...newSeries.values()]) : new Map<string, number>();
         const texts = newMessages.size > 0 ? await internMessages(client, [...newMessages]) : new Map<string, number>();
         const n = results.length;
@@ -319,6 +414,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         if (withOutbox) await insertOutbox(client, outbox);
         return { series, texts };
       });
+      let interned: Awaited<ReturnType<typeof write>>;
+      try {
+        interned = await write();
+      } catch (error) {
+        // Another process pruned a day this one thought it had: make it again and write once more.
+        if (!(error instanceof pg.DatabaseError && error.code === '23514' && NO_PARTITION.test(error.message))) throw error;
+        knownDays.clear();
+        await ensureDays(new Set(results.map((r) => Math.floor(r.startedAt / DAY_MS)).filter(Number.isFinite)));
+        interned = await write();
+      }
       for (const [key, id] of interned.series) seriesIds.set(key, id);
       if (messageIds.size + interned.texts.size > MESSAGE_CACHE_MAX) messageIds.clear();
       for (const [text, id] of interned.texts) messageIds.set(text, id);
@@ -489,6 +594,41 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
 
     async prune(before: number) {
+      // Whole days first: a partition whose day ended before `before` goes at once (DROP TABLE, no
+      // dead rows left to vacuum) when every series with rows in it has a final roll-up of that day.
+      let dropped = 0;
+      const { rows: partitions } = await query<{ name: string }>(
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+          WHERE i.inhparent = $1::regclass ORDER BY c.relname`,
+        [`${s}.results`],
+      );
+      for (const { name } of partitions) {
+        const day = partitionDay(name);
+        if (day === undefined || (day + 1) * DAY_MS > before) continue;
+        const gone = await transaction(async (client) => {
+          await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PARTITION_LOCK_SPACE, schema]);
+          const exists = await client.query('SELECT to_regclass($1) AS t', [`${s}.${name}`]);
+          if (exists.rows[0]?.t == null) return undefined;
+          // DROP needs the parent's ACCESS EXCLUSIVE lock anyway: taken first (writers lock the parent
+          // before the partition, so the other order could deadlock), and no writer adds a row
+          // between the check and the drop. Readers wait too, for the check of one day.
+          await client.query(`LOCK TABLE ${s}.results IN ACCESS EXCLUSIVE MODE`);
+          const { rows: open } = await client.query(
+            `SELECT 1 FROM ${s}.series se WHERE EXISTS (SELECT 1 FROM ${s}.${name} r WHERE r.series_id = se.id)
+              AND NOT EXISTS (SELECT 1 FROM ${s}.rollups ru WHERE ru.series_id = se.id AND ru.day = $1 AND ru.final) LIMIT 1`,
+            [day],
+          );
+          if (open.length > 0) return undefined;
+          const { rows: counted } = await client.query<{ n: number }>(`SELECT count(*)::integer AS n FROM ${s}.${name}`);
+          await client.query(`DROP TABLE ${s}.${name}`);
+          return counted[0]!.n;
+        });
+        if (gone === undefined) continue;
+        knownDays.delete(day);
+        dropped += gone;
+      }
+      // The rest row by row, as before partitions: the final days of some series in a day that is not
+      // final for all, and the part of a final day before `before`.
       // Day d covers [d * 86400000, (d + 1) * 86400000): the same days as toEpochDay().
       const { rowCount } = await query(
         `DELETE FROM ${s}.results r USING ${s}.rollups ru
@@ -498,7 +638,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
             AND r.started_at < least((ru.day::bigint + 1) * 86400000, $1)`,
         [before],
       );
-      return rowCount ?? 0;
+      return dropped + (rowCount ?? 0);
     },
 
     async enqueue(entries: readonly OutboxEntry[]) {
@@ -564,22 +704,124 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return rowCount ?? 0;
     },
 
-    // Issue 18 scaffolding: the store helper replaces these five with the real engine code.
-    async resultsAfter(): Promise<never> {
-      throw new Error('resultsAfter: not implemented yet');
+    async resultsAfter(cursor: ResultCursor | null, limit: number) {
+      // Commit order by transaction id: every transaction below the snapshot's xmin has ended, so
+      // the rows below it are all there is; rows of transactions still open (tx >= xmin) wait for a
+      // later page, even if a newer transaction committed first. The horizon is read before the
+      // rows, so every row below it is visible to the second statement.
+      const { rows: horizon } = await query<{ x: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS x');
+      const xmin = horizon[0]!.x;
+      if (cursor === null) return { results: [], cursor: encodeCursor({ tx: xmin }) };
+      const at = decodeCursor(cursor);
+      const n = Math.max(1, Math.floor(limit));
+      const after =
+        at.key === undefined
+          ? 'r.tx >= $1::xid8'
+          : // The plain bound lets the planner start the index scan at the right place.
+            'r.tx >= $1::xid8 AND (r.tx, r.series_id, r.started_at) > ($1::xid8, $4::integer, $5::bigint)';
+      const values: unknown[] = [at.tx, xmin, n];
+      if (at.key !== undefined) values.push(at.key.seriesId, at.key.startedAt);
+      const { rows } = await query<ResultRow & { tx: string; series_id: number }>(
+        `SELECT r.tx::text AS tx, r.series_id, ${resultColumns}
+          WHERE ${after} AND r.tx < $2::xid8 ORDER BY r.tx, r.series_id, r.started_at LIMIT $3`,
+        values,
+      );
+      const last = rows.at(-1);
+      // A full page may end inside a transaction: the next starts after its last key. A short one
+      // read everything below the horizon: the next starts at the horizon.
+      const next =
+        rows.length === n && last ? encodeCursor({ tx: last.tx, key: { seriesId: last.series_id, startedAt: Number(last.started_at) } }) : encodeCursor({ tx: xmin });
+      return { results: rows.map(toStoredResult), cursor: next };
     },
-    async acquireLease(): Promise<never> {
-      throw new Error('acquireLease: not implemented yet');
+
+    async acquireLease(name: string, holder: string, ttlMs: number) {
+      // One statement, by the server's clock: a new row (token 1); the holder renewing an unexpired
+      // lease (same token); or a takeover of an expired one (token + 1, also when the old holder
+      // comes back after expiry: it may have been away). While another holder's lease runs, the
+      // WHERE refuses and nothing comes back. The row lock makes it wait for a fenced() in progress.
+      const { rows } = await query<{ token: string; expires_at: number }>(
+        `INSERT INTO ${s}.leases AS l (name, holder, token, expires_at)
+          VALUES ($1, $2, 1, clock_timestamp() + $3 * interval '1 millisecond')
+          ON CONFLICT (name) DO UPDATE SET
+            token = CASE WHEN l.holder = excluded.holder AND l.expires_at > clock_timestamp() THEN l.token ELSE l.token + 1 END,
+            holder = excluded.holder, expires_at = excluded.expires_at
+          WHERE l.holder = excluded.holder OR l.expires_at <= clock_timestamp()
+          RETURNING token, (extract(epoch FROM expires_at) * 1000)::float8 AS expires_at`,
+        [name, holder, Math.max(0, ttlMs)],
+      );
+      const row = rows[0];
+      return row ? ({ token: Number(row.token), expiresAt: Math.floor(row.expires_at) } satisfies LeaseGrant) : null;
     },
-    async releaseLease(): Promise<never> {
-      throw new Error('releaseLease: not implemented yet');
+
+    async releaseLease(name: string, holder: string, token: number) {
+      // Expired now, token kept: the next holder gets a larger one at once.
+      await query(`UPDATE ${s}.leases SET expires_at = clock_timestamp() WHERE name = $1 AND holder = $2 AND token = $3 AND expires_at > clock_timestamp()`, [
+        name,
+        holder,
+        token,
+      ]);
     },
-    async fenced(): Promise<never> {
-      throw new Error('fenced: not implemented yet');
+
+    async fenced(name: string, token: number, writes: { verdicts?: readonly Verdict[]; outbox?: readonly OutboxEntry[] }, during?: () => Promise<void>) {
+      // during() is the caller's work (the site's swap): its failure is handed back as it is, never
+      // taken for the store's (an ENOENT from a file is no lost connection) nor retried.
+      let failed: { error: unknown } | undefined;
+      try {
+        await transaction(async (client) => {
+          // The row lock holds every acquireLease() of this name until the commit: a takeover
+          // cannot happen while the swap runs.
+          const { rows } = await client.query<{ token: string; live: boolean }>(
+            `SELECT token, expires_at > clock_timestamp() AS live FROM ${s}.leases WHERE name = $1 FOR UPDATE`,
+            [name],
+          );
+          const row = rows[0];
+          if (!row || Number(row.token) !== token || !row.live) throw leaseLost(name, token, row && Number(row.token));
+          const verdicts = writes.verdicts ?? [];
+          if (verdicts.length > 0) {
+            // Last one wins for a repeated check (one upsert may touch a row once); sorted, one lock order.
+            const unique = [...new Map(verdicts.map((v) => [v.checkId, v])).values()].sort((a, b) => compareText(a.checkId, b.checkId));
+            await client.query(
+              `INSERT INTO ${s}.verdicts (check_id, status, since, at, locations)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[])
+                ON CONFLICT (check_id) DO UPDATE SET status = excluded.status, since = excluded.since, at = excluded.at, locations = excluded.locations`,
+              [
+                unique.map((v) => v.checkId),
+                unique.map((v) => v.status),
+                unique.map((v) => (v.since === null ? null : Math.round(v.since))),
+                unique.map((v) => Math.round(v.at)),
+                unique.map((v) => JSON.stringify(v.locations)),
+              ],
+            );
+          }
+          if (writes.outbox && writes.outbox.length > 0) await insertOutbox(client, writes.outbox);
+          if (during) {
+            try {
+              await during();
+            } catch (error) {
+              failed = { error };
+              throw DURING_FAILED;
+            }
+          }
+        });
+      } catch (error) {
+        if (failed && error === DURING_FAILED) throw failed.error;
+        throw error;
+      }
     },
-    async verdicts(): Promise<never> {
-      throw new Error('verdicts: not implemented yet');
+
+    async verdicts() {
+      const { rows } = await query<{ check_id: string; status: ConfirmedStatus; since: string | null; at: string; locations: string }>(
+        `SELECT check_id, status, since, at, locations FROM ${s}.verdicts ORDER BY check_id`,
+      );
+      return rows.map((row) => ({
+        checkId: row.check_id,
+        status: row.status,
+        since: row.since === null ? null : Number(row.since),
+        at: Number(row.at),
+        locations: JSON.parse(row.locations) as string[],
+      }));
     },
+
     async subscribers() {
       const { rows } = await query<SubscriberRow>(
         `SELECT id, channel, address, components, state, source, created_at, confirmed_at FROM ${s}.subscribers ORDER BY created_at, id`,
@@ -604,6 +846,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
     async close() {
       if (closed) return;
+      await makingAhead;
       closed = true;
       await pool.end();
     },
@@ -692,6 +935,42 @@ function toDailyRollup(row: RollupRow): DailyRollup {
         : { min: row.latency_min / 100, p50: row.latency_p50! / 100, p95: row.latency_p95! / 100, p99: row.latency_p99! / 100, max: row.latency_max! / 100 },
     final: row.final,
   };
+}
+
+/** results_20261102: the partition of results holding that UTC day. */
+const partitionName = (day: EpochDay) => `results_${dayKey(day).replaceAll('-', '')}`;
+
+/** Thrown inside fenced()'s transaction to roll it back when during() failed; never seen outside. */
+const DURING_FAILED = new Error('fenced: the work inside the transaction failed');
+
+function leaseLost(name: string, token: number, current: number | undefined): StatuspostError {
+  const why = current === undefined ? 'nobody holds it' : current !== token ? `another holder took it over (token ${current})` : 'it expired';
+  return new StatuspostError('SP_LEASE_LOST', `the lease "${name}" with token ${token} is no longer held: ${why}; nothing was written`, {
+    hint: 'another publisher is (or was) active; this one stops publishing until it holds the lease again',
+  });
+}
+
+/** Where a follower has read up to: a transaction id, and the last key read inside it when a page ended there. */
+interface CursorAt {
+  tx: string;
+  key?: { seriesId: number; startedAt: number };
+}
+
+/** "pg:<xid>" or "pg:<xid>:<series id>:<started at>". */
+function encodeCursor(at: CursorAt): ResultCursor {
+  return at.key === undefined ? `pg:${at.tx}` : `pg:${at.tx}:${at.key.seriesId}:${at.key.startedAt}`;
+}
+
+function decodeCursor(cursor: ResultCursor): CursorAt {
+  const match = /^pg:(\d+)(?::(\d+):(-?\d+))?$/.exec(cursor);
+  if (!match) throw new StatuspostError('SP_USAGE', `not a cursor of the PostgreSQL store: "${cursor.slice(0, 40)}"`);
+  return match[2] === undefined ? { tx: match[1]! } : { tx: match[1]!, key: { seriesId: Number(match[2]), startedAt: Number(match[3]) } };
+}
+
+/** The day of a partition named by partitionName(), or undefined for any other table. */
+function partitionDay(name: string): EpochDay | undefined {
+  const match = /^results_(\d{4})(\d{2})(\d{2})$/.exec(name);
+  return match ? toEpochDay(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
 }
 
 const seriesKey = (series: Series) => `${series.location}\0${series.checkId}`;

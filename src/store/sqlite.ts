@@ -22,7 +22,21 @@ import {
   type SubscriberRow,
 } from './outbox-codec.ts';
 import type { NotifyEvent, NotifyEventKind, OutboxEntry } from '../notify/types.ts';
-import { type Subscriber, type ComponentDay, type DailyRollup, type EpochDay, type ResultQuery, type Series, type Store, type StoredResult } from './types.ts';
+import { randomBytes } from 'node:crypto';
+import {
+  type ComponentDay,
+  type DailyRollup,
+  type EpochDay,
+  type LeaseGrant,
+  type ResultCursor,
+  type ResultQuery,
+  type Series,
+  type Store,
+  type StoredResult,
+  type Subscriber,
+  type Verdict,
+} from './types.ts';
+import type { ConfirmedStatus } from '../runner/confirm.ts';
 
 export interface SqliteStoreOptions {
   /** The database file; its folder is created if missing. */
@@ -212,11 +226,13 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
 
   /** Inside a write transaction only. */
   function insertResults(results: readonly CheckResult[], location: string) {
+    // Commit order for followers: the write lock is held, so no other writer takes these numbers.
+    let seq = (sql.maxSeq.get() as number | null) ?? 0;
     for (const result of results) {
       const status = statusCode(result);
       const latency = hundredths(result.latencyMs);
       const details = status === 0 || Object.keys(result.details).length === 0 ? null : JSON.stringify(result.details);
-      sql.insertResult.run(seriesIdFor(result.checkId, location), result.startedAt, status, latency, messageIdFor(result.message), details);
+      sql.insertResult.run(seriesIdFor(result.checkId, location), result.startedAt, status, latency, messageIdFor(result.message), details, ++seq);
     }
   }
 
@@ -278,6 +294,60 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
     let deleted = 0;
     for (const id of sql.allSeriesIds.all() as number[]) deleted += sql.prune.run({ seriesId: id, before }).changes;
     return deleted;
+  });
+
+  /** series id → (check, location), for followers; reloaded when an id is new to it. */
+  const seriesById = new Map<number, Series>();
+  function seriesOf(id: number): Series {
+    let series = seriesById.get(id);
+    if (series === undefined) {
+      for (const [sid, checkId, location] of sql.seriesById.all() as [number, string, string][]) seriesById.set(sid, { checkId, location });
+      series = seriesById.get(id);
+      if (series === undefined) throw new Error(`result of unknown series ${id}`);
+    }
+    return series;
+  }
+
+  type LeaseRow = { holder: string; token: number; expires_at: number; fence: string | null };
+  /** A fenced() call of a process that still runs: a takeover waits for it. */
+  const fencing = (row: LeaseRow) => row.fence !== null && alive(Number(row.fence.split(':')[0]));
+
+  const acquireTx = db.transaction((name: string, holder: string, ttlMs: number): LeaseGrant | null => {
+    const now = Date.now();
+    const expiresAt = now + Math.max(0, ttlMs);
+    const row = sql.lease.get(name) as LeaseRow | undefined;
+    if (!row) {
+      sql.putLease.run(name, holder, 1, expiresAt);
+      return { token: 1, expiresAt };
+    }
+    const live = row.expires_at > now;
+    if (row.holder === holder && live) {
+      // Renewal: the same token.
+      sql.putLease.run(name, holder, row.token, expiresAt);
+      return { token: row.token, expiresAt };
+    }
+    // Another holder's running lease, or any lease whose fenced() is still at work: not now.
+    if (live || fencing(row)) return null;
+    // Expired: a takeover, or the holder back after expiry (it may have been away): a new token.
+    sql.putLease.run(name, holder, row.token + 1, expiresAt);
+    return { token: row.token + 1, expiresAt };
+  });
+
+  /** First step of fenced(): the token still current and unexpired, and no other fenced() at work; marks this one. */
+  const fenceTx = db.transaction((name: string, token: number, mark: string): 'ok' | 'busy' | StatuspostError => {
+    const row = sql.lease.get(name) as LeaseRow | undefined;
+    if (!row || row.token !== token || row.expires_at <= Date.now()) return leaseLost(name, token, row?.token);
+    if (fencing(row)) return 'busy';
+    sql.setFence.run(mark, name);
+    return 'ok';
+  });
+
+  const fenceWritesTx = db.transaction((name: string, mark: string, verdicts: readonly Verdict[], outbox: readonly OutboxEntry[]) => {
+    for (const v of verdicts) {
+      sql.saveVerdict.run(v.checkId, v.status, v.since === null ? null : Math.round(v.since), Math.round(v.at), JSON.stringify(v.locations));
+    }
+    insertOutbox(outbox);
+    sql.clearFence.run(name, mark);
   });
 
   /** Runs a piece of work on the open database; the database's own failures become SP_STORE_UNAVAILABLE. */
@@ -464,22 +534,72 @@ export async function openSqliteStore({ path }: SqliteStoreOptions): Promise<Sto
       return use(() => sql.pruneOutbox.run(before).changes);
     },
 
-    // Issue 18 scaffolding: the store helper replaces these five with the real engine code.
-    async resultsAfter(): Promise<never> {
-      throw new Error('resultsAfter: not implemented yet');
+    async resultsAfter(cursor: ResultCursor | null, limit: number) {
+      return use(() => {
+        if (cursor === null) return { results: [], cursor: `sqlite:${(sql.maxSeq.get() as number | null) ?? 0}` };
+        const match = /^sqlite:(\d+)$/.exec(cursor);
+        if (!match) throw new StatuspostError('SP_USAGE', `not a cursor of the SQLite store: "${cursor.slice(0, 40)}"`);
+        const rows = sql.resultsAfter.all(Number(match[1]), Math.max(1, Math.floor(limit))) as Array<
+          [number, number, number, number, number | null, number, string | null]
+        >;
+        loadMessages(rows.map((row) => row[5]));
+        const results = rows.map(([, seriesId, startedAt, status, latency, messageId, details]): StoredResult => {
+          const { checkId, location } = seriesOf(seriesId);
+          return {
+            checkId,
+            location,
+            status: STATUSES[status]!,
+            startedAt,
+            latencyMs: latency === null ? null : latency / 100,
+            message: messageTexts.get(messageId)!,
+            details: details === null ? {} : (JSON.parse(details) as Details),
+          };
+        });
+        return { results, cursor: rows.length > 0 ? `sqlite:${rows.at(-1)![0]}` : cursor };
+      });
     },
-    async acquireLease(): Promise<never> {
-      throw new Error('acquireLease: not implemented yet');
+
+    async acquireLease(name: string, holder: string, ttlMs: number) {
+      return use(() => acquireTx.immediate(name, holder, ttlMs));
     },
-    async releaseLease(): Promise<never> {
-      throw new Error('releaseLease: not implemented yet');
+
+    async releaseLease(name: string, holder: string, token: number) {
+      const now = Date.now();
+      use(() => sql.releaseLease.run(now, name, holder, token, now));
     },
-    async fenced(): Promise<never> {
-      throw new Error('fenced: not implemented yet');
+
+    async fenced(name: string, token: number, writes: { verdicts?: readonly Verdict[]; outbox?: readonly OutboxEntry[] }, during?: () => Promise<void>) {
+      // better-sqlite3 cannot hold a transaction across an await (every other call of this handle
+      // would join it), so fencing is a mark on the lease row: set after checking the token, cleared
+      // by the commit that writes verdicts and outbox. While it is set, no takeover (acquireLease
+      // refuses, as PostgreSQL's row lock would make it wait) and no other fenced() of this lease.
+      // Checked before anything runs: an outbox entry the store refuses must not follow a swap.
+      outboxRows(writes.outbox ?? []);
+      const mark = `${process.pid}:${randomBytes(6).toString('hex')}`;
+      for (;;) {
+        const step = use(() => fenceTx.immediate(name, token, mark));
+        if (step instanceof StatuspostError) throw step;
+        if (step === 'ok') break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      try {
+        if (during) await during();
+        write(() => fenceWritesTx.immediate(name, mark, writes.verdicts ?? [], writes.outbox ?? []));
+      } catch (error) {
+        try {
+          use(() => sql.clearFence.run(name, mark));
+        } catch {
+          // The store is gone: the mark dies with this process (a takeover checks it is alive).
+        }
+        throw error;
+      }
     },
-    async verdicts(): Promise<never> {
-      throw new Error('verdicts: not implemented yet');
+
+    async verdicts() {
+      const rows = use(() => sql.verdicts.all() as Array<[string, ConfirmedStatus, number | null, number, string]>);
+      return rows.map(([checkId, status, since, at, locations]) => ({ checkId, status, since, at, locations: JSON.parse(locations) as string[] }));
     },
+
     async subscribers() {
       return use(() => (sql.subscribers.all() as SubscriberRow[]).map(toSubscriber));
     },
@@ -581,8 +701,26 @@ function prepareStatements(db: Database.Database) {
     insertMessage: db.prepare('INSERT INTO messages (text) VALUES (?) RETURNING id').pluck(),
     messagesById: db.prepare('SELECT id, text FROM messages WHERE id IN (SELECT value FROM json_each(?))').raw(),
     insertResult: db.prepare(
-      'INSERT INTO results (series_id, started_at, status, latency, message_id, details) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      'INSERT INTO results (series_id, started_at, status, latency, message_id, details, seq) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
     ),
+    maxSeq: db.prepare('SELECT max(seq) FROM results').pluck(),
+    resultsAfter: db
+      .prepare('SELECT seq, series_id, started_at, status, latency, message_id, details FROM results WHERE seq > ? ORDER BY seq LIMIT ?')
+      .raw(),
+    seriesById: db.prepare('SELECT id, check_id, location FROM series').raw(),
+    lease: db.prepare('SELECT holder, token, expires_at, fence FROM leases WHERE name = ?'),
+    putLease: db.prepare(
+      `INSERT INTO leases (name, holder, token, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at`,
+    ),
+    releaseLease: db.prepare('UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ? AND token = ? AND expires_at > ?'),
+    setFence: db.prepare('UPDATE leases SET fence = ? WHERE name = ?'),
+    clearFence: db.prepare('UPDATE leases SET fence = NULL WHERE name = ? AND fence = ?'),
+    saveVerdict: db.prepare(
+      `INSERT INTO verdicts (check_id, status, since, at, locations) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (check_id) DO UPDATE SET status = excluded.status, since = excluded.since, at = excluded.at, locations = excluded.locations`,
+    ),
+    verdicts: db.prepare('SELECT check_id, status, since, at, locations FROM verdicts ORDER BY check_id').raw(),
     readSeries: db.prepare(`SELECT ${columns} ${inSeries}`).raw(),
     readSeriesLimited: db.prepare(`SELECT ${columns} FROM (SELECT * ${inSeries} ORDER BY started_at LIMIT @limit)`).raw(),
     lastBefore: db
@@ -701,6 +839,24 @@ function toComponentDay([componentId, location, day, base, segments, final]: Com
   };
 }
 
+
+function leaseLost(name: string, token: number, current: number | undefined): StatuspostError {
+  const why = current === undefined ? 'nobody holds it' : current !== token ? `another holder took it over (token ${current})` : 'it expired';
+  return new StatuspostError('SP_LEASE_LOST', `the lease "${name}" with token ${token} is no longer held: ${why}; nothing was written`, {
+    hint: 'another publisher is (or was) active; this one stops publishing until it holds the lease again',
+  });
+}
+
+/** Whether a process of this machine still runs (EPERM: it does, as another user). */
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** Latencies are kept in hundredths of a millisecond. */
 function hundredths(ms: number | null | undefined): number | null {

@@ -3,7 +3,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NotifyEvent, OutboxEntry } from '../../src/notify/types.ts';
 import type { CheckResult, ProbeStatus } from '../../src/probes/types.ts';
 import { refreshRollups } from '../../src/store/refresh.ts';
-import { DAY_MS, toEpochDay, type ComponentDay, type ComponentDayStatus, type DailyRollup, type Store, type Subscriber } from '../../src/store/types.ts';
+import {
+  DAY_MS,
+  toEpochDay,
+  type ComponentDay,
+  type ComponentDayStatus,
+  type DailyRollup,
+  type LeaseGrant,
+  type ResultCursor,
+  type Store,
+  type Subscriber,
+  type Verdict,
+} from '../../src/store/types.ts';
 
 export interface OpenedStore {
   store: Store;
@@ -617,6 +628,131 @@ export function describeStoreContract(engine: string, open: () => Promise<Opened
         await expect(store.saveSubscriber(subscriber('email:odd', { createdAt: T0 + 0.5 }))).rejects.toThrow(/epoch ms/);
         await expect(store.saveSubscriber({ ...slack, confirmedAt: Number.NaN })).rejects.toThrow(/epoch ms/);
         expect(await store.subscribers()).toEqual([slack, later]);
+      });
+    });
+
+    describe('following, lease and fencing', () => {
+      /** Every page from `cursor` until one comes back empty. */
+      const drain = async (from: ResultCursor, limit: number) => {
+        const pages: string[][] = [];
+        let cursor = from;
+        for (;;) {
+          const page = await store.resultsAfter(cursor, limit);
+          cursor = page.cursor;
+          if (page.results.length === 0) return { pages, cursor };
+          pages.push(page.results.map((r) => `${r.checkId}@${r.location}+${r.startedAt - T0}`));
+        }
+      };
+      const verdict = (checkId: string, status: Verdict['status'], at: number): Verdict => ({ checkId, status, since: at - 60_000, at, locations: ['a', 'b'] });
+
+      it('follows results in commit order, each once, from the present on, in pages of at most the limit', async () => {
+        await store.record([result('api', T0), result('api', T0 + 1_000)], 'a'); // before the cursor: never given
+        const start = await store.resultsAfter(null, 100);
+        expect(start.results).toEqual([]);
+        expect((await store.resultsAfter(start.cursor, 100)).results).toEqual([]);
+
+        // Committed in this order; the later commit holds earlier times (a location catching up).
+        await store.record([result('api', T0 + 60_000), result('api', T0 + 90_000), result('api', T0 + 120_000)], 'a');
+        await store.record([result('api', T0 + 30_000, 'down')], 'b');
+        await store.record([result('db', T0 + 5_000), result('db', T0 + 6_000)], 'a');
+        await store.record([result('api', T0 + 60_000, 'down')], 'a'); // a duplicate: not stored, not given
+        const { pages, cursor } = await drain(start.cursor, 2);
+        expect(pages).toEqual([
+          ['api@a+60000', 'api@a+90000'],
+          ['api@a+120000', 'api@b+30000'],
+          ['db@a+5000', 'db@a+6000'],
+        ]);
+        const page = await store.resultsAfter(start.cursor, 100);
+        expect(page.results).toHaveLength(6);
+        expect(page.results[3]).toMatchObject({ checkId: 'api', location: 'b', status: 'down', startedAt: T0 + 30_000, message: 'connection refused' });
+
+        // The cursor carries on, for this handle and for a new one (a restarted publisher).
+        await store.record([result('db', T0 + 7_000, 'degraded')], 'b');
+        const other = await opened.reopen();
+        extra.push(other);
+        for (const handle of [store, other]) {
+          const next = await handle.resultsAfter(cursor, 100);
+          expect(next.results.map((r) => `${r.checkId}@${r.location}+${r.startedAt - T0}:${r.status}`)).toEqual(['db@b+7000:degraded']);
+          expect((await handle.resultsAfter(next.cursor, 100)).results).toEqual([]);
+        }
+      });
+
+      it('gives a lease to one holder at a time: renewal keeps the token, a takeover after expiry or release gets a larger one', async () => {
+        const first = await store.acquireLease('publisher', 'one', 60_000);
+        expect(first).not.toBeNull();
+        expect(first!.expiresAt).toBeGreaterThan(Date.now() + 30_000);
+        expect(await store.acquireLease('publisher', 'two', 60_000)).toBeNull();
+        const renewed = await store.acquireLease('publisher', 'one', 60_000);
+        expect(renewed!.token).toBe(first!.token);
+        expect(renewed!.expiresAt).toBeGreaterThanOrEqual(first!.expiresAt);
+        // Other names are other leases.
+        expect(await store.acquireLease('janitor', 'two', 60_000)).not.toBeNull();
+
+        await store.releaseLease('publisher', 'two', first!.token); // not the holder: nothing happens
+        expect(await store.acquireLease('publisher', 'two', 60_000)).toBeNull();
+        await store.releaseLease('publisher', 'one', first!.token);
+        const second = await store.acquireLease('publisher', 'two', 1);
+        expect(second!.token).toBeGreaterThan(first!.token);
+
+        // Expiry: a 1 ms lease is soon free for another holder.
+        let third: LeaseGrant | null = null;
+        for (const end = Date.now() + 10_000; third === null && Date.now() < end; ) {
+          third = await store.acquireLease('publisher', 'three', 60_000);
+          if (third === null) await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        expect(third!.token).toBeGreaterThan(second!.token);
+        expect(await store.acquireLease('publisher', 'two', 60_000)).toBeNull();
+      });
+
+      it('writes verdicts and outbox and runs the swap only with the current token; a stale token writes and runs nothing', async () => {
+        const old = (await store.acquireLease('publisher', 'one', 60_000))!;
+        await store.releaseLease('publisher', 'one', old.token);
+        const current = (await store.acquireLease('publisher', 'two', 60_000))!;
+
+        let swaps = 0;
+        const swap = async () => {
+          swaps++;
+        };
+        const stale = store.fenced('publisher', old.token, { verdicts: [verdict('api', 'down', T0)], outbox: [outboxEntry(notifyEvent('k1', T0), 'ops')] }, swap);
+        await expect(stale).rejects.toMatchObject({ code: 'SP_LEASE_LOST' });
+        await expect(store.fenced('nobody', 1, {})).rejects.toMatchObject({ code: 'SP_LEASE_LOST' });
+        expect(swaps).toBe(0);
+        expect(await store.verdicts()).toEqual([]);
+        expect(await store.events({ since: 0 })).toEqual([]);
+
+        await store.enqueue([outboxEntry(notifyEvent('k0', T0), 'ops')]);
+        await store.fenced(
+          'publisher',
+          current.token,
+          { verdicts: [verdict('api', 'down', T0), verdict('db', 'up', T0)], outbox: [outboxEntry(notifyEvent('k0', T0, { title: 'again' }), 'mail'), outboxEntry(notifyEvent('k1', T0), 'ops')] },
+          swap,
+        );
+        expect(swaps).toBe(1);
+        expect(await store.verdicts()).toEqual([verdict('api', 'down', T0), verdict('db', 'up', T0)]);
+        // k0 was there already: skipped with its delivery.
+        expect((await store.events({ since: 0 })).map((e) => [e.key, e.title])).toEqual([
+          ['k0', 'API: major outage'],
+          ['k1', 'API: major outage'],
+        ]);
+        expect(await store.outboxCounts()).toEqual({ pending: 2, sent: 0, dead: 0, silenced: 0 });
+
+        // The latest verdict of a check replaces the one before; without a swap, writes alone.
+        await store.fenced('publisher', current.token, { verdicts: [{ ...verdict('api', 'up', T0 + 60_000), since: null, locations: ['a', 'b', 'c'] }] });
+        expect(await store.verdicts()).toEqual([{ ...verdict('api', 'up', T0 + 60_000), since: null, locations: ['a', 'b', 'c'] }, verdict('db', 'up', T0)]);
+      });
+
+      it('writes nothing when the swap fails, and hands its error back as it is', async () => {
+        const grant = (await store.acquireLease('publisher', 'one', 60_000))!;
+        const failure = Object.assign(new Error('ENOENT: no such file or directory, rename'), { code: 'ENOENT' });
+        const attempt = store.fenced('publisher', grant.token, { verdicts: [verdict('api', 'down', T0)], outbox: [outboxEntry(notifyEvent('k1', T0), 'ops')] }, async () => {
+          throw failure;
+        });
+        await expect(attempt).rejects.toBe(failure);
+        expect(await store.verdicts()).toEqual([]);
+        expect(await store.events({ since: 0 })).toEqual([]);
+        // The lease is still usable.
+        await store.fenced('publisher', grant.token, { verdicts: [verdict('api', 'down', T0)] });
+        expect(await store.verdicts()).toHaveLength(1);
       });
     });
   });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StatuspostError } from '../../src/errors.ts';
 import { latestPostgresVersion, postgresMigrations } from '../../src/store/migrations/postgres.ts';
 import { openPostgresStore } from '../../src/store/postgres.ts';
-import { toEpochDay, type Store } from '../../src/store/types.ts';
+import { DAY_MS, toEpochDay, type DailyRollup, type Store } from '../../src/store/types.ts';
 import { cuttableProxy } from '../helpers/cuttable-proxy.ts';
 import { freePort } from '../helpers/net.ts';
 import { openTestClient, postgresReachable, testDatabase } from '../helpers/postgres.ts';
@@ -95,6 +95,7 @@ describe.skipIf(!reachable)('postgres store', () => {
       { version: 1, name: 'initial' },
       { version: 2, name: 'component days' },
       { version: 3, name: 'outbox and subscribers' },
+      { version: 4, name: 'daily partitions, following, lease and verdicts' },
     ];
     const fresh = uniqueSchema();
     await (await openTestPostgresStore(fresh)).migrate();
@@ -150,7 +151,7 @@ describe.skipIf(!reachable)('postgres store', () => {
 
     const store = await openTestPostgresStore(schema);
     await store.migrate();
-    const { rows } = await client.query<{ version: number; name: string }>(`SELECT version, name FROM "${schema}".statuspost_schema WHERE version > 2`);
+    const { rows } = await client.query<{ version: number; name: string }>(`SELECT version, name FROM "${schema}".statuspost_schema WHERE version = 3`);
     expect(rows).toEqual([{ version: 3, name: 'outbox and subscribers' }]);
     expect((await store.results({ since: 0 })).map((r) => [r.startedAt, r.status, r.message])).toEqual([
       [T0, 'up', '200 OK'],
@@ -165,7 +166,7 @@ describe.skipIf(!reachable)('postgres store', () => {
     await store.saveSubscriber(subscriber('email:1'));
     expect(await store.subscribers()).toEqual([subscriber('email:1')]);
     await store.migrate(); // nothing left to do
-    expect((await client.query(`SELECT 1 FROM "${schema}".statuspost_schema`)).rowCount).toBe(3);
+    expect((await client.query(`SELECT 1 FROM "${schema}".statuspost_schema`)).rowCount).toBe(latestPostgresVersion);
   });
 
   it('lets two processes enqueue the same events at the same time: one event per key, one delivery per target', async () => {
@@ -380,11 +381,215 @@ describe.skipIf(!reachable)('postgres store', () => {
     await proxy.cut();
     const error = await rejection(store.record([result('api', T0 + 1_000)], 'dc1'));
     expect(error.code).toBe('SP_STORE_UNAVAILABLE');
+    for (const call of [() => store.resultsAfter(null, 10), () => store.acquireLease('publisher', 'one', 10_000), () => store.fenced('publisher', 1, {}), () => store.verdicts()]) {
+      expect((await rejection(call())).code).toBe('SP_STORE_UNAVAILABLE');
+    }
     expect((await rejection(store.streamResults({ since: 0 })[Symbol.asyncIterator]().next())).code).toBe('SP_STORE_UNAVAILABLE');
 
     await proxy.restore();
     await store.record([result('api', T0 + 2_000)], 'dc1');
     expect((await store.results({ since: 0 })).map((r) => r.startedAt - T0)).toEqual([0, 2_000]);
+  });
+
+  /** Resolves once `condition()` holds (async), re-checked every 20 ms; fails the test after `ms`. */
+  const eventually = async (condition: () => Promise<boolean>, ms: number, what: string) => {
+    const end = performance.now() + ms;
+    while (!(await condition())) {
+      if (performance.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  const partitions = async (client: Awaited<ReturnType<typeof openTestClient>>, schema: string) =>
+    (
+      await client.query<{ name: string }>(
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass ORDER BY 1`,
+        [`"${schema}".results`],
+      )
+    ).rows.map((row) => row.name);
+  const partitionOf = (at: number) => `results_${new Date(at).toISOString().slice(0, 10).replaceAll('-', '')}`;
+
+  it('follows two transactions that commit out of order: the later one waits for the earlier, nothing is lost or repeated', async () => {
+    const schema = uniqueSchema();
+    const store = await openTestPostgresStore(schema);
+    await store.migrate();
+    await store.record([result('api', T0)], 'a'); // interns series 1 and message 1
+    const start = await store.resultsAfter(null, 100);
+    const insert = (client: Awaited<ReturnType<typeof openTestClient>>, at: number) =>
+      client.query(`INSERT INTO "${schema}".results (series_id, started_at, status, message_id) VALUES (1, $1, 0, 1)`, [at]);
+    const early = await openTestClient();
+    const late = await openTestClient();
+    await early.query('BEGIN');
+    await insert(early, T0 + 1_000); // the older transaction id
+    await late.query('BEGIN');
+    await insert(late, T0 + 2_000);
+    await late.query('COMMIT'); // commits first
+
+    // The earlier transaction is still open: the later one's row waits with it.
+    const seen: number[] = [];
+    let cursor = start.cursor;
+    const poll = async () => {
+      const page = await store.resultsAfter(cursor, 1);
+      cursor = page.cursor;
+      seen.push(...page.results.map((r) => r.startedAt - T0));
+    };
+    await poll();
+    await poll();
+    expect(seen).toEqual([]);
+    await early.query('COMMIT');
+    // Other sessions of the shared server may hold the horizon back a moment: polled until both came.
+    await eventually(async () => (await poll(), seen.length >= 2), 10_000, 'both rows followed');
+    await poll();
+    expect(seen).toEqual([1_000, 2_000]);
+  });
+
+  it('makes a takeover wait while the holder is inside fenced(), until its swap is committed', async () => {
+    const schema = uniqueSchema();
+    const store = await openTestPostgresStore(schema);
+    const other = await openTestPostgresStore(schema);
+    await store.migrate();
+    const grant = (await store.acquireLease('publisher', 'one', 500))!;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const order: string[] = [];
+    let inside = false;
+    const fenced = store.fenced('publisher', grant.token, { verdicts: [{ checkId: 'api', status: 'down', since: T0, at: T0, locations: ['a', 'b'] }] }, async () => {
+      inside = true;
+      await gate;
+      order.push('swap');
+    });
+    await eventually(async () => inside, 10_000, 'inside the swap');
+    // Past the lease's expiry the takeover still waits on the row lock.
+    await eventually(async () => Date.now() > grant.expiresAt + 50, 10_000, 'the lease expired');
+    const takeover = other.acquireLease('publisher', 'two', 10_000).then((g) => (order.push('takeover'), g));
+    const admin = await openTestClient();
+    await eventually(
+      async () =>
+        ((
+          await admin.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'statuspost' AND wait_event_type = 'Lock' AND query LIKE $1`, [
+            `%${schema}%leases%`,
+          ])
+        ).rowCount ?? 0) > 0,
+      10_000,
+      'the takeover waits on the lease row',
+    );
+    expect(order).toEqual([]);
+    open();
+    await fenced;
+    const next = await takeover;
+    expect(order).toEqual(['swap', 'takeover']);
+    expect(next!.token).toBe(grant.token + 1);
+    expect(await other.verdicts()).toHaveLength(1);
+    await expect(store.fenced('publisher', grant.token, {}, async () => {
+        order.push('late swap');
+      })).rejects.toMatchObject({ code: 'SP_LEASE_LOST' });
+    expect(order).toEqual(['swap', 'takeover']);
+  });
+
+  it('migrates a version 3 schema to daily partitions keeping every row, unique key and duplicate-ignoring included', async () => {
+    const client = await openTestClient();
+    const schema = uniqueSchema();
+    await client.query('BEGIN');
+    await client.query(`CREATE SCHEMA "${schema}"`);
+    await client.query(`SET LOCAL search_path TO "${schema}"`);
+    await client.query('CREATE TABLE statuspost_schema (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    for (const migration of postgresMigrations.filter((m) => m.version <= 3)) {
+      await client.query(migration.sql);
+      await client.query('INSERT INTO statuspost_schema (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+    }
+    await client.query("INSERT INTO series (check_id, location) VALUES ('api', 'dc1'), ('db', 'dc2')");
+    await client.query("INSERT INTO messages (text) VALUES ('200 OK'), ('connection refused')");
+    // Five days of a result every 10 minutes for two series, one failing with details now and then.
+    await client.query(
+      `INSERT INTO results (series_id, started_at, status, latency, message_id, details)
+        SELECT s, $1::bigint + i * 600000, CASE WHEN i % 50 = 0 THEN 2 ELSE 0 END, CASE WHEN i % 50 = 0 THEN NULL ELSE 1000 + i END,
+          CASE WHEN i % 50 = 0 THEN 2 ELSE 1 END, CASE WHEN i % 50 = 0 THEN '{"code":"ECONNREFUSED"}' END
+        FROM generate_series(0, 5 * 144 - 1) AS i, generate_series(1, 2) AS s`,
+      [T0],
+    );
+    await client.query('COMMIT');
+    const before = await openTestPostgresStore(schema);
+    const rowsBefore = (await client.query(`SELECT count(*)::integer AS n FROM "${schema}".results`)).rows[0].n;
+    expect(rowsBefore).toBe(2 * 5 * 144);
+    const snapshot = await before.results({ since: 0 });
+    await before.migrate();
+
+    expect((await client.query(`SELECT count(*)::integer AS n FROM "${schema}".results`)).rows[0].n).toBe(rowsBefore);
+    expect(await before.results({ since: 0 })).toEqual(snapshot);
+    const days = await partitions(client, schema);
+    for (let d = 0; d < 5; d++) expect(days).toContain(partitionOf(T0 + d * DAY_MS));
+    expect(days).toContain(partitionOf(Date.now())); // and the days around today
+    expect(days).toContain(partitionOf(Date.now() + 2 * DAY_MS));
+    const kind = await client.query(`SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'results'`, [schema]);
+    expect(kind.rows[0].relkind).toBe('p');
+    // The duplicate-ignoring key holds: a result already stored is ignored, a new one is added.
+    await before.record([result('api', T0 + 600_000, 'down'), result('api', T0 + 1, 'down')], 'dc1');
+    expect((await client.query(`SELECT count(*)::integer AS n FROM "${schema}".results`)).rows[0].n).toBe(rowsBefore + 1);
+    expect((await before.results({ checkId: 'api', since: T0, until: T0 + 600_001 })).map((r) => r.status)).toEqual(['down', 'down', 'up']);
+    // Moved rows are history: a follower never gets them.
+    const start = await before.resultsAfter(null, 10);
+    expect((await before.resultsAfter(start.cursor, 10)).results).toEqual([]);
+    await before.migrate(); // nothing left to do
+  });
+
+  it('prunes by dropping the partition of a day final for every series, and never loses a day that is not', async () => {
+    const schema = uniqueSchema();
+    const store = await openTestPostgresStore(schema);
+    await store.migrate();
+    const client = await openTestClient();
+    const rows = [];
+    for (let t = T0; t < T0 + 3 * DAY_MS; t += 3_600_000) rows.push(result('api', t), result('db', t + 1));
+    await store.record(rows, 'dc1');
+    const rollup = (checkId: string, day: number, final: boolean): DailyRollup => ({
+      checkId,
+      location: 'dc1',
+      day: toEpochDay(T0) + day,
+      upMs: DAY_MS,
+      degradedMs: 0,
+      downMs: 0,
+      noDataMs: 0,
+      upCount: 24,
+      degradedCount: 0,
+      downCount: 0,
+      latency: null,
+      final,
+    });
+    // Day 0 final for both; day 1 final for api only; day 2 for neither.
+    await store.saveRollups([rollup('api', 0, true), rollup('db', 0, true), rollup('api', 1, true), rollup('db', 1, false)]);
+    expect(await partitions(client, schema)).toEqual(expect.arrayContaining([0, 1, 2].map((d) => partitionOf(T0 + d * DAY_MS))));
+
+    // Another process that has written into day 0, so it believes that day's partition exists.
+    const other = await openTestPostgresStore(schema);
+    await other.record([result('api', T0 + 7)], 'dc1');
+
+    expect(await store.prune(T0 + 3 * DAY_MS)).toBe(2 * 24 + 1 + 24);
+    const left = await partitions(client, schema);
+    expect(left).not.toContain(partitionOf(T0));
+    expect(left).toEqual(expect.arrayContaining([partitionOf(T0 + DAY_MS), partitionOf(T0 + 2 * DAY_MS)]));
+    const kept = await store.results({ since: 0 });
+    expect(kept.filter((r) => r.startedAt < T0 + 2 * DAY_MS).every((r) => r.checkId === 'db')).toBe(true);
+    expect(kept).toHaveLength(24 + 2 * 24);
+    // A late result for the dropped day makes its partition again: in the other handle, whose insert
+    // first finds no partition, then makes it and writes again; then in this one.
+    await other.record([result('db', T0 + 6)], 'dc1');
+    await store.record([result('api', T0 + 5)], 'dc1');
+    expect((await store.results({ since: T0, until: T0 + DAY_MS })).map((r) => r.checkId)).toEqual(['api', 'db']);
+  });
+
+  it('reads results of many days back in order, and lets several handles make a new day at once', async () => {
+    const schema = uniqueSchema();
+    const handles = [await openTestPostgresStore(schema), await openTestPostgresStore(schema), await openTestPostgresStore(schema)];
+    await handles[0]!.migrate();
+    const far = T0 + 400 * DAY_MS; // days no migration made
+    await Promise.all(
+      handles.map((store, i) => store.record(Array.from({ length: 12 }, (_, d) => result(`c${i}`, far + d * DAY_MS + i * 1_000)), `dc${i}`)),
+    );
+    const all = await handles[0]!.results({ since: far });
+    expect(all).toHaveLength(36);
+    expect(all.map((r) => r.startedAt)).toEqual([...all.map((r) => r.startedAt)].sort((a, b) => a - b));
+    const streamed: number[] = [];
+    for await (const row of handles[1]!.streamResults({ since: far })) streamed.push(row.startedAt);
+    expect(streamed).toEqual(all.map((r) => r.startedAt));
+    expect(await partitions(await openTestClient(), schema)).toEqual(expect.arrayContaining(Array.from({ length: 12 }, (_, d) => partitionOf(far + d * DAY_MS))));
   });
 
   it('stores compact rows: interned series and messages, details only for failures', async () => {

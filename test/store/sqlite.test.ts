@@ -7,6 +7,7 @@ import { latestSqliteVersion, sqliteMigrations } from '../../src/store/migration
 import { openSqliteStore, sqliteIntegrity } from '../../src/store/sqlite.ts';
 import { toEpochDay, type Store } from '../../src/store/types.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { until } from '../helpers/until.ts';
 import { componentDay, describeStoreContract, notifyEvent, outboxEntry, result, subscriber } from './contract.ts';
 
 const T0 = Date.UTC(2026, 10, 2);
@@ -54,6 +55,7 @@ describe('sqlite store', () => {
       { version: 1, name: 'initial' },
       { version: 2, name: 'component days' },
       { version: 3, name: 'outbox and subscribers' },
+      { version: 4, name: 'following, lease and verdicts' },
     ]);
     expect(() => db.prepare('INSERT INTO results (series_id, started_at, status, message_id) VALUES (99, 1, 0, 99)').run()).toThrow(/FOREIGN KEY/);
   });
@@ -90,6 +92,7 @@ describe('sqlite store', () => {
       { version: 1, name: 'initial' },
       { version: 2, name: 'component days' },
       { version: 3, name: 'outbox and subscribers' },
+      { version: 4, name: 'following, lease and verdicts' },
     ]);
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name = 'component_days'").pluck().get()).toBe('component_days');
     expect((await store.results({ since: 0 })).map((r) => [r.checkId, r.startedAt, r.message])).toEqual([['api', T0, '200 OK']]);
@@ -124,7 +127,7 @@ describe('sqlite store', () => {
     onTestFinished(() => {
       db.close();
     });
-    expect(db.prepare('SELECT version, name FROM statuspost_schema WHERE version > 2').all()).toEqual([{ version: 3, name: 'outbox and subscribers' }]);
+    expect(db.prepare('SELECT version, name FROM statuspost_schema WHERE version = 3').all()).toEqual([{ version: 3, name: 'outbox and subscribers' }]);
     expect((await store.results({ since: 0 })).map((r) => [r.startedAt, r.status, r.message])).toEqual([
       [T0, 'up', '200 OK'],
       [T0 + 60_000, 'down', 'connection refused'],
@@ -139,7 +142,7 @@ describe('sqlite store', () => {
     await store.saveSubscriber(subscriber('email:1'));
     expect(await store.subscribers()).toEqual([subscriber('email:1')]);
     await store.migrate(); // nothing left to do
-    expect(db.prepare('SELECT count(*) FROM statuspost_schema').pluck().get()).toBe(3);
+    expect(db.prepare('SELECT count(*) FROM statuspost_schema').pluck().get()).toBe(latestSqliteVersion);
   });
 
   it('stores outbox rows as plain columns, and cascades an event\'s deliveries when it is pruned', async () => {
@@ -296,6 +299,39 @@ describe('sqlite store', () => {
     await store.record([result('api', T0)], 'dc1');
     expect(await sqliteIntegrity(path)).toBe('ok');
     await expect(sqliteIntegrity(join(path, '..', 'missing.db'))).rejects.toMatchObject({ code: 'SP_STORE_UNAVAILABLE' });
+  });
+
+  it('refuses a takeover while the holder is inside fenced(), even past expiry, and lets it happen once the swap is written', async () => {
+    const { store, path } = await fresh();
+    const other = await openSqliteStore({ path });
+    onTestFinished(() => other.close());
+    const grant = (await store.acquireLease('publisher', 'one', 50))!;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let inside = false;
+    const fenced = store.fenced('publisher', grant.token, { verdicts: [{ checkId: 'api', status: 'down', since: T0, at: T0, locations: ['a'] }] }, async () => {
+      inside = true;
+      await gate;
+    });
+    await until(() => inside && Date.now() > grant.expiresAt + 20, 10_000, 'inside the swap, past expiry');
+    expect(await other.acquireLease('publisher', 'two', 10_000)).toBeNull();
+    // Meanwhile the store works for everyone else: the swap holds no transaction.
+    await other.record([result('api', T0)], 'a');
+    open();
+    await fenced;
+    expect(await other.verdicts()).toHaveLength(1);
+    const next = await other.acquireLease('publisher', 'two', 10_000);
+    expect(next!.token).toBe(grant.token + 1);
+    await expect(store.fenced('publisher', grant.token, {})).rejects.toMatchObject({ code: 'SP_LEASE_LOST' });
+  });
+
+  it('lets a takeover through when the process inside fenced() is gone', async () => {
+    const { store, bare } = await fresh();
+    const grant = (await store.acquireLease('publisher', 'one', 1))!;
+    // A fence left by a process that died mid-swap (no process has that pid).
+    bare().prepare("UPDATE leases SET fence = '999999999:dead' WHERE name = 'publisher'").run();
+    await until(() => Date.now() > grant.expiresAt, 1_000, 'expired');
+    expect((await store.acquireLease('publisher', 'two', 10_000))!.token).toBe(grant.token + 1);
   });
 
   it('rejects calls after close with SP_STORE_UNAVAILABLE', async () => {

@@ -134,6 +134,67 @@ CREATE TABLE subscribers (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'daily partitions, following, lease and verdicts',
+    sql: `
+-- Raw results in one partition per UTC day (range on started_at), so retention drops a day's table
+-- instead of deleting its rows. Partitions are named results_YYYYMMDD and created by the engine
+-- (postgres.ts: ahead of time and on demand, under an advisory lock); this migration creates one for
+-- every day that has rows, moves the rows and swaps the names.
+-- tx: the writing transaction's id, so a follower (resultsAfter) reads results in commit order:
+-- rows below the oldest transaction still running are final. Rows moved here get 0: they are older
+-- than any follower's cursor.
+ALTER TABLE results RENAME TO results_unpartitioned;
+ALTER INDEX results_pkey RENAME TO results_unpartitioned_pkey;
+ALTER INDEX results_started_at RENAME TO results_unpartitioned_started_at;
+CREATE TABLE results (
+  started_at bigint NOT NULL,
+  series_id integer NOT NULL,
+  message_id integer NOT NULL,
+  latency integer,
+  status smallint NOT NULL CHECK (status BETWEEN 0 AND 2),
+  details text,
+  tx xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  -- record() relies on it: ON CONFLICT (series_id, started_at) DO NOTHING ignores a duplicate.
+  -- It holds across partitions because it contains the partition key.
+  PRIMARY KEY (series_id, started_at)
+) PARTITION BY RANGE (started_at);
+CREATE INDEX results_started_at ON results (started_at);
+-- The follower's order: (tx, series_id, started_at) is unique, so a page can end inside a transaction.
+CREATE INDEX results_tx ON results (tx, series_id, started_at);
+DO $$
+DECLARE d bigint;
+BEGIN
+  FOR d IN SELECT DISTINCT floor(started_at / 86400000.0)::bigint FROM results_unpartitioned ORDER BY 1 LOOP
+    EXECUTE format('CREATE TABLE %I PARTITION OF results FOR VALUES FROM (%s) TO (%s)',
+      'results_' || to_char(timestamp '1970-01-01' + d * interval '1 day', 'YYYYMMDD'), d * 86400000, (d + 1) * 86400000);
+  END LOOP;
+END $$;
+INSERT INTO results (started_at, series_id, message_id, latency, status, details, tx)
+  SELECT started_at, series_id, message_id, latency, status, details, '0'::xid8 FROM results_unpartitioned;
+DROP TABLE results_unpartitioned;
+
+-- Leases (src/locations/lease.ts): one row per name. token grows with every new holder (fencing);
+-- expires_at is by the database's clock, so the holders' clocks never matter.
+CREATE TABLE leases (
+  name text COLLATE "C" PRIMARY KEY,
+  holder text NOT NULL,
+  token bigint NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+
+-- The latest verdict of each check, as the locations agreed it (written fenced by the lease holder).
+-- status: the ConfirmedStatus name; since, at: epoch ms; locations: JSON array of location ids.
+CREATE TABLE verdicts (
+  check_id text COLLATE "C" PRIMARY KEY,
+  status text NOT NULL,
+  since bigint,
+  at bigint NOT NULL,
+  locations text NOT NULL
+);
+`,
+  },
 ];
 
 export const latestPostgresVersion = postgresMigrations.at(-1)!.version;

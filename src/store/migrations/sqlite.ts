@@ -130,6 +130,40 @@ CREATE TABLE subscribers (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'following, lease and verdicts',
+    sql: `
+-- seq: the order results were committed in, for a follower (resultsAfter). One writer at a time, so
+-- a counter taken inside the write transaction is commit order. results is WITHOUT ROWID (the key
+-- is the table), hence a column of its own. Rows from before have none: they are older than any
+-- follower's cursor.
+ALTER TABLE results ADD COLUMN seq INTEGER;
+CREATE INDEX results_seq ON results (seq);
+
+-- Leases (src/locations/lease.ts): one row per name. token grows with every new holder (fencing);
+-- expires_at in epoch ms by this machine's clock (one machine shares the file). fence: "<pid>:<nonce>"
+-- of a fenced() call in progress, if any: a takeover waits for it (as PostgreSQL's row lock makes it
+-- wait) unless that process is gone.
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  token INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  fence TEXT
+);
+
+-- The latest verdict of each check, as the locations agreed it (written fenced by the lease holder).
+-- since, at: epoch ms; locations: JSON array of location ids.
+CREATE TABLE verdicts (
+  check_id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  since INTEGER,
+  at INTEGER NOT NULL,
+  locations TEXT NOT NULL
+);
+`,
+  },
 ];
 
 export const latestSqliteVersion = sqliteMigrations.at(-1)!.version;

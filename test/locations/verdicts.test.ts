@@ -15,6 +15,7 @@ import {
   type LocationState,
 } from '../../src/locations/verdicts.ts';
 import { vote } from '../../src/locations/quorum.ts';
+import { gapLimitFor } from '../../src/store/rollup.ts';
 import type { Check } from '../../src/probes/registry.ts';
 import { tcpProbe } from '../../src/probes/tcp.ts';
 import type { CheckResult, ProbeStatus } from '../../src/probes/types.ts';
@@ -172,6 +173,23 @@ describe.each(locationsStores())('verdicts on the %s', (_name, makeStore) => {
     await round(t + 50 * S, { a: 'up', b: 'up', c: 'up' });
     expect(verdictLines().at(-1)).toBe('verdict: check api is up (3 of 3 locations: a, b, c)');
     expect((await store.events({ since: 0, kind: 'component' })).map((e) => e.severity)).toEqual(['critical', 'resolved']);
+  });
+
+  it('votes a check again when a location goes stale with no new result, and only then', async () => {
+    const { take, verdicts, round, verdictLines } = await setup(makeStore);
+    await verdicts.restore(NOW - 100 * S);
+    await take();
+    const t = NOW - 100 * S;
+    await round(t, { a: 'up', b: 'up', c: 'up' });
+    await round(t + 10 * S, { a: 'up', b: 'up', c: null }); // c says nothing more
+    expect(verdicts.vote('api')).toMatchObject({ reporting: 3, of: 3 });
+    // No result anywhere; only the clock moves past c's gap limit, then past everyone's.
+    const gap = gapLimitFor({ schedule: { intervalMs: 10 * S }, timeoutMs: 2 * S } as Check);
+    await round(t + gap + 1, {});
+    expect(verdicts.vote('api')).toMatchObject({ status: 'up', reporting: 2, of: 3 });
+    await round(t + 10 * S + gap + 1, {});
+    expect(verdicts.vote('api')).toMatchObject({ status: null, reporting: 0 });
+    expect(verdictLines().at(-1)).toBe('verdict: check api is unknown (no location reports it)');
   });
 
   it('holds the status while too few locations are fresh, and says unknown when none is', async () => {

@@ -17,7 +17,10 @@ import pg from 'pg';
 import { createLogger } from '../src/daemon/log.ts';
 import { createResultWriter } from '../src/daemon/writer.ts';
 import { LiveByLocation } from '../src/locations/live.ts';
-import { agreedNext, initialAgreedState, type AgreedState, type LocationReport } from '../src/locations/quorum.ts';
+import { createVerdicts } from '../src/locations/verdicts.ts';
+import type { Config } from '../src/config/load.ts';
+import type { Check } from '../src/probes/registry.ts';
+import { tcpProbe } from '../src/probes/tcp.ts';
 import type { CheckResult } from '../src/probes/types.ts';
 import type { KeptCheck } from '../src/live/live-status.ts';
 import { zoneDays } from '../src/status/component-days.ts';
@@ -126,7 +129,6 @@ interface PublisherReport {
   readMs: number[];
   takeMs: number[];
   voteMs: number[];
-  touchedMs: number[];
   touched: number[];
 }
 
@@ -183,11 +185,19 @@ async function publisher() {
       states[i]!.adoptRollup(check, { checkId: check.id, location }, toEpochDay(Date.now()), undefined, []);
     }
   }
-  const agreed = new Map<string, AgreedState>(checks.map((c) => [c.id, initialAgreedState]));
-  const report: PublisherReport = { kind: 'publisher', polls: 0, skipped: 0, followed: 0, changes: 0, gatherMs: [], readMs: [], takeMs: [], voteMs: [], touchedMs: [], touched: [] };
+  // The lease holder's verdicts (src/locations/verdicts.ts), as `statuspost run` makes them: every
+  // result observed, then one evaluation per poll, which votes the checks with a new result or a
+  // location going stale. Without a token it votes as a standby does and writes nothing: the
+  // holder's writes are its agreed changes only, none in a steady run.
+  const config = {
+    checks: checks.map((check) => tcpProbe.schema.parse({ id: check.id, component: 'chat', kind: 'tcp', host: 'h.example', port: 1, schedule: `${INTERVAL_MS / 1000}s`, timeout: '10s', confirm: { down: 2, up: 2 } }) as Check),
+    components: [{ id: 'chat', name: 'Chat', group: null, description: '', outage: { partialAt: 1, majorAt: 'all' as const }, critical: false }],
+  } as unknown as Pick<Config, 'checks' | 'components'>;
+  const verdicts = createVerdicts({ config, locations: LOCATIONS, store, logger: createLogger({ format: 'json', write: () => {} }), token: () => null });
+  await verdicts.restore(Date.now());
+  const report: PublisherReport = { kind: 'publisher', polls: 0, skipped: 0, followed: 0, changes: 0, gatherMs: [], readMs: [], takeMs: [], voteMs: [], touched: [] };
 
   async function poll() {
-    const now = Date.now();
     const t0 = performance.now();
     const taken: StoredResult[] = [];
     for (;;) {
@@ -197,35 +207,13 @@ async function publisher() {
       if (page.results.length < PAGE) break;
     }
     const t1 = performance.now();
-    for (const r of taken) live.location(r.location).take({ id: r.checkId }, { ...r, kind: 'http' });
+    for (const r of taken) live.location(r.location).take({ id: r.checkId }, { ...r, kind: 'tcp' });
     report.followed += taken.length;
     const t2 = performance.now();
-    for (const check of checks) {
-      const reports: LocationReport[] = LOCATIONS.map((location, i) => {
-        const day = states[i]!.day(check, dayStart, dayEnd, now);
-        return { location, status: day?.state.status ?? 'unknown', since: day?.state.since ?? null };
-      });
-      const previous = agreed.get(check.id)!;
-      const { state } = agreedNext(previous, reports, 'majority');
-      if (state !== previous) {
-        agreed.set(check.id, state);
-        report.changes++;
-      }
-    }
+    for (const r of taken) verdicts.observe(r.location, { ...r, kind: 'tcp' });
+    await verdicts.evaluate();
     const t3 = performance.now();
-    // For comparison only (not in gather_ms): the votes of the checks that got a result this poll,
-    // what a publisher voting incrementally would do (freshness lapses aside).
-    const touched = new Set(taken.map((r) => r.checkId));
-    for (const check of checks) {
-      if (!touched.has(check.id)) continue;
-      const reports: LocationReport[] = LOCATIONS.map((location, i) => {
-        const day = states[i]!.day(check, dayStart, dayEnd, now);
-        return { location, status: day?.state.status ?? 'unknown', since: day?.state.since ?? null };
-      });
-      agreedNext(agreed.get(check.id)!, reports, 'majority');
-    }
-    report.touchedMs.push(performance.now() - t3);
-    report.touched.push(touched.size);
+    report.touched.push(new Set(taken.map((r) => r.checkId)).size);
     report.polls++;
     report.gatherMs.push(t3 - t0);
     report.readMs.push(t1 - t0);
@@ -252,7 +240,7 @@ async function publisher() {
     await new Promise((resolve) => setTimeout(resolve, 200));
     await poll();
   }
-  for (const key of ['gatherMs', 'readMs', 'takeMs', 'voteMs', 'touchedMs', 'touched'] as const) report[key].length = timed;
+  for (const key of ['gatherMs', 'readMs', 'takeMs', 'voteMs', 'touched'] as const) report[key].length = timed;
   report.polls = timed;
   await store.close();
   await send(report);
@@ -317,8 +305,7 @@ async function main() {
     );
     console.log(
       `  per poll (medians): reading pages ${fmt(median(pub.readMs), 1)} ms, ${LOCATIONS.length} LiveStatus.take ${fmt(median(pub.takeMs), 1)} ms, ` +
-        `${fmt(CHECKS)} votes (LiveStatus.day × ${LOCATIONS.length} + agreedNext) ${fmt(median(pub.voteMs), 1)} ms; ` +
-        `for comparison, the votes of only the ${fmt(median(pub.touched))} checks with a new result: ${fmt(median(pub.touchedMs), 1)} ms`,
+        `verdicts (observe + evaluate: ${fmt(median(pub.touched))} checks with a new result, and those going stale) ${fmt(median(pub.voteMs), 1)} ms`,
     );
     const partitions = (
       await admin.query<{ n: number }>(`SELECT count(*)::integer AS n FROM pg_inherits WHERE inhparent = $1::regclass`, [`"${SCHEMA}".results`])

@@ -6,12 +6,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startAlertReceiver, type ReceivedAlert } from '../../src/demo/alert-receiver.ts';
+import { openLink, type Link } from '../../src/demo/link.ts';
+
+export type { Link };
 
 const bin = fileURLToPath(new URL('../../bin/statuspost.mjs', import.meta.url));
 
@@ -56,53 +59,6 @@ export function committedTotal(lines: readonly LogLine[]): number {
 export const leaseGained = (line: LogLine) => /lease gained \(token (\d+)\)/.exec(line.message);
 export const leaseLost = (line: LogLine) => /lease lost/.test(line.message);
 export const verdictDown = (checkId: string) => (line: LogLine) => new RegExp(`verdict: check ${checkId} is down\\b`).test(line.message);
-
-/** A TCP proxy whose link can be cut (every connection closed, new ones refused) and restored on the same port. */
-export interface Link {
-  port: number;
-  cut(): Promise<void>;
-  restore(): Promise<void>;
-  isCut(): boolean;
-}
-
-export async function openLink(targetPort: number): Promise<Link> {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
-  const listen = async () => {
-    if (server) return;
-    const next = createServer((client) => {
-      const upstream = connect(targetPort, '127.0.0.1');
-      for (const socket of [client, upstream]) {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        socket.on('error', () => undefined); // a cut link errors on both sides by design
-      }
-      client.pipe(upstream).pipe(client);
-      // A target that refuses or drops ends the client's connection too, as a direct one would end.
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve, reject) => {
-      next.once('error', reject);
-      next.listen(port, '127.0.0.1', () => resolve());
-    });
-    port = (next.address() as AddressInfo).port;
-    server = next;
-  };
-  await listen();
-  return {
-    port,
-    isCut: () => server === undefined,
-    restore: listen,
-    async cut() {
-      const closing = server;
-      server = undefined;
-      for (const socket of sockets) socket.destroy();
-      if (closing) await new Promise<void>((resolve) => closing.close(() => resolve()));
-    },
-  };
-}
 
 /**
  * A real HTTP service: answers 200 while up, refuses connections while down (a stopped server).

@@ -77,3 +77,19 @@ describe.skipIf(!reachable)('statuspost demo --locations 3', () => {
     expect(await demo.exited).toBe(0);
   }, 420_000);
 });
+
+describe('statuspost demo --locations refuses clearly', () => {
+  it('without its PostgreSQL: exit 3, the address and what to do; a count out of range: exit 2', async () => {
+    const root = await tempDir('statuspost-demo-locations-');
+    await cp(join(repo, 'probes'), join(root, 'probes'), { recursive: true });
+    const { freePort } = await import('../helpers/net.ts');
+    const nothing = await freePort();
+    const absent = await statuspost(['demo', '--locations', '3', '--root', root], { env: { DEMO_DATABASE_URL: `postgres://postgres@127.0.0.1:${nothing}/postgres` } });
+    expect(absent.code).toBe(3);
+    expect(absent.stderr).toContain(`no PostgreSQL at postgres://postgres@127.0.0.1:${nothing}/postgres`);
+    expect(absent.stderr).toContain('DEMO_DATABASE_URL');
+    const many = await statuspost(['demo', '--locations', '9', '--root', root]);
+    expect(many.code).toBe(2);
+    expect(many.stderr).toContain('--locations must be 1 to 5');
+  }, 120_000);
+});

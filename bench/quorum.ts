@@ -100,8 +100,11 @@ const gained = await standby.waitFor((line) => leaseGained(line) !== null, 60_00
 const gainedAt = standby.arrivals[standby.lines.indexOf(gained)]!;
 const published = await standby.waitFor((line) => line.event === 'published', 180_000, 'the standby publishes', standbyFrom);
 const failoverAt = standby.arrivals[standby.lines.indexOf(published)]!;
-const publishes = await setup.publishes();
 const newToken = Number(leaseGained(gained)![1]);
+// The hook runs after the swap, so its line follows the "published" one.
+const hookEnd = Date.now() + 30_000;
+while (!(await setup.publishes()).some((p) => p.token === newToken) && Date.now() < hookEnd) await sleep(100);
+const publishes = await setup.publishes();
 const firstNew = publishes.findIndex((p) => p.token === newToken);
 const staleAfter = firstNew < 0 ? 0 : publishes.slice(firstNew).filter((p) => p.token < newToken).length;
 log(`${first.location} SIGKILLed: ${standby.location} gained the lease (token ${newToken}) after ${seconds(gainedAt - killedAt)} s, published after ${seconds(failoverAt - killedAt)} s; stale publishes after it: ${staleAfter}`);

@@ -109,6 +109,8 @@ describe.skipIf(!bin)('three locations, one truth', () => {
     await standby.waitFor(published, 120_000, 'the standby publishes', standbyBefore);
     console.info(`three-locations: failover: lease gained ${failoverMs} ms after the SIGKILL, first publish ${Date.now() - killedAt} ms after`);
     // Fencing: once the new token has published, no publish with an older token lands.
+    // The hook runs after the swap, so its line follows the "published" one.
+    await eventually(async () => (await setup.publishes()).some((p) => p.token === newToken), 30_000, 'the new token reaches --after-publish');
     const publishes = await setup.publishes();
     const firstNew = publishes.findIndex((p) => p.token === newToken);
     expect(firstNew).toBeGreaterThanOrEqual(0);

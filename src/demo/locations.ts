@@ -102,7 +102,9 @@ export async function startLocationsDemo(options: Options): Promise<LocationsDem
       for (const link of own) await link.cut();
     });
     const home = await locationProject({ ...options, name, names });
-    const role = name === publisher ? ['--out', published] : ['--no-publish'];
+    // The publisher republishes on an agreed change; a view only one location holds changes no
+    // verdict, so it shows at the refresh: every 30 s here (5 minutes by default) for the demo's sake.
+    const role = name === publisher ? ['--out', published, '--refresh', '30000'] : ['--no-publish'];
     const child = spawn(process.execPath, [bin, 'run', '--root', home, '--log-format', options.json ? 'json' : 'text', '--heartbeat', join(home, 'heartbeat.json'), ...role], {
       env: { ...process.env, ...env, DEMO_DATABASE_URL: options.databaseUrl, DEMO_ALERT_URL: receiver.url, DEMO_ALERT_SECRET: receiver.secret },
       stdio: ['ignore', 'ignore', 'pipe'], // the daemon writes its log to standard error only
@@ -139,7 +141,7 @@ export async function startLocationsDemo(options: Options): Promise<LocationsDem
     for (const link of own) await (action === 'cut' ? link.cut() : link.restore());
     const other = names.filter((n) => n !== name && !links.get(n)![0]!.isCut()).length;
     if (action === 'cut') {
-      return `${was ? `location ${name} was already cut` : `location ${name} is cut from the cluster`}: its checks fail, the other ${other} of ${names.length} still reach it; the page shows no outage while the others outvote it ("1 of ${names.length} locations sees it down" on the component pages).`;
+      return `${was ? `location ${name} was already cut` : `location ${name} is cut from the cluster`}: its checks fail, the other ${other} of ${names.length} still reach it; the page shows no outage while the others outvote it, and within 30 s its component pages say "1 of ${names.length} locations sees it down".`;
     }
     return `${was ? `location ${name}'s links are restored` : `location ${name} was not cut`}; its next checks reach the cluster again.`;
   };

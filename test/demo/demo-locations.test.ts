@@ -1,8 +1,9 @@
 // `statuspost demo --locations 3`: three real `statuspost run` processes (a publishes, b and c
 // probe; each folder's site.yaml names its location) on the test PostgreSQL, each through its own
 // links to the simulated cluster. All three report (their results are in the store under their
-// names); `demo location cut b` cuts b from the cluster (b's own checks fail, a's and c's do not)
-// and `location restore b` brings it back.
+// names); `demo location cut b` cuts b from the cluster (b's own checks fail, a's and c's do not;
+// the page shows no outage and says "1 of 3 locations sees it down": that part needs the status
+// and roles of issue 18 merged) and `location restore b` brings it back.
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +68,15 @@ describe.skipIf(!reachable)('statuspost demo --locations 3', () => {
     expect(cut.stdout).toContain('location b is cut from the cluster');
     const bDown = (line: string) => line.includes('"location":"b"') && line.includes('"event":"status"') && line.includes('"check":"chat-1"') && line.includes('"status":"down"');
     await demo.waitFor(bDown, "b's chat-1 check confirmed down", 60_000, from);
+    // The publisher (a) votes b down: no outage; within its 30 s refresh the component page says so.
+    let componentPage = '';
+    for (let i = 0; i < 300 && !componentPage.includes('1 of 3 locations sees it down'); i++) {
+      componentPage = await fetch(`${ready.url}/components/chat-nodes/`).then((r) => r.text()).catch(() => '');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(componentPage).toContain('1 of 3 locations sees it down');
+    const summary = (await fetch(`${ready.url}/api/v2/summary.json`).then((r) => r.json())) as { components: Array<{ id: string; status: string }> };
+    expect(summary.components.find((c) => c.id === 'chat-nodes')?.status).toBe('operational');
     const aOrCDown = demo.lines.slice(from).filter((line) => /"location":"[ac]"/.test(line) && line.includes('"event":"status"') && line.includes('"status":"down"') && line.includes('"check":"chat-'));
     expect(aOrCDown).toEqual([]);
     const restored = await statuspost(['demo', 'location', 'restore', 'b', '--root', root]);

@@ -71,11 +71,11 @@ describe.skipIf(!reachable)('statuspost demo --locations 3', () => {
     // The publisher (a) votes b down: no outage; within its 30 s refresh the component page says so.
     let componentPage = '';
     for (let i = 0; i < 300 && !componentPage.includes('1 of 3 locations sees it down'); i++) {
-      componentPage = await fetch(`${ready.url}/components/chat-nodes/`).then((r) => r.text()).catch(() => '');
+      componentPage = await fetch(new URL('components/chat-nodes/', ready.url)).then((r) => r.text()).catch(() => '');
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     expect(componentPage).toContain('1 of 3 locations sees it down');
-    const summary = (await fetch(`${ready.url}/api/v2/summary.json`).then((r) => r.json())) as { components: Array<{ id: string; status: string }> };
+    const summary = (await fetch(new URL('api/v2/summary.json', ready.url)).then((r) => r.json())) as { components: Array<{ id: string; status: string }> };
     expect(summary.components.find((c) => c.id === 'chat-nodes')?.status).toBe('operational');
     const aOrCDown = demo.lines.slice(from).filter((line) => /"location":"[ac]"/.test(line) && line.includes('"event":"status"') && line.includes('"status":"down"') && line.includes('"check":"chat-'));
     expect(aOrCDown).toEqual([]);

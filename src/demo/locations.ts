@@ -105,9 +105,15 @@ export async function startLocationsDemo(options: Options): Promise<LocationsDem
     // The publisher republishes on an agreed change; a view only one location holds changes no
     // verdict, so it shows at the refresh: every 30 s here (5 minutes by default) for the demo's sake.
     const role = name === publisher ? ['--out', published, '--refresh', '30000'] : ['--no-publish'];
-    const child = spawn(process.execPath, [bin, 'run', '--root', home, '--log-format', options.json ? 'json' : 'text', '--heartbeat', join(home, 'heartbeat.json'), ...role], {
+    // A daemon would outlive a demo killed with SIGKILL (nothing tells it), as dnsmasq would
+    // (cluster.ts): it runs under a small shell that holds a pipe from us; when the pipe closes,
+    // however we end, the shell sends the daemon SIGTERM (it writes what it holds and exits) and
+    // exits with its code. A clean stop closes the pipe the same way.
+    const guard = 'exec 3<&0; "$@" 3<&- </dev/null & pid=$!; (read -r _ <&3; kill "$pid" 2>/dev/null) & wait "$pid"';
+    const args = [bin, 'run', '--root', home, '--log-format', options.json ? 'json' : 'text', '--heartbeat', join(home, 'heartbeat.json'), ...role];
+    const child = spawn('/bin/sh', ['-c', guard, `demo-location-${name}`, process.execPath, ...args], {
       env: { ...process.env, ...env, DEMO_DATABASE_URL: options.databaseUrl, DEMO_ALERT_URL: receiver.url, DEMO_ALERT_SECRET: receiver.secret },
-      stdio: ['ignore', 'ignore', 'pipe'], // the daemon writes its log to standard error only
+      stdio: ['pipe', 'ignore', 'pipe'], // the daemon writes its log to standard error only
     });
     passLog(child, name, options);
     children.set(name, child);
@@ -115,8 +121,9 @@ export async function startLocationsDemo(options: Options): Promise<LocationsDem
   closers.push(async () => {
     // Stopped as an operator stops them: SIGTERM, so each writes what it holds; the demo waits.
     const running = [...children.values()].filter((child) => child.exitCode === null && child.signalCode === null);
-    for (const child of running) child.kill('SIGTERM');
-    await Promise.all(running.map((child) => new Promise((resolve) => child.once('exit', resolve))));
+    const exits = running.map((child) => new Promise((resolve) => child.once('exit', resolve)));
+    for (const child of running) child.stdin!.end(); // the guard's SIGTERM to the daemon
+    await Promise.all(exits);
   });
 
   // The page exists once the publisher's first build lands; the server starts then.

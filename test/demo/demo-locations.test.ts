@@ -88,6 +88,34 @@ describe.skipIf(!reachable)('statuspost demo --locations 3', () => {
   }, 420_000);
 });
 
+describe.skipIf(!reachable)('statuspost demo --locations killed', () => {
+  it('takes its daemons with it when it is killed with SIGKILL', async () => {
+    const root = await tempDir('statuspost-demo-locations-');
+    await cp(join(repo, 'probes'), join(root, 'probes'), { recursive: true });
+    const demo = startDemo(root, ['--locations', '3', '--json'], { DEMO_DATABASE_URL: testDatabaseUrl, DEMO_DATABASE_SCHEMA: schema });
+    await demo.waitFor((line) => line.startsWith('{"url"'), 'the demo serving its site', 300_000);
+    const daemons = async () => {
+      const { readdir } = await import('node:fs/promises');
+      let count = 0;
+      for (const pid of await readdir('/proc')) {
+        if (!/^\d+$/.test(pid)) continue;
+        const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+        if (cmdline.includes(`${root}/data/demo/locations/`) && cmdline.includes('\0run\0')) count++;
+      }
+      return count;
+    };
+    expect(await daemons()).toBeGreaterThanOrEqual(3);
+    demo.child.kill('SIGKILL');
+    await demo.exited;
+    let left = await daemons();
+    for (let i = 0; i < 100 && left > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      left = await daemons();
+    }
+    expect(left).toBe(0);
+  }, 420_000);
+});
+
 describe('statuspost demo --locations refuses clearly', () => {
   it('without its PostgreSQL: exit 3, the address and what to do; a count out of range: exit 2', async () => {
     const root = await tempDir('statuspost-demo-locations-');

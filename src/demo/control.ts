@@ -41,13 +41,27 @@ export interface DemoControlHandler {
   (action: NodeAction, number: number): Promise<string>;
 }
 
+/** `demo --locations`: cuts or restores one location's links to the cluster; resolves with a sentence. */
+export interface DemoLocationHandler {
+  (action: LocationAction, location: string): Promise<string>;
+}
+export type LocationAction = 'cut' | 'restore';
+
 export interface DemoControl {
   close(): Promise<void>;
 }
 
 /** Listens on `socketPath` (a stale socket left by a killed demo is replaced: the caller holds the demo lock). */
-export async function startDemoControl(socketPath: string, handle: DemoControlHandler): Promise<DemoControl> {
+export async function startDemoControl(socketPath: string, handle: DemoControlHandler, handleLocation?: DemoLocationHandler): Promise<DemoControl> {
   const server = createServer((req, res) => {
+    const location = /^\/locations\/([a-z0-9-]+)\/(cut|restore)$/.exec(req.url ?? '');
+    if (req.method === 'POST' && location && handleLocation) {
+      handleLocation(location[2] as LocationAction, location[1]!).then(
+        (message) => res.writeHead(200, { 'content-type': 'text/plain' }).end(`${message}\n`),
+        (error: Error) => res.writeHead(400, { 'content-type': 'text/plain' }).end(`${error.message}\n`),
+      );
+      return;
+    }
     const match = /^\/nodes\/(\d+)\/(stop|start)$/.exec(req.url ?? '');
     const number = Number(match?.[1]);
     if (req.method !== 'POST' || !match || number < 1 || number > NODE_COUNT) {
@@ -79,14 +93,23 @@ export async function startDemoControl(socketPath: string, handle: DemoControlHa
 
 /** Asks the demo running in `dataDir`'s project to stop or start a node; resolves with its answer. */
 export function sendDemoControl(socketPath: string, action: NodeAction, number: number, root: string): Promise<string> {
+  return sendControl(socketPath, `/nodes/${number}/${action}`, `${action} chat-${number}`, root);
+}
+
+/** Asks the demo running with --locations to cut or restore one location's links. */
+export function sendDemoLocationControl(socketPath: string, action: LocationAction, location: string, root: string): Promise<string> {
+  return sendControl(socketPath, `/locations/${location}/${action}`, `${action} location ${location}`, root);
+}
+
+function sendControl(socketPath: string, path: string, what: string, root: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method: 'POST', path: `/nodes/${number}/${action}`, timeout: 10_000 }, (res) => {
+    const req = request({ socketPath, method: 'POST', path, timeout: 10_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
       res.on('end', () => {
         if (res.statusCode === 200) resolve(body.trim());
-        else reject(new StatuspostError('SP_DEMO_NOT_RUNNING', `the running demo could not ${action} chat-${number}: ${body.trim()}`));
+        else reject(new StatuspostError('SP_DEMO_NOT_RUNNING', `the running demo could not ${what}: ${body.trim()}`));
       });
     });
     req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));

@@ -9,7 +9,8 @@ import { loadConfig } from '../../config/load.ts';
 import { ProblemsError, StatuspostError } from '../../errors.ts';
 import { runChecksOnce } from '../../runner/run-all.ts';
 import { preferredEnv, startDemoCluster } from '../../demo/cluster.ts';
-import { controlSocketPath, parseNodeNumber, sendDemoControl, startDemoControl, type NodeAction } from '../../demo/control.ts';
+import { controlSocketPath, parseNodeNumber, sendDemoControl, sendDemoLocationControl, startDemoControl, type LocationAction, type NodeAction } from '../../demo/control.ts';
+import { DEFAULT_DEMO_DATABASE_URL, parseLocationCount, requireDemoDatabase, startLocationsDemo } from '../../demo/locations.ts';
 import { loadPosts } from '../../posts/load.ts';
 import { buildAndPublish } from '../../publish/build-site.ts';
 import { startStaticServer } from '../../serve/static-server.ts';
@@ -35,7 +36,9 @@ import { stopSignal } from '../stop-signal.ts';
 export const demoCommand: Command = {
   summary: 'start a simulated chat cluster on loopback and probe every part of it',
   usage: `Usage: statuspost demo [--once] [--stop-node N] [--language LANG] [--root DIR] [--json]
+       statuspost demo --locations 3 [--stop-node N] [--language LANG] [--root DIR] [--json]
        statuspost demo node stop N | node start N [--root DIR]
+       statuspost demo location cut NAME | location restore NAME [--root DIR]
 
 Starts a simulated chat cluster on loopback (a TLS balancer with cookie affinity over three chat
 nodes, a DNS server, an NTP server, a canary folder standing in for the NFS share), then runs every
@@ -51,6 +54,15 @@ builds the status site into public-site/ and serves it on loopback.
                      site.yaml's \`language:\`, or en (the example posts stay in English)
   --root DIR         the project holding probes/ (default: the current folder); data goes in
                      DIR/data/demo
+  --locations N      probe the cluster from N locations (a, b, c, …; 2 to 5) as several machines
+                     would: each location reaches the cluster through its own links and runs as
+                     its own \`statuspost run\` (a publishes, voting over them all;
+                     the others only probe), on one PostgreSQL store: 127.0.0.1:5432, user postgres,
+                     no password, schema statuspost_demo (or DEMO_DATABASE_URL); no simulated past
+                     days. Press a, b, c to cut a location from the cluster and restore it, or from
+                     another shell: \`statuspost demo location cut b\` / \`location restore b\`.
+                     What a cut cuts: the balancer and the chat nodes (TCP); DNS, NTP, the share,
+                     PostgreSQL and Redis are reached directly.
   --json             print each check's result as a JSON line; without --once, then one more
                      line, {"url": …, "env": {…}}, once the site is served (the daemon's log on
                      standard error is JSON lines too)
@@ -81,12 +93,16 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
         once: { type: 'boolean', default: false },
         'stop-node': { type: 'string' },
         language: { type: 'string' },
+        locations: { type: 'string' },
       },
       true,
     );
     const output = createOutput(args.json);
     const dataDir = join(args.root, 'data', 'demo');
+    if (args.positionals[0] === 'location') return controlLocation(args.positionals, dataDir, args.root, output);
     if (args.positionals.length > 0) return controlNode(args.positionals, dataDir, args.root, output);
+    const locationCount = args.values.locations === undefined ? 1 : parseLocationCount(String(args.values.locations));
+    if (locationCount > 1) return locationsDemo(args, locationCount, dataDir, output, stop);
     // Everything that can refuse comes before anything is written: the flags, the configuration (with
     // the ports the cluster will ask for), and the lock a running demo holds. A second demo used to
     // make a new balancer certificate over the running one's before it found the lock.
@@ -245,6 +261,95 @@ already runs in this project or its store cannot be opened (or, for \`node\`, wh
     }
   },
 };
+
+type DemoArgs = ReturnType<typeof parseCommandArgs> & { values: Record<string, unknown> };
+
+/**
+ * `demo --locations N`: the cluster once, then one `statuspost run` per location through its own
+ * links, on the shared PostgreSQL (src/demo/locations.ts), the site served, keys and the control
+ * socket to cut a location, until Ctrl-C.
+ */
+async function locationsDemo(args: DemoArgs, count: number, dataDir: string, output: ReturnType<typeof createOutput>, stop: Promise<NodeJS.Signals>): Promise<number> {
+  if (args.values.once) throw new StatuspostError('SP_USAGE', 'demo: --locations runs until Ctrl-C; --once is for the one-location demo', { hint: 'drop --once' });
+  const stopNode = args.values['stop-node'] === undefined ? undefined : parseNodeNumber(String(args.values['stop-node']), '--stop-node');
+  const language = languageFlag('demo', args.values.language);
+  const planned = await loadConfig(args.root, { ...process.env, ...preferredEnv(dataDir) });
+  if (!planned.config) throw new ProblemsError(planned.problems);
+  const databaseUrl = process.env.DEMO_DATABASE_URL ?? DEFAULT_DEMO_DATABASE_URL;
+  await requireDemoDatabase(databaseUrl);
+  const demoLock = await acquireLock(join(dataDir, 'demo.lock'), args.root, {
+    refusal: (pid) => `a statuspost demo (pid ${pid}) is already running in this project; nothing was changed`,
+    hint: 'use that one, or stop it with Ctrl-C first',
+  });
+  let cluster: Awaited<ReturnType<typeof startDemoCluster>> | undefined;
+  try {
+    cluster = await startDemoCluster(dataDir);
+    if (stopNode !== undefined) await cluster.stopNode(stopNode - 1);
+    for (const note of cluster.notes) output.error(`note: ${note}`);
+    const scheduled = await ensureUpcomingMaintenance(planned.config, Date.now());
+    if (scheduled && !args.json) output.line(`No maintenance was upcoming, so the demo scheduled one: ${scheduled}`);
+    if (!args.json) output.line(`Simulated chat cluster up: balancer ${cluster.env.DEMO_LB_URL}, 3 chat nodes, DNS, NTP. Starting ${count} locations on PostgreSQL; the first publish takes a moment.`);
+    const demo = await startLocationsDemo({ root: args.root, dataDir, count, cluster, databaseUrl, json: args.json, output, ...(language ? { language } : {}) });
+    const running = cluster;
+    const control = await startDemoControl(
+      controlSocketPath(dataDir),
+      async (action, number) => {
+        if (action === 'stop') await running.stopNode(number - 1);
+        else await running.startNode(number - 1);
+        return `chat-${number} ${action === 'stop' ? 'stopped' : 'started'}: every location sees it; the page follows once they agree.`;
+      },
+      (action, name) => demo.control(action, name),
+    ).catch((error: Error) => {
+      output.error(`note: locations cannot be cut from another shell: ${error.message}`);
+      return undefined;
+    });
+    const rootFlag = args.root === process.cwd() ? '' : ` --root ${args.root}`;
+    if (args.json) output.data({ url: demo.url, locations: demo.names, publisher: demo.publisher });
+    else {
+      output.line(`\nThe status site: ${demo.url}`);
+      output.line(`Locations ${demo.names.join(', ')} probe the cluster, each through its own links; ${demo.publisher} also publishes, voting over all ${demo.names.length}.`);
+      output.line(`To cut a location from the cluster and restore it: press ${demo.names.join(', ')} here, or from another shell in this folder:\n  npx statuspost demo location cut b${rootFlag}\n  npx statuspost demo location restore b${rootFlag}`);
+      output.line('Press Ctrl-C to stop.');
+    }
+    // Keys: a letter toggles that location's links. Raw mode only on a terminal (a pipe has no keys).
+    const keys = process.stdin.isTTY && !args.json;
+    const onKey = (data: Buffer) => {
+      const key = data.toString();
+      if (key === '\u0003') return void process.kill(process.pid, 'SIGINT'); // raw mode swallows Ctrl-C
+      if (demo.names.includes(key)) demo.toggle(key).then((message) => output.line(message), (error: Error) => output.error(error.message));
+    };
+    if (keys) {
+      process.stdin.setRawMode(true);
+      process.stdin.on('data', onKey);
+    }
+    await stop;
+    if (keys) {
+      process.stdin.off('data', onKey);
+      process.stdin.setRawMode(false);
+      process.stdin.pause();
+    }
+    await control?.close();
+    await demo.stop();
+    return ExitCode.ok;
+  } finally {
+    await cluster?.close();
+    await demoLock.release();
+  }
+}
+
+/** `statuspost demo location cut NAME` / `location restore NAME`: asks the demo running with --locations. */
+async function controlLocation(positionals: readonly string[], dataDir: string, root: string, output: ReturnType<typeof createOutput>): Promise<number> {
+  const [, action, name, ...extra] = positionals;
+  if ((action !== 'cut' && action !== 'restore') || !name || extra.length > 0) {
+    throw new StatuspostError('SP_USAGE', `demo: unexpected ${JSON.stringify(positionals.join(' '))}`, {
+      hint: 'while `statuspost demo --locations 3` runs: `statuspost demo location cut b` or `statuspost demo location restore b`',
+    });
+  }
+  const answer = await sendDemoLocationControl(controlSocketPath(dataDir), action as LocationAction, name, root);
+  if (output.json) output.data({ location: name, action, message: answer });
+  else output.line(answer);
+  return ExitCode.ok;
+}
 
 /** `statuspost demo node stop N` / `node start N`: asks the demo running in this project. */
 async function controlNode(positionals: readonly string[], dataDir: string, root: string, output: ReturnType<typeof createOutput>): Promise<number> {

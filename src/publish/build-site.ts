@@ -192,7 +192,7 @@ export async function buildAndPublish(options: BuildOptions): Promise<BuildResul
   progress(`rendering ${render.incidents.length + render.maintenance.length} post pages, reusing ${reuse.length} unchanged`);
 
   const scratch = await mkdtemp(join(tmpdir(), 'statuspost-build-'));
-  const folder = await newBuildFolder(out, now);
+  const folder = await newBuildFolder(out, now, options.standby === true);
   // Pages are compressed on the thread pool as Astro renders them (see PageCompressor); those at a
   // path that is not a folder's index.html (404.html) are compressed with the feeds, after the checks.
   const compressor = new PageCompressor(folder);

@@ -12,9 +12,13 @@ export function buildsFolder(publishedPath: string): string {
   return join(dirname(resolve(publishedPath)), `.${basename(publishedPath)}.builds`);
 }
 
+/** A standby publisher's build (src/daemon/publisher.ts): kept by others' pruning while it is this young. */
+const STANDBY_SUFFIX = '-standby';
+const STANDBY_KEPT_MS = 60 * 60_000;
+
 /** A fresh, empty folder for the next build, beside the published ones. */
-export async function newBuildFolder(publishedPath: string, now = Date.now()): Promise<string> {
-  const folder = join(buildsFolder(publishedPath), `${new Date(now).toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+export async function newBuildFolder(publishedPath: string, now = Date.now(), standby = false): Promise<string> {
+  const folder = join(buildsFolder(publishedPath), `${new Date(now).toISOString().replace(/[:.]/g, '-')}-${process.pid}${standby ? STANDBY_SUFFIX : ''}`);
   try {
     await makeFolder(folder);
   } catch (error) {
@@ -102,6 +106,14 @@ export async function pruneBuilds(publishedPath: string, keep: number): Promise<
   for (const name of old) {
     const path = join(folder, name);
     if (live !== undefined && resolve(live) === path) continue;
+    // Another publisher's standby build beside these (a shared --out): its owner replaces it.
+    if (name.endsWith(STANDBY_SUFFIX) && Date.now() - builtAt(name) < STANDBY_KEPT_MS) continue;
     await rm(path, { recursive: true, force: true });
   }
+}
+
+/** When a build folder was started, from its name ("2026-12-02T16-31-05-123Z-4242"); 0 if unreadable. */
+function builtAt(name: string): number {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z/.exec(name);
+  return match ? Date.parse(`${match[1]}T${match[2]}:${match[3]}:${match[4]}.${match[5]}Z`) || 0 : 0;
 }

@@ -25,6 +25,21 @@ describe('publish', () => {
     expect(await readdir(buildsFolder(published))).toHaveLength(2);
   });
 
+  it('leaves another publisher\'s young standby build to its owner, and prunes an old one', async () => {
+    const root = await tempDir();
+    const published = join(root, 'site');
+    const young = await newBuildFolder(published, Date.now() - 60_000, true);
+    const old = await newBuildFolder(published, Date.now() - 2 * 3_600_000, true);
+    for (const label of ['one', 'two', 'three']) {
+      await publish(await build(published, label), published, 2);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const names = await readdir(buildsFolder(published));
+    expect(names).toContain(young.split('/').at(-1));
+    expect(names).not.toContain(old.split('/').at(-1));
+    expect(names).toHaveLength(3); // the two newest and the young standby
+  });
+
   it('refuses to replace a real folder, and leaves it untouched', async () => {
     const root = await tempDir();
     const published = join(root, 'site');

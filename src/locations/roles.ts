@@ -46,6 +46,8 @@ export interface LocationRolesOptions {
   onGained?: (token: number) => void;
   /** An agreed change was written. */
   onVerdict?: (check: Check, state: AgreedState) => void;
+  /** One location's own view of a check changed (the page shows each location's view). */
+  onLocationChange?: (check: Check, location: string, status: string) => void;
   /** Alerts were written to the outbox. */
   onOutbox?: () => void;
 }
@@ -90,6 +92,7 @@ export async function startLocationRoles(options: LocationRolesOptions): Promise
       token: () => lease?.token() ?? null,
       ...(options.alerts ? { alerts: options.alerts } : {}),
       ...(options.onVerdict ? { onChange: options.onVerdict } : {}),
+      ...(options.onLocationChange ? { onLocationChange: options.onLocationChange } : {}),
       ...(options.onOutbox ? { onOutbox: options.onOutbox } : {}),
     });
     const checks = new Map(config.checks.map((check) => [check.id, check]));

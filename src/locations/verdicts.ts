@@ -88,6 +88,11 @@ export interface VerdictsOptions {
   alerts?: Alerts;
   /** An agreed change was written (the publisher republishes). */
   onChange?: (check: Check, state: AgreedState) => void;
+  /**
+   * One location's confirmed status of a check changed, whether or not the vote follows it: the
+   * page shows each location's view ("1 of 3 locations sees it down"), so it is republished.
+   */
+  onLocationChange?: (check: Check, location: string, status: ConfirmState['status']) => void;
   /** Alerts were written to the outbox (the sender wakes). */
   onOutbox?: () => void;
   now?: () => number;
@@ -280,7 +285,12 @@ export function createVerdicts(options: VerdictsOptions): Verdicts {
         return;
       }
       // A location's confirmed change is voted on at once; freshness alone waits for the next poll.
-      if (take(location, result)) void evaluate();
+      if (take(location, result)) {
+        void evaluate();
+        const check = checks.get(result.checkId);
+        const state = byCheck.get(result.checkId)?.get(location);
+        if (check && state) options.onLocationChange?.(check, location, state.confirm.status);
+      }
     },
     evaluate,
     async restore(at) {

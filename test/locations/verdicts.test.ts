@@ -120,6 +120,7 @@ async function setup(makeStore: LocationsStoreFactory) {
   };
   const logger = captureLogger();
   const changes: string[] = [];
+  const locationChanges: string[] = [];
   let outboxWakes = 0;
   const alerts = createAlerts({ config: config!, notify: config!.notify!, posts: () => [] });
   const verdicts = createVerdicts({
@@ -130,6 +131,7 @@ async function setup(makeStore: LocationsStoreFactory) {
     token: () => token,
     alerts,
     onChange: (check, state) => changes.push(`${check.id} ${state.status}`),
+    onLocationChange: (check, location, status) => locationChanges.push(`${location} ${check.id} ${status}`),
     onOutbox: () => outboxWakes++,
     now: () => clock,
   });
@@ -141,12 +143,12 @@ async function setup(makeStore: LocationsStoreFactory) {
     await verdicts.evaluate();
   };
   const verdictLines = () => logger.lines.filter((l) => l.event === 'verdict').map((l) => l.message);
-  return { config: config!, store, take, setToken: (t: number | null) => (token = t), verdicts, logger, changes, round, verdictLines, outboxWakes: () => outboxWakes, result };
+  return { config: config!, store, take, setToken: (t: number | null) => (token = t), verdicts, logger, changes, locationChanges, round, verdictLines, outboxWakes: () => outboxWakes, result };
 }
 
 describe.each(locationsStores())('verdicts on the %s', (_name, makeStore) => {
   it('believes what enough locations agree on, writes each agreed change with its alerts, and logs it', async () => {
-    const { store, take, verdicts, round, verdictLines, changes, outboxWakes } = await setup(makeStore);
+    const { store, take, verdicts, round, verdictLines, changes, locationChanges, outboxWakes } = await setup(makeStore);
     await verdicts.restore(NOW - 100 * S);
     await take();
     const t = NOW - 100 * S;
@@ -157,6 +159,7 @@ describe.each(locationsStores())('verdicts on the %s', (_name, makeStore) => {
     await round(t + 20 * S, { a: 'down', b: 'up', c: 'up' });
     expect(verdicts.vote('api')).toMatchObject({ status: 'up', counts: { up: 2, down: 1, degraded: 0 } });
     expect(verdictLines()).toHaveLength(1);
+    expect(locationChanges.at(-1)).toBe('a api down'); // no verdict, but the page's view of a changed: republished
     // b joins: 2 of 3 agree, dated from the first failing result of a and b.
     await round(t + 30 * S, { a: 'down', b: 'down', c: 'up' });
     await round(t + 40 * S, { a: 'down', b: 'down', c: 'up' });

@@ -208,6 +208,8 @@ opened or is in use by another daemon, or results were still waiting for it when
           // A standby hears of agreed changes too (its standby build follows them); it drafts nothing.
           if (roles.lease?.token() != null) autoIncidents?.request(`check ${check.id} is ${state.status} (agreed)`);
         },
+        // The page shows each location's view: one location's change republishes (debounced, builds never overlap).
+        onLocationChange: (check, location, status) => publisher?.request(`location ${location} sees check ${check.id} ${status}`),
         ...(sender ? { onOutbox: () => sender.wake() } : {}),
       });
       const ownLive = roles.byLocation?.location(config.site.location);

@@ -12,6 +12,9 @@ import { parseArgs } from 'node:util';
 export const TIME_TESTS = [
   'test/posts/',
   'test/status/',
+  'test/locations/quorum.test.ts',
+  'test/locations/verdicts.test.ts',
+  'test/locations/follow.test.ts',
   'test/feeds/',
   'test/demo/simulate.test.ts',
   'test/client/hints.test.ts',

@@ -9,6 +9,8 @@ export interface Link {
   cut(): Promise<void>;
   restore(): Promise<void>;
   isCut(): boolean;
+  /** Connections proxied now (each is two sockets). */
+  connections(): number;
 }
 
 export async function openLink(targetPort: number, targetHost = '127.0.0.1'): Promise<Link> {
@@ -40,6 +42,7 @@ export async function openLink(targetPort: number, targetHost = '127.0.0.1'): Pr
   return {
     port,
     isCut: () => server === undefined,
+    connections: () => sockets.size / 2,
     restore: listen,
     async cut() {
       const closing = server;

@@ -11,7 +11,7 @@ import type { LiveByLocation } from '../locations/live.ts';
 import type { ConfirmedStatus } from '../runner/confirm.ts';
 import { gapLimitFor } from '../store/rollup.ts';
 import type { ComponentDay, Store } from '../store/types.ts';
-import { componentDayFrom, resultsForDay, zoneDays, type ComponentInput } from './component-days.ts';
+import { componentDayFrom, firstDayToRefresh, resultsForDay, zoneDays, type ComponentInput } from './component-days.ts';
 import { checkTimeline, type Segment } from './timeline.ts';
 
 /** The location of the agreed component days: no prober's, since location ids are [a-z0-9-]. */
@@ -93,14 +93,9 @@ export async function refreshAgreedComponentDays(
   for (const component of components) {
     const own = checks.filter((check) => check.component === component.id);
     if (own.length === 0) continue;
-    const lastFinal = await store.lastFinalComponentDay(component.id, AGREED_LOCATION);
-    let fromDay = lastFinal === undefined ? undefined : lastFinal + 1;
-    if (fromDay === undefined) {
-      const firsts = await Promise.all(own.flatMap((check) => locations.map((location) => store.firstResultAt({ checkId: check.id, location }))));
-      const known = firsts.filter((t): t is number => t !== undefined);
-      if (known.length === 0) continue;
-      fromDay = days.dayOf(Math.min(...known));
-    }
+    const series = own.flatMap((check) => locations.map((location) => ({ checkId: check.id, location })));
+    const fromDay = await firstDayToRefresh(store, component.id, AGREED_LOCATION, series, days);
+    if (fromDay === undefined) continue;
     const out: ComponentDay[] = [];
     for (let day = fromDay; day <= today; day++) {
       const start = days.startOf(day);

@@ -3,7 +3,7 @@
 // 90 days of raw results. Posts are laid over them when the site is built, never stored in them.
 import type { Check } from '../probes/registry.ts';
 import { gapLimitFor, SETTLE_MS } from '../store/rollup.ts';
-import type { ComponentDay, EpochDay, Store } from '../store/types.ts';
+import type { ComponentDay, EpochDay, Series, Store } from '../store/types.ts';
 import { yieldToLoop } from '../event-loop.ts';
 import type { OutageRule } from './component-status.ts';
 import { checkTimeline, componentTimeline, type Segment } from './timeline.ts';
@@ -100,14 +100,8 @@ export async function refreshComponentDays(
   for (const component of components) {
     const own = checks.filter((check) => check.component === component.id);
     if (own.length === 0) continue;
-    const lastFinal = await store.lastFinalComponentDay(component.id, location);
-    let fromDay = lastFinal === undefined ? undefined : lastFinal + 1;
-    if (fromDay === undefined) {
-      const firsts = await Promise.all(own.map((check) => store.firstResultAt({ checkId: check.id, location })));
-      const known = firsts.filter((t): t is number => t !== undefined);
-      if (known.length === 0) continue;
-      fromDay = days.dayOf(Math.min(...known));
-    }
+    const fromDay = await firstDayToRefresh(store, component.id, location, own.map((check) => ({ checkId: check.id, location })), days);
+    if (fromDay === undefined) continue;
     const out: ComponentDay[] = [];
     for (let day = fromDay; day <= today; day++) {
       const start = days.startOf(day);
@@ -131,6 +125,19 @@ export async function refreshComponentDays(
     computed += out.length;
   }
   return computed;
+}
+
+/**
+ * The first day of a component's days (stored under `key`: a location, or '*' for the agreed ones)
+ * that is not final yet: the day after the last final one, or the day of the first result of any of
+ * `series`; undefined when there is nothing to compute.
+ */
+export async function firstDayToRefresh(store: Store, componentId: string, key: string, series: readonly Series[], days: ZoneDays): Promise<number | undefined> {
+  const lastFinal = await store.lastFinalComponentDay(componentId, key);
+  if (lastFinal !== undefined) return lastFinal + 1;
+  const firsts = await Promise.all(series.map((one) => store.firstResultAt(one)));
+  const known = firsts.filter((t): t is number => t !== undefined);
+  return known.length === 0 ? undefined : days.dayOf(Math.min(...known));
 }
 
 /**

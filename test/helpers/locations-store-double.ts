@@ -128,9 +128,8 @@ export class InMemoryLocationsStoreDouble implements LocationsStore {
 export const doubleLocationsStore: LocationsStoreFactory = async () => new InMemoryLocationsStoreDouble();
 
 /**
- * The real engines as LocationsStoreFactory, for the tests written against the factory: switch a
- * `describe.each` to these once src/store/{sqlite,postgres}.ts implement the methods (after the
- * merge). Each store is migrated; the PostgreSQL one is on a fresh schema dropped by
+ * The real engines as LocationsStoreFactory, for the tests written against the factory. Each store
+ * is migrated; the PostgreSQL one is on a fresh schema dropped by
  * dropTestStores() (call it from afterEach). The double's knobs (clock, failNext, hang) do not
  * exist there: tests that need them stay on the double.
  */
@@ -152,10 +151,10 @@ export const realLocationsStores: Record<'sqlite' | 'postgres', LocationsStoreFa
 };
 
 /**
- * The stores the factory-based tests run on: the double always; the real engines too when
- * STATUSPOST_REAL_LOCATIONS_STORES=1 (after the merge, once src/store implements the methods).
+ * The stores the factory-based tests run on: the double (whose controls some tests need: a settable
+ * clock, failures, hangs) and both real engines, so every behaviour checked on the double is
+ * checked on SQLite and PostgreSQL too.
  */
 export function locationsStores(): Array<[string, LocationsStoreFactory]> {
-  const real = process.env.STATUSPOST_REAL_LOCATIONS_STORES === '1';
-  return [['in-memory double', doubleLocationsStore], ...(real ? (Object.entries(realLocationsStores) as Array<[string, LocationsStoreFactory]>) : [])];
+  return [['in-memory double', doubleLocationsStore], ...(Object.entries(realLocationsStores) as Array<[string, LocationsStoreFactory]>)];
 }

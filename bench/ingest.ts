@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createLogger } from '../src/daemon/log.ts';
+import { onStop, startBench } from './support/processes.ts';
 import { createResultWriter } from '../src/daemon/writer.ts';
 import { LiveByLocation } from '../src/locations/live.ts';
 import { createVerdicts } from '../src/locations/verdicts.ts';
@@ -247,7 +248,10 @@ async function publisher() {
 }
 
 async function main() {
+  // The writers and the publisher are forked children: none outlives the run, however it ends.
+  startBench('bench:ingest');
   const admin = new pg.Client({ connectionString: values.url });
+  onStop(() => admin.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`).catch(() => undefined));
   await admin.connect();
   const server = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
   const children: ChildProcess[] = [];
